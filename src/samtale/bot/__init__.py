@@ -1,0 +1,1 @@
+"""The bot: language detection, intent classification, dialogue and flows, content."""

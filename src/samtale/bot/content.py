@@ -1,0 +1,161 @@
+"""The bot's content model: what a shop writes to configure its bot.
+
+Content is data, not code. Every tenant has its own; the demo tenant's lives in
+`samtale/content/demo/*.yaml` (several files are merged: `intents:` and `flows:` lists are
+concatenated, `messages:` are merged). The admin pages will edit the same model.
+
+An intent has training examples and answers per language. Answers are picked at random among
+their variants (seeded, so tests are deterministic). An intent may start a flow (ordered slots the
+bot asks for, then an action) or name an action that produces the answer from live data (the
+shop integration registers actions such as `track_order`, `payment_methods`, `product_search`);
+its own answers are then the text used when the action is unavailable.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from samtale.languages import LANGUAGES, Language
+
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Button(_Strict):
+    """A quick reply. Clicking it sends `text` (or the label) as the customer's message, or,
+    with `intent`, triggers that intent directly."""
+
+    label: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    intent: Name | None = None
+    text: Text | None = None
+
+
+class Intent(_Strict):
+    name: Name
+    description: str = ""
+    examples: dict[Language, list[Text]] = Field(default_factory=dict)
+    answers: dict[Language, list[Text]] = Field(default_factory=dict)
+    buttons: dict[Language, list[Button]] = Field(default_factory=dict)
+    flow: Name | None = None
+    action: Name | None = None
+    # Built-in behaviour that the dialogue engine gives special meaning to.
+    kind: Literal["normal", "handoff", "greeting", "goodbye", "smalltalk", "privacy"] = "normal"
+
+
+class Validator(_Strict):
+    type: Literal["text", "regex", "email", "number", "choice", "order_number", "tracking_number"]
+    pattern: str | None = None
+    choices: dict[Language, list[str]] | None = None
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Validator:
+        if self.type == "regex":
+            if not self.pattern:
+                raise ValueError("a regex validator needs a pattern")
+            re.compile(self.pattern)
+        if self.type == "choice" and not self.choices:
+            raise ValueError("a choice validator needs choices")
+        return self
+
+
+class Slot(_Strict):
+    name: Name
+    prompt: dict[Language, Text]
+    reprompt: dict[Language, Text]
+    validator: Validator
+
+
+class Flow(_Strict):
+    name: Name
+    slots: list[Slot] = Field(min_length=1)
+    action: Name
+    max_reprompts: int = Field(default=2, ge=0, le=5)
+
+
+class Content(_Strict):
+    """A tenant's whole bot content."""
+
+    languages: list[Language] = Field(default_factory=lambda: list(LANGUAGES))
+    default_language: Language = "da"
+    intents: list[Intent] = Field(default_factory=list)
+    flows: list[Flow] = Field(default_factory=list)
+    # System texts per key and language: fallback_rephrase, fallback_offer_person, flow_cancelled,
+    # not_configured, action_unavailable, ... (see the demo content for the keys in use).
+    messages: dict[str, dict[Language, Text]] = Field(default_factory=dict)
+
+    @field_validator("intents")
+    @classmethod
+    def _unique_intents(cls, v: list[Intent]) -> list[Intent]:
+        names = [i.name for i in v]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise ValueError(f"intent names must be unique: {sorted(dupes)}")
+        return v
+
+    @model_validator(mode="after")
+    def _flows_exist(self) -> Content:
+        flows = {f.name for f in self.flows}
+        missing = {i.flow for i in self.intents if i.flow and i.flow not in flows}
+        if missing:
+            raise ValueError(f"intents refer to unknown flows: {sorted(missing)}")
+        return self
+
+    def intent(self, name: str) -> Intent | None:
+        return next((i for i in self.intents if i.name == name), None)
+
+    def flow(self, name: str) -> Flow | None:
+        return next((f for f in self.flows if f.name == name), None)
+
+    def message(self, key: str, language: str) -> str:
+        texts = self.messages.get(key, {})
+        return texts.get(language) or texts.get(self.default_language) or next(iter(texts.values()), key)  # type: ignore[call-overload]
+
+    def training_rows(self, language: str | None = None) -> list[tuple[str, str, str]]:
+        """(text, intent, language) for every example, optionally of one language."""
+        return [
+            (text, intent.name, lang)
+            for intent in self.intents
+            for lang, texts in intent.examples.items()
+            if language is None or lang == language
+            for text in texts
+        ]
+
+
+def merge_documents(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {"intents": [], "flows": [], "messages": {}}
+    for doc in docs:
+        for key, value in (doc or {}).items():
+            if key in ("intents", "flows"):
+                merged[key].extend(value or [])
+            elif key == "messages":
+                for msg_key, texts in (value or {}).items():
+                    merged["messages"].setdefault(msg_key, {}).update(texts)
+            else:
+                merged[key] = value
+    return merged
+
+
+def load_content(path: Path) -> Content:
+    """Load content from one YAML file or a folder of them (merged in name order)."""
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    docs = [yaml.safe_load(f.read_text(encoding="utf-8")) for f in files]
+    return Content.model_validate(merge_documents(docs))
+
+
+def dump_content(content: Content) -> str:
+    return yaml.safe_dump(content.model_dump(mode="json", exclude_defaults=True), allow_unicode=True,
+                          sort_keys=False, width=100)
+
+
+DEMO_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "demo"
