@@ -1,0 +1,1 @@
+"""Shop integration: the connector protocol, the built-in demo shop, the HTTP connector."""
