@@ -14,8 +14,16 @@ LANGUAGES: tuple[Language, ...] = get_args(Language)
 # The country a language most likely means for a Nordic shop (delivery, payment, currency).
 DEFAULT_COUNTRY: dict[str, str] = {"da": "DK", "sv": "SE", "nb": "NO", "fi": "FI"}
 
-_ALIASES = {"no": "nb", "nn": "nb", "nob": "nb", "nno": "nb", "dan": "da", "swe": "sv", "fin": "fi",
-            "eng": "en"}
+_ALIASES = {
+    "no": "nb",
+    "nn": "nb",
+    "nob": "nb",
+    "nno": "nb",
+    "dan": "da",
+    "swe": "sv",
+    "fin": "fi",
+    "eng": "en",
+}
 
 
 def normalize_language(code: str | None) -> Language | None:

@@ -1,0 +1,106 @@
+"""Settings, read from `SAMTALE_*` environment variables.
+
+With nothing set, Samtale runs on its embedded defaults: SQLite in a local data folder, the
+in-process hub, and a secret key generated once into the data folder. Scaling out is a matter of
+setting `SAMTALE_DATABASE_URL` (PostgreSQL) and `SAMTALE_REDIS_URL`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def async_database_url(url: str) -> str:
+    """Add the async driver to a database URL given without one.
+
+    `postgresql://…` and `postgres://…` become `postgresql+asyncpg://…`; `sqlite:///…` becomes
+    `sqlite+aiosqlite:///…`. URLs that already name a driver are kept as they are.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError(f"not a database URL: {url!r}")
+    if scheme in ("postgresql", "postgres"):
+        return f"postgresql+asyncpg://{rest}"
+    if scheme == "sqlite":
+        return f"sqlite+aiosqlite://{rest}"
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAMTALE_", extra="ignore")
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    # Prefix of every Redis key and channel, so that several installations can share a Redis.
+    redis_prefix: str = "samtale:"
+    data_dir: Path = Path("data")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    secret_key: str | None = None
+    log_level: str = "info"
+    # The origin the server is reached at from browsers (for the demo page, e-mails and CSP).
+    public_url: str | None = None
+
+    # Limits at the edge.
+    max_message_chars: int = Field(default=4000, ge=1)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    messages_per_minute: int = Field(default=30, ge=1)
+    conversations_per_minute_per_ip: int = Field(default=30, ge=1)
+    # Websocket heartbeat: a ping every `ws_heartbeat_seconds`; a client silent for three
+    # intervals is disconnected.
+    ws_heartbeat_seconds: float = Field(default=20.0, gt=0)
+    # Behind a reverse proxy, trust X-Forwarded-For from these addresses (comma-separated).
+    trusted_proxies: str = "127.0.0.1,::1"
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, v: str) -> str:
+        v = v.lower()
+        if v not in LOG_LEVELS:
+            raise ValueError(f"log level must be one of {', '.join(LOG_LEVELS)}")
+        return v
+
+    @field_validator("database_url")
+    @classmethod
+    def _db(cls, v: str | None) -> str | None:
+        return async_database_url(v) if v else v
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'samtale.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @cached_property
+    def effective_secret_key(self) -> str:
+        """The configured secret key, else one generated once into the data folder."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(key + "\n")
+        return key
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "localhost" if self.host in ("0.0.0.0", "::", "127.0.0.1") else self.host
+        return f"http://{host}:{self.port}"

@@ -1,0 +1,168 @@
+"""Tenant-scoped queries on conversations and messages.
+
+Every method filters by the repository's tenant: code holding a `Conversations(session, A)` can
+not read or write tenant B's rows, whatever ids it is given. The one unscoped read is
+`authenticate()`, which is how a visitor's token reveals its conversation (and thereby its tenant).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from samtale.model import Conversation, Message
+from samtale.security import hash_token, tokens_match
+
+
+async def authenticate(
+    session: AsyncSession, conversation_id: uuid.UUID, token: str
+) -> Conversation | None:
+    """The conversation if `token` is its visitor token, else None (same answer whether the
+    conversation does not exist or the token is wrong)."""
+    conv = await session.get(Conversation, conversation_id)
+    if conv is None or not token or not tokens_match(token, conv.token_hash):
+        return None
+    return conv
+
+
+class Conversations:
+    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    async def create(
+        self,
+        *,
+        id: uuid.UUID,
+        token: str,
+        language: str,
+        now: datetime,
+        page_path: str | None = None,
+    ) -> Conversation:
+        conv = Conversation(
+            id=id,
+            tenant_id=self.tenant_id,
+            token_hash=hash_token(token),
+            language=language,
+            state="bot",
+            person_involved=False,
+            page_path=page_path,
+            last_seq=0,
+            bot_state={},
+            created_at=now,
+            last_activity_at=now,
+        )
+        self.session.add(conv)
+        await self.session.flush()
+        return conv
+
+    async def get(self, conversation_id: uuid.UUID) -> Conversation | None:
+        return await self.session.scalar(
+            select(Conversation).where(
+                Conversation.id == conversation_id, Conversation.tenant_id == self.tenant_id
+            )
+        )
+
+    async def lock(self, conversation_id: uuid.UUID) -> Conversation | None:
+        """The conversation, row-locked for the rest of the transaction (PostgreSQL)."""
+        return await self.session.scalar(
+            select(Conversation)
+            .where(Conversation.id == conversation_id, Conversation.tenant_id == self.tenant_id)
+            .with_for_update()
+        )
+
+    async def next_seqs(self, conversation_id: uuid.UUID, count: int, now: datetime) -> int:
+        """Reserve `count` message cursors; returns the first. The UPDATE takes the row lock, so
+        concurrent writers of one conversation get consecutive, gap-free numbers in commit order."""
+        last = await self.session.scalar(
+            update(Conversation)
+            .where(Conversation.id == conversation_id, Conversation.tenant_id == self.tenant_id)
+            .values(last_seq=Conversation.last_seq + count, last_activity_at=now)
+            .returning(Conversation.last_seq)
+        )
+        if last is None:
+            raise LookupError("conversation not found")
+        return int(last) - count + 1
+
+    async def add_message(
+        self,
+        conversation_id: uuid.UUID,
+        *,
+        id: uuid.UUID,
+        seq: int,
+        author: str,
+        text: str,
+        now: datetime,
+        payload: dict[str, Any] | None = None,
+        client_id: str | None = None,
+        reply_to: uuid.UUID | None = None,
+        agent_id: uuid.UUID | None = None,
+    ) -> Message:
+        msg = Message(
+            id=id,
+            tenant_id=self.tenant_id,
+            conversation_id=conversation_id,
+            seq=seq,
+            author=author,
+            text=text,
+            payload=payload,
+            client_id=client_id,
+            reply_to=reply_to,
+            agent_id=agent_id,
+            created_at=now,
+        )
+        self.session.add(msg)
+        return msg
+
+    async def by_client_id(self, conversation_id: uuid.UUID, client_id: str) -> Message | None:
+        return await self.session.scalar(
+            select(Message).where(
+                Message.tenant_id == self.tenant_id,
+                Message.conversation_id == conversation_id,
+                Message.client_id == client_id,
+            )
+        )
+
+    async def replies_to(
+        self, conversation_id: uuid.UUID, message_id: uuid.UUID
+    ) -> Sequence[Message]:
+        rows = await self.session.scalars(
+            select(Message)
+            .where(
+                Message.tenant_id == self.tenant_id,
+                Message.conversation_id == conversation_id,
+                Message.reply_to == message_id,
+            )
+            .order_by(Message.seq)
+        )
+        return rows.all()
+
+    async def messages(
+        self, conversation_id: uuid.UUID, after: int = 0, limit: int = 200
+    ) -> Sequence[Message]:
+        rows = await self.session.scalars(
+            select(Message)
+            .where(
+                Message.tenant_id == self.tenant_id,
+                Message.conversation_id == conversation_id,
+                Message.seq > after,
+            )
+            .order_by(Message.seq)
+            .limit(limit)
+        )
+        return rows.all()
+
+    async def count(self) -> int:
+        return int(
+            await self.session.scalar(
+                select(func.count())
+                .select_from(Conversation)
+                .where(Conversation.tenant_id == self.tenant_id)
+            )
+            or 0
+        )

@@ -1,0 +1,107 @@
+"""The `Responder` interface: what produces the replies to a visitor's message.
+
+The bot implements it. A responder receives a `ConversationContext` — a plain snapshot of the
+conversation that it may change (language, dialogue state, state) — and the incoming message, and
+returns replies. It writes nothing itself: the conversation service stores the visitor message,
+the replies and the changed context in one short transaction, so a failure anywhere leaves
+nothing half-written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+ReplyAuthor = Literal["bot", "system"]
+
+
+@dataclass
+class ConversationContext:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    language: str
+    state: str
+    person_involved: bool
+    bot_state: dict[str, Any]
+    created_at: datetime
+    # What the widget says the page's language is (a hint for language detection).
+    page_language: str | None = None
+    # Set by a responder to ask the service for a state change (e.g. "queued" on handoff).
+    requested_state: str | None = None
+    # Anything a responder wants recorded beside the turn (intent, confidence, outcome, ...),
+    # read by later features (statistics) — never written into the messages.
+    annotations: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    id: uuid.UUID
+    text: str
+    created_at: datetime
+    client_id: str | None = None
+    # Set when the customer clicked a quick reply that names an intent.
+    intent: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    payload: dict[str, Any] | None = None
+    author: ReplyAuthor = "bot"
+
+
+class Responder(Protocol):
+    async def respond(
+        self, conversation: ConversationContext, message: IncomingMessage
+    ) -> list[Reply]: ...
+
+
+class ResponderRegistry(Protocol):
+    """Gives each tenant its responder; ready once every tenant's responder can answer."""
+
+    def for_tenant(self, tenant_id: uuid.UUID) -> Responder: ...
+
+    def is_ready(self) -> bool: ...
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+NOT_CONFIGURED = {
+    "da": "Assistenten er ikke sat op endnu. Skriv gerne igen senere.",
+    "sv": "Assistenten är inte konfigurerad ännu. Skriv gärna igen senare.",
+    "nb": "Assistenten er ikke satt opp ennå. Skriv gjerne igjen senere.",
+    "fi": "Avustajaa ei ole vielä määritetty. Kirjoita myöhemmin uudelleen.",
+    "en": "The assistant is not configured yet. Please write again later.",
+}
+
+
+class NotConfiguredResponder:
+    """Says, in the conversation's language, that the assistant is not configured."""
+
+    async def respond(
+        self, conversation: ConversationContext, message: IncomingMessage
+    ) -> list[Reply]:
+        return [Reply(NOT_CONFIGURED.get(conversation.language, NOT_CONFIGURED["en"]))]
+
+
+class StaticRegistry:
+    """One responder for every tenant (the default until a bot is configured, and tests)."""
+
+    def __init__(self, responder: Responder | None = None) -> None:
+        self.responder = responder or NotConfiguredResponder()
+
+    def for_tenant(self, tenant_id: uuid.UUID) -> Responder:
+        return self.responder
+
+    def is_ready(self) -> bool:
+        return True
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,294 @@
+"""Starting conversations and handling each visitor message.
+
+A visitor message is answered in three steps. (1) Read the conversation and, for a retried
+`client_id`, return the first result. (2) Ask the tenant's responder for replies — outside any
+transaction, since a bot may call a shop's systems. (3) Store the visitor message, the replies,
+the changed dialogue state and whatever the turn hooks add (identifier index, statistics, …) in
+one short transaction, then publish the new messages to the hub. A failure before the commit
+stores nothing; a crashing responder still keeps the customer's message and answers with an
+apology, so nothing the customer wrote is lost.
+
+Messages of one conversation are handled one at a time per instance (a lock per conversation),
+and cursors come from a row-locked counter, so they are gap-free and in commit order everywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import uuid
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from samtale.clock import Clock, IdSource
+from samtale.conversations.events import message_event, state_event
+from samtale.conversations.repository import Conversations
+from samtale.conversations.responder import (
+    ConversationContext,
+    IncomingMessage,
+    Reply,
+    ResponderRegistry,
+)
+from samtale.live.hub import Hub, conversation_channel
+from samtale.logs import get_logger
+from samtale.model import Conversation, Message, User
+from samtale.store.engine import Database
+
+log = get_logger(__name__)
+
+APOLOGY = {
+    "da": "Beklager, der gik noget galt. Prøv igen, eller bed om at tale med en medarbejder.",
+    "sv": "Förlåt, något gick fel. Försök igen eller be att få prata med en medarbetare.",
+    "nb": "Beklager, noe gikk galt. Prøv igjen, eller be om å snakke med en medarbeider.",
+    "fi": "Pahoittelut, jotain meni vikaan. Yritä uudelleen tai pyydä asiakaspalvelijaa.",
+    "en": "Sorry, something went wrong. Please try again, or ask to talk to a person.",
+}
+
+
+@dataclass
+class Turn:
+    """What one visitor message produced, as stored."""
+
+    conversation: ConversationContext
+    message: Message
+    replies: list[Message] = field(default_factory=list)
+    duplicate: bool = False
+
+
+class TurnHook(Protocol):
+    """Called inside the turn's transaction, after its messages are added: later features add
+    their rows here (the identifier index, statistics events, the improvement sample) so that
+    they commit or fail together with the messages."""
+
+    async def on_turn(
+        self, session: AsyncSession, turn: Turn, incoming: IncomingMessage
+    ) -> None: ...
+
+
+def context_of(conv: Conversation, page_language: str | None = None) -> ConversationContext:
+    return ConversationContext(
+        id=conv.id,
+        tenant_id=conv.tenant_id,
+        language=conv.language,
+        state=conv.state,
+        person_involved=conv.person_involved,
+        bot_state=copy.deepcopy(conv.bot_state or {}),
+        created_at=conv.created_at,
+        page_language=page_language,
+    )
+
+
+class ConversationService:
+    def __init__(
+        self,
+        db: Database,
+        hub: Hub,
+        responders: ResponderRegistry,
+        clock: Clock,
+        ids: IdSource,
+        hooks: Sequence[TurnHook] = (),
+    ) -> None:
+        self.db = db
+        self.hub = hub
+        self.responders = responders
+        self.clock = clock
+        self.ids = ids
+        self.hooks = list(hooks)
+        self._locks: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def _lock(self, conversation_id: uuid.UUID) -> asyncio.Lock:
+        lock = self._locks.get(conversation_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[conversation_id] = lock
+        return lock
+
+    async def start(
+        self, tenant_id: uuid.UUID, language: str, page_path: str | None = None
+    ) -> tuple[Conversation, str]:
+        """A new conversation and its visitor token (returned once, stored only as a hash)."""
+        token = self.ids.token(32)
+        async with self.db.transaction() as session:
+            conv = await Conversations(session, tenant_id).create(
+                id=self.ids.uuid(),
+                token=token,
+                language=language,
+                now=self.clock.now(),
+                page_path=page_path,
+            )
+        return conv, token
+
+    async def post_visitor_message(
+        self,
+        tenant_id: uuid.UUID,
+        conversation_id: uuid.UUID,
+        text: str,
+        client_id: str | None = None,
+        intent: str | None = None,
+        page_language: str | None = None,
+    ) -> Turn:
+        async with self._lock(conversation_id):
+            async with self.db.session() as session:
+                repo = Conversations(session, tenant_id)
+                if client_id:
+                    earlier = await self._earlier(repo, conversation_id, client_id)
+                    if earlier:
+                        return earlier
+                conv = await repo.get(conversation_id)
+                if conv is None:
+                    raise LookupError("conversation not found")
+                ctx = context_of(conv, page_language)
+            now = self.clock.now()
+            incoming = IncomingMessage(self.ids.uuid(), text, now, client_id, intent)
+            replies = await self._replies(ctx, incoming)
+            try:
+                turn = await self._store(
+                    tenant_id, ctx, incoming, replies, previous_state=conv.state
+                )
+            except IntegrityError:
+                # The same client_id raced in from another instance: answer with the first.
+                async with self.db.session() as session:
+                    earlier = await self._earlier(
+                        Conversations(session, tenant_id), conversation_id, client_id or ""
+                    )
+                if earlier is None:
+                    raise
+                return earlier
+        await self._publish(turn, state_changed=turn.conversation.state != conv.state)
+        return turn
+
+    async def _earlier(
+        self, repo: Conversations, conversation_id: uuid.UUID, client_id: str
+    ) -> Turn | None:
+        msg = await repo.by_client_id(conversation_id, client_id)
+        if msg is None:
+            return None
+        conv = await repo.get(conversation_id)
+        assert conv is not None
+        replies = list(await repo.replies_to(conversation_id, msg.id))
+        return Turn(context_of(conv), msg, replies, duplicate=True)
+
+    async def _replies(self, ctx: ConversationContext, incoming: IncomingMessage) -> list[Reply]:
+        if ctx.state not in ("bot", "closed"):
+            return []  # a person is (about to be) answering
+        if ctx.state == "closed":
+            ctx.requested_state = "bot"  # after a person closed, the bot answers again
+        try:
+            return await self.responders.for_tenant(ctx.tenant_id).respond(ctx, incoming)
+        except Exception:
+            log.exception("responder_failed", conversation_id=str(ctx.id))
+            ctx.annotations["outcome"] = "error"
+            return [Reply(APOLOGY.get(ctx.language, APOLOGY["en"]), author="system")]
+
+    async def _store(
+        self,
+        tenant_id: uuid.UUID,
+        ctx: ConversationContext,
+        incoming: IncomingMessage,
+        replies: list[Reply],
+        previous_state: str,
+    ) -> Turn:
+        now = incoming.created_at
+        async with self.db.transaction() as session:
+            repo = Conversations(session, tenant_id)
+            first = await repo.next_seqs(ctx.id, 1 + len(replies), now)
+            visitor = await repo.add_message(
+                ctx.id,
+                id=incoming.id,
+                seq=first,
+                author="visitor",
+                text=incoming.text,
+                now=now,
+                client_id=incoming.client_id,
+            )
+            stored = [
+                await repo.add_message(
+                    ctx.id,
+                    id=self.ids.uuid(),
+                    seq=first + 1 + i,
+                    author=r.author,
+                    text=r.text,
+                    payload=r.payload,
+                    reply_to=incoming.id,
+                    now=now,
+                )
+                for i, r in enumerate(replies)
+            ]
+            conv = await repo.get(ctx.id)
+            if conv is None:
+                raise LookupError("conversation not found")
+            conv.language = ctx.language
+            conv.bot_state = ctx.bot_state
+            if ctx.requested_state and ctx.requested_state != previous_state:
+                conv.state = ctx.requested_state
+            ctx.state = conv.state
+            await session.flush()
+            turn = Turn(ctx, visitor, stored)
+            for hook in self.hooks:
+                await hook.on_turn(session, turn, incoming)
+        return turn
+
+    async def _publish(self, turn: Turn, state_changed: bool) -> None:
+        channel = conversation_channel(turn.conversation.id)
+        for msg in [turn.message, *turn.replies]:
+            await self.hub.publish(channel, message_event(msg))
+        if state_changed:
+            await self.hub.publish(channel, state_event(turn.conversation.state))
+
+    async def add_message(
+        self,
+        tenant_id: uuid.UUID,
+        conversation_id: uuid.UUID,
+        author: str,
+        text: str,
+        payload: dict[str, Any] | None = None,
+        agent_id: uuid.UUID | None = None,
+        agent_name: str | None = None,
+    ) -> Message:
+        """Store one message from an agent or the system and publish it."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            repo = Conversations(session, tenant_id)
+            seq = await repo.next_seqs(conversation_id, 1, now)
+            msg = await repo.add_message(
+                conversation_id,
+                id=self.ids.uuid(),
+                seq=seq,
+                author=author,
+                text=text,
+                payload=payload,
+                agent_id=agent_id,
+                now=now,
+            )
+        await self.hub.publish(
+            conversation_channel(conversation_id), message_event(msg, agent_name)
+        )
+        return msg
+
+    async def agent_names(
+        self, tenant_id: uuid.UUID, messages: Sequence[Message]
+    ) -> dict[uuid.UUID, str]:
+        ids = {m.agent_id for m in messages if m.agent_id}
+        if not ids:
+            return {}
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(User.id, User.display_name).where(
+                    User.tenant_id == tenant_id, User.id.in_(ids)
+                )
+            )
+            return {row.id: row.display_name for row in rows}
+
+    async def messages(
+        self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, after: int = 0, limit: int = 200
+    ) -> Sequence[Message]:
+        async with self.db.session() as session:
+            return await Conversations(session, tenant_id).messages(conversation_id, after, limit)

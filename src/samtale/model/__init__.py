@@ -1,0 +1,9 @@
+"""SQLAlchemy tables, one module per aggregate. Importing this package registers them all."""
+
+from samtale.model.audit import AuditEntry
+from samtale.model.base import Base
+from samtale.model.conversation import Conversation, Message
+from samtale.model.tenant import Tenant
+from samtale.model.user import User
+
+__all__ = ["AuditEntry", "Base", "Conversation", "Message", "Tenant", "User"]

@@ -1,0 +1,100 @@
+"""Running the server: `samtale serve` and `samtale demo`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import uvicorn
+
+from samtale.config import Settings
+from samtale.logs import configure_logging, get_logger
+from samtale.runtime import Runtime
+from samtale.store.migrate import current_revision, upgrade
+from samtale.web.app import create_app
+
+log = get_logger(__name__)
+
+# Pages the demo banner lists, (label, path); features add theirs as they land.
+DEMO_PAGES: list[tuple[str, str]] = [
+    ("API documentation", "/docs"),
+    ("Health", "/healthz"),
+]
+
+
+def banner(settings: Settings, logins: list[tuple[str, str, str]]) -> str:
+    base = settings.base_url
+    width = max(len(label) for label, _ in DEMO_PAGES)
+    lines = ["", "Samtale demo is running.", ""]
+    lines += [f"  {label:<{width}}  {base}{path}" for label, path in DEMO_PAGES]
+    lines += [
+        "",
+        f"  Widget key: demo   (data folder: {settings.data_dir.resolve()})",
+        "",
+        "  Logins:",
+    ]
+    lines += [f"    {role:<9} {email:<22} password: {password}" for email, role, password in logins]
+    lines += [
+        "",
+        "  Try it:",
+        f"    curl -s -X POST {base}/api/v1/widget/demo/conversations -H 'content-type: application/json' -d '{{\"language\": \"da\"}}'",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def _prepare(settings: Settings, runtime: Runtime, demo: bool) -> list[tuple[str, str, str]]:
+    if demo:
+        from samtale.demo import demo_origins, ensure_demo
+
+        await upgrade(runtime.db)
+        async with runtime.db.transaction() as session:
+            _tenant, logins = await ensure_demo(
+                session,
+                runtime.clock,
+                settings.data_dir,
+                demo_origins(settings.base_url, settings.port),
+            )
+        return [(login.email, login.role, login.password) for login in logins]
+    from alembic.script import ScriptDirectory
+
+    from samtale.store.migrate import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    current = await current_revision(runtime.db)
+    if current != head:
+        if settings.is_sqlite and current is None:
+            await upgrade(runtime.db)  # a fresh embedded database: create it
+        else:
+            raise SystemExit(
+                f"The database is at revision {current}, the code at {head}: run `samtale migrate` first."
+            )
+    return []
+
+
+def run_server(settings: Settings, demo: bool) -> None:
+    configure_logging(settings.log_level)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    runtime = Runtime.build(settings)
+
+    async def main() -> None:
+        logins = await _prepare(settings, runtime, demo)
+        app = create_app(runtime)
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            ws_ping_interval=None,
+            lifespan="on",
+        )
+        server = uvicorn.Server(config)
+        if demo:
+            print(banner(settings, logins), flush=True)
+        await server.serve()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)

@@ -1,0 +1,1 @@
+"""Storage: the engine and sessions, tenant-scoped queries, Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Tenants (shops) and their people: creating, listing, looking up."""

@@ -1,0 +1,55 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from samtale import __version__
+from samtale.runtime import Runtime
+from samtale.tenants.service import tenant_by_widget_key
+from samtale.web import health, realtime, visitor
+from samtale.web.errors import install_error_handlers
+from samtale.web.middleware import BodyLimitMiddleware, CorsMiddleware, RequestLogMiddleware
+
+
+def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
+    """The app for one runtime. With `manage_runtime`, the app's lifespan starts and closes it."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if manage_runtime:
+            await runtime.start()
+        try:
+            yield
+        finally:
+            if manage_runtime:
+                await runtime.close()
+
+    app = FastAPI(
+        title="Samtale",
+        version=__version__,
+        summary="Customer-service chat for web shops: the visitor API.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+
+    async def widget_origin_allowed(widget_key: str, origin: str) -> bool:
+        async with runtime.db.session() as session:
+            tenant = await tenant_by_widget_key(session, widget_key)
+        return bool(tenant and tenant.active and visitor.origin_allowed(tenant, origin))
+
+    # Outermost first: CORS wraps everything (errors too), then metrics, then the body limit.
+    app.add_middleware(BodyLimitMiddleware, limit=runtime.settings.max_body_bytes)
+    app.add_middleware(RequestLogMiddleware, metrics=runtime.metrics)
+    app.add_middleware(CorsMiddleware, origin_allowed=widget_origin_allowed)
+
+    app.include_router(health.router)
+    app.include_router(visitor.router, prefix="/api/v1")
+    app.include_router(realtime.router, prefix="/api/v1")
+    return app

@@ -1,0 +1,77 @@
+"""Typed dependencies shared by the routers."""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from samtale.conversations.repository import authenticate
+from samtale.model import Conversation
+from samtale.runtime import Runtime
+from samtale.web.errors import ApiError, not_found
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def client_ip(request: Request, runtime: Runtime) -> str:
+    """The client's address; X-Forwarded-For is believed only from a trusted proxy."""
+    peer = request.client.host if request.client else "unknown"
+    trusted = {p.strip() for p in runtime.settings.trusted_proxies.split(",") if p.strip()}
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded and peer in trusted:
+        candidate = forwarded.split(",")[-1].strip()
+        try:
+            ipaddress.ip_address(candidate)
+            return candidate
+        except ValueError:
+            pass
+    return peer
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def visitor_conversation(
+    conversation_id: uuid.UUID,
+    runtime: RuntimeDep,
+    authorization: Annotated[
+        str | None, Header(description="`Bearer <conversation token>`")
+    ] = None,
+) -> Conversation:
+    """The conversation the visitor's token opens. Wrong, missing or foreign tokens all answer
+    404, so the API reveals nothing about which conversations exist."""
+    token = bearer_token(authorization)
+    if token is None:
+        raise not_found()
+    async with runtime.db.session() as session:
+        conv = await authenticate(session, conversation_id, token)
+    if conv is None:
+        raise not_found()
+    return conv
+
+
+VisitorConversation = Annotated[Conversation, Depends(visitor_conversation)]
+
+
+async def rate_limit(runtime: Runtime, key: str, limit: int, name: str) -> None:
+    decision = await runtime.limiter.hit(key, limit, 60)
+    if not decision.allowed:
+        runtime.metrics.rate_limited.labels(name).inc()
+        raise ApiError(
+            429,
+            "rate_limited",
+            "Too many requests; please wait a moment.",
+            headers={"Retry-After": str(decision.retry_after)},
+        )

@@ -1,0 +1,289 @@
+"""Shared fixtures: storage on SQLite always and on PostgreSQL when SAMTALE_TEST_POSTGRES_URL is
+set (fixture ids `sqlite` and `postgres`), Redis when SAMTALE_TEST_REDIS_URL is set, and servers
+built through the public API (a `Runtime`, its app, real uvicorn on loopback).
+
+Each test run gets its own fresh PostgreSQL database and SQLite file, and its own Redis key
+prefix, so runs never see each other's rows. Tests create their own tenants (unique slugs), so
+they share a database within a run without seeing each other's data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from samtale.clock import Clock, ManualClock
+from samtale.config import Settings, async_database_url
+from samtale.conversations.responder import (
+    ConversationContext,
+    IncomingMessage,
+    Reply,
+    StaticRegistry,
+)
+from samtale.model import Tenant
+from samtale.runtime import Runtime
+from samtale.store.engine import Database
+from samtale.store.migrate import upgrade
+from samtale.tenants.service import TenantCreate, create_tenant
+from samtale.web.app import create_app
+
+POSTGRES_URL = os.environ.get("SAMTALE_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("SAMTALE_TEST_REDIS_URL")
+RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
+
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+
+
+def pytest_report_header(config: Any) -> list[str]:
+    return [
+        f"samtale storage backends: {', '.join(BACKENDS)}",
+        f"samtale redis: {'yes' if REDIS_URL else 'no (SAMTALE_TEST_REDIS_URL not set)'}",
+    ]
+
+
+def requires_redis() -> Any:
+    return pytest.mark.skipif(not REDIS_URL, reason="SAMTALE_TEST_REDIS_URL is not set")
+
+
+def requires_postgres() -> Any:
+    return pytest.mark.skipif(not POSTGRES_URL, reason="SAMTALE_TEST_POSTGRES_URL is not set")
+
+
+async def _create_pg_database(base_url: str, name: str) -> str:
+    import asyncpg
+
+    dsn = base_url.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return async_database_url(base_url.rsplit("/", 1)[0] + "/" + name)
+
+
+async def _drop_pg_database(base_url: str, name: str) -> None:
+    import asyncpg
+
+    dsn = base_url.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("data")
+
+
+_URLS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+async def database_urls(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, str]]:
+    """One fresh, migrated database per backend for the whole run."""
+    urls = {"sqlite": f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'samtale.db'}"}
+    pg_name = f"samtale_test_{RUN_ID}"
+    if POSTGRES_URL:
+        urls["postgres"] = await _create_pg_database(POSTGRES_URL, pg_name)
+    for url in urls.values():
+        db = Database(url)
+        await upgrade(db)
+        await db.dispose()
+    _URLS.update(urls)
+    yield urls
+    if POSTGRES_URL:
+        await _drop_pg_database(POSTGRES_URL, pg_name)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, database_urls: dict[str, str]) -> str:
+    return database_urls[backend]
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.dispose()
+
+
+def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "secret_key": "test-secret-key",
+        "messages_per_minute": 1000,
+        "conversations_per_minute_per_ip": 10_000,
+        "redis_prefix": f"samtale-test-{RUN_ID}:",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+class EchoResponder:
+    """A test responder: echoes the text; 'boom' raises; 'state:<s>' asks for a state change."""
+
+    async def respond(
+        self, conversation: ConversationContext, message: IncomingMessage
+    ) -> list[Reply]:
+        if message.text == "boom":
+            raise RuntimeError("responder exploded")
+        if message.text.startswith("state:"):
+            conversation.requested_state = message.text.split(":", 1)[1]
+            return []
+        conversation.bot_state["turns"] = conversation.bot_state.get("turns", 0) + 1
+        return [Reply(f"echo: {message.text}", payload={"turn": conversation.bot_state["turns"]})]
+
+
+@dataclass
+class Server:
+    runtime: Runtime
+    app: Any
+    url: str = ""
+    _server: Any = None
+    _task: Any = None
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://")
+
+    def client(self, **kwargs: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, timeout=10, **kwargs)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def make_runtime(data_dir: Path) -> AsyncIterator[Callable[..., Any]]:
+    """Build (and later close) runtimes: `await make_runtime(database_url, clock=..., ...)`."""
+    made: list[Runtime] = []
+
+    async def make(
+        database_url: str,
+        *,
+        clock: Clock | None = None,
+        responder: Any = None,
+        registry: Any = None,
+        redis: bool = False,
+        **settings: Any,
+    ) -> Runtime:
+        if redis:
+            settings["redis_url"] = REDIS_URL
+        rt = Runtime.build(
+            make_settings(database_url, data_dir, **settings),
+            clock=clock,
+            responders=registry or StaticRegistry(responder or EchoResponder()),
+        )
+        await rt.start()
+        made.append(rt)
+        return rt
+
+    yield make
+    for rt in made:
+        await rt.close()
+
+
+@pytest.fixture
+async def runtime(make_runtime: Callable[..., Any], database_url: str) -> Runtime:
+    rt: Runtime = await make_runtime(database_url)
+    return rt
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    """FastAPI's app in-process through httpx's ASGI transport."""
+    app = create_app(runtime, manage_runtime=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", timeout=10
+    ) as c:
+        yield c
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Callable[[Runtime], Any]]:
+    """Start real uvicorn servers on loopback: `server = await serve(runtime)`."""
+    servers: list[Server] = []
+
+    async def start(rt: Runtime) -> Server:
+        app = create_app(rt, manage_runtime=False)
+        port = free_port()
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, lifespan="off", ws_ping_interval=None
+        )
+        userver = uvicorn.Server(config)
+        task = asyncio.create_task(userver.serve())
+        for _ in range(500):
+            if userver.started:
+                break
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        server = Server(rt, app, f"http://127.0.0.1:{port}", userver, task)
+        servers.append(server)
+        return server
+
+    yield start
+    for s in servers:
+        s._server.should_exit = True
+    for s in servers:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(s._task, 10)
+
+
+async def new_tenant(db: Database, clock: Clock | None = None, **fields: Any) -> Tenant:
+    suffix = uuid.uuid4().hex[:10]
+    data = {
+        "name": f"Shop {suffix}",
+        "slug": f"shop-{suffix}",
+        "widget_key": f"wk-{suffix}",
+        "allowed_origins": ["https://shop.example"],
+    }
+    data.update(fields)
+    async with db.transaction() as session:
+        return await create_tenant(session, TenantCreate(**data), clock or ManualClock())
+
+
+@pytest.fixture
+def tenant_factory(runtime: Runtime) -> Callable[..., Any]:
+    async def make(**fields: Any) -> Tenant:
+        return await new_tenant(runtime.db, runtime.clock, **fields)
+
+    return make
+
+
+async def start_conversation(
+    client: httpx.AsyncClient, widget_key: str, **body: Any
+) -> dict[str, Any]:
+    r = await client.post(
+        f"/api/v1/widget/{widget_key}/conversations",
+        json=body or None,
+        headers={"origin": "https://shop.example"},
+    )
+    assert r.status_code == 201, r.text
+    data: dict[str, Any] = r.json()
+    data["headers"] = {"authorization": f"Bearer {data['token']}"}
+    return data
