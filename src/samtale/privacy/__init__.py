@@ -1,0 +1,1 @@
+"""Privacy: personal-data recognizers and redaction, retention purge, transcript export, audit."""

@@ -1,0 +1,21 @@
+"""Finding and removing personal data in customer messages.
+
+`redact` replaces e-mails, phone numbers, national identity numbers, card numbers, IBANs and
+bank accounts, addresses, names, the shop's order and tracking numbers, personal links and IP
+addresses by typed placeholders; `find_identifiers` and `normalize_identifier` feed the index of
+keyed identifier hashes. This package imports nothing else of Samtale.
+"""
+
+from .model import PLACEHOLDERS, TYPES, Redaction, Span
+from .redactor import detect, find_identifiers, normalize_identifier, redact
+
+__all__ = [
+    "PLACEHOLDERS",
+    "TYPES",
+    "Redaction",
+    "Span",
+    "detect",
+    "find_identifiers",
+    "normalize_identifier",
+    "redact",
+]
