@@ -95,10 +95,11 @@ def samtale_detector() -> Detector:
 
 
 def presidio_detector() -> tuple[Detector, str]:
+    from importlib.metadata import version
+
     import spacy
     from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
-    from importlib.metadata import version
 
     presidio_version = version("presidio-analyzer")
 

@@ -37,48 +37,330 @@ PER_LANGUAGE = 130
 
 # Hand-picked for this set: common, uncommon and foreign names as they appear in Nordic shops.
 FIRST = {
-    "da": "Villads Eskild Ingolf Torkild Malte Alberte Merle Sigrun Bolette Gry Holger Kamilla "
-    "Tobias Søs Jonna Aase Ditlev Lykke Rikard Yrsa Mathea Asbjørn Sonny Bodil Laust Hjalte "
-    "Ingeborg Nikoline Kresten Ellinor".split(),
-    "sv": "Ylva Siw Torgny Hjalmar Ebbe Majken Sixten Ronja Vilgot Elvira Gudrun Algot Tekla "
-    "Ture Nellie Lovisa Harriet Anneli Bror Ingela Leo Dagny Folke Svea Alvar".split(),
-    "nb": "Eyvind Aslak Brynhild Tarjei Solfrid Ragnvald Gunnhild Torleif Idun Halvard Synne "
-    "Jorun Amund Eilif Åshild Ingrid Sigve Oddny Vebjørn Tiril Audun Maren Kjellaug".split(),
-    "fi": "Tuure Ilmari Aune Kyösti Loviisa Ahti Sisko Reino Hellevi Veikko Kerttu Jalmari "
-    "Elsa Taisto Orvokki Urho Impi Lempi Paavo Ilona Vilho Hilja Eemil Siiri".split(),
-    "en": "Imogen Rupert Tamsin Declan Fergus Maisie Saoirse Callum Priya Rhys Bethany Nigel "
-    "Gwen Alistair Cormac Niamh Hamish Florence Jasper Ottilie".split(),
-    "intl": "Mehmet Yasmin Bilal Oksana Dariusz Ngozi Thanh Priyanka Ahmed Zofia Kwame Leila "
-    "Arjun Svetlana Tomasz Farah".split(),
+    "da": [
+        "Villads",
+        "Eskild",
+        "Ingolf",
+        "Torkild",
+        "Malte",
+        "Alberte",
+        "Merle",
+        "Sigrun",
+        "Bolette",
+        "Gry",
+        "Holger",
+        "Kamilla",
+        "Tobias",
+        "Søs",
+        "Jonna",
+        "Aase",
+        "Ditlev",
+        "Lykke",
+        "Rikard",
+        "Yrsa",
+        "Mathea",
+        "Asbjørn",
+        "Sonny",
+        "Bodil",
+        "Laust",
+        "Hjalte",
+        "Ingeborg",
+        "Nikoline",
+        "Kresten",
+        "Ellinor",
+    ],
+    "sv": [
+        "Ylva",
+        "Siw",
+        "Torgny",
+        "Hjalmar",
+        "Ebbe",
+        "Majken",
+        "Sixten",
+        "Ronja",
+        "Vilgot",
+        "Elvira",
+        "Gudrun",
+        "Algot",
+        "Tekla",
+        "Ture",
+        "Nellie",
+        "Lovisa",
+        "Harriet",
+        "Anneli",
+        "Bror",
+        "Ingela",
+        "Leo",
+        "Dagny",
+        "Folke",
+        "Svea",
+        "Alvar",
+    ],
+    "nb": [
+        "Eyvind",
+        "Aslak",
+        "Brynhild",
+        "Tarjei",
+        "Solfrid",
+        "Ragnvald",
+        "Gunnhild",
+        "Torleif",
+        "Idun",
+        "Halvard",
+        "Synne",
+        "Jorun",
+        "Amund",
+        "Eilif",
+        "Åshild",
+        "Ingrid",
+        "Sigve",
+        "Oddny",
+        "Vebjørn",
+        "Tiril",
+        "Audun",
+        "Maren",
+        "Kjellaug",
+    ],
+    "fi": [
+        "Tuure",
+        "Ilmari",
+        "Aune",
+        "Kyösti",
+        "Loviisa",
+        "Ahti",
+        "Sisko",
+        "Reino",
+        "Hellevi",
+        "Veikko",
+        "Kerttu",
+        "Jalmari",
+        "Elsa",
+        "Taisto",
+        "Orvokki",
+        "Urho",
+        "Impi",
+        "Lempi",
+        "Paavo",
+        "Ilona",
+        "Vilho",
+        "Hilja",
+        "Eemil",
+        "Siiri",
+    ],
+    "en": [
+        "Imogen",
+        "Rupert",
+        "Tamsin",
+        "Declan",
+        "Fergus",
+        "Maisie",
+        "Saoirse",
+        "Callum",
+        "Priya",
+        "Rhys",
+        "Bethany",
+        "Nigel",
+        "Gwen",
+        "Alistair",
+        "Cormac",
+        "Niamh",
+        "Hamish",
+        "Florence",
+        "Jasper",
+        "Ottilie",
+    ],
+    "intl": [
+        "Mehmet",
+        "Yasmin",
+        "Bilal",
+        "Oksana",
+        "Dariusz",
+        "Ngozi",
+        "Thanh",
+        "Priyanka",
+        "Ahmed",
+        "Zofia",
+        "Kwame",
+        "Leila",
+        "Arjun",
+        "Svetlana",
+        "Tomasz",
+        "Farah",
+    ],
 }
 LAST = {
-    "da": "Kjærgaard Bisgaard Holmgaard Brøndum Vestergaard Skovbo Lykkegaard Thyregod "
-    "Fabricius Munch Rask Dalsgaard Bundgaard Fogh Krarup Overby Riis Stokholm".split(),
-    "sv": "Lindqvist Ekdahl Sundström Nordqvist Hagström Wennberg Ljungberg Forsgren Åkesson "
-    "Rydberg Sjögren Tornqvist Blomgren Hedin Öberg".split(),
-    "nb": "Haugland Fjeldstad Rønningen Skjeldal Tveiten Brattli Nygaard Solbakken Vestre "
-    "Aasland Furuseth Hovland Myrvold Tangen".split(),
-    "fi": "Hämäläinen Kivelä Rautio Lehtola Pesonen Tikkanen Heiskanen Vuorela Rinne "
-    "Kangasniemi Oksanen Pulkkinen Ylönen Hakulinen".split(),
-    "en": "Ashworth Pemberton Whitaker Fairbanks Hollis Caldwell Thornton Ramsey Kendrick "
-    "Blackwood Sinclair Gallagher".split(),
-    "intl": "Yılmaz Kowalczyk Nguyen Okafor Haddad Petrenko Szymański Mensah Rahimi".split(),
+    "da": [
+        "Kjærgaard",
+        "Bisgaard",
+        "Holmgaard",
+        "Brøndum",
+        "Vestergaard",
+        "Skovbo",
+        "Lykkegaard",
+        "Thyregod",
+        "Fabricius",
+        "Munch",
+        "Rask",
+        "Dalsgaard",
+        "Bundgaard",
+        "Fogh",
+        "Krarup",
+        "Overby",
+        "Riis",
+        "Stokholm",
+    ],
+    "sv": [
+        "Lindqvist",
+        "Ekdahl",
+        "Sundström",
+        "Nordqvist",
+        "Hagström",
+        "Wennberg",
+        "Ljungberg",
+        "Forsgren",
+        "Åkesson",
+        "Rydberg",
+        "Sjögren",
+        "Tornqvist",
+        "Blomgren",
+        "Hedin",
+        "Öberg",
+    ],
+    "nb": [
+        "Haugland",
+        "Fjeldstad",
+        "Rønningen",
+        "Skjeldal",
+        "Tveiten",
+        "Brattli",
+        "Nygaard",
+        "Solbakken",
+        "Vestre",
+        "Aasland",
+        "Furuseth",
+        "Hovland",
+        "Myrvold",
+        "Tangen",
+    ],
+    "fi": [
+        "Hämäläinen",
+        "Kivelä",
+        "Rautio",
+        "Lehtola",
+        "Pesonen",
+        "Tikkanen",
+        "Heiskanen",
+        "Vuorela",
+        "Rinne",
+        "Kangasniemi",
+        "Oksanen",
+        "Pulkkinen",
+        "Ylönen",
+        "Hakulinen",
+    ],
+    "en": [
+        "Ashworth",
+        "Pemberton",
+        "Whitaker",
+        "Fairbanks",
+        "Hollis",
+        "Caldwell",
+        "Thornton",
+        "Ramsey",
+        "Kendrick",
+        "Blackwood",
+        "Sinclair",
+        "Gallagher",
+    ],
+    "intl": [
+        "Yılmaz",
+        "Kowalczyk",
+        "Nguyen",
+        "Okafor",
+        "Haddad",
+        "Petrenko",
+        "Szymański",
+        "Mensah",
+        "Rahimi",
+    ],
 }
-DOMAINS = (
-    "gmail.com hotmail.com outlook.dk live.se yahoo.no mail.dk jubii.dk telia.com online.no "
-    "icloud.com protonmail.com kolumbus.fi suomi24.fi firma.se proton.me elisa.fi".split()
-)
+DOMAINS = [
+    "gmail.com",
+    "hotmail.com",
+    "outlook.dk",
+    "live.se",
+    "yahoo.no",
+    "mail.dk",
+    "jubii.dk",
+    "telia.com",
+    "online.no",
+    "icloud.com",
+    "protonmail.com",
+    "kolumbus.fi",
+    "suomi24.fi",
+    "firma.se",
+    "proton.me",
+    "elisa.fi",
+]
 STREETS = {
-    "da": "Ryesgade Nørrebrogade Hasselvej Bøgevænget Enghavevej Skolestræde Kirkebakken "
-    "Strandvejen Åboulevarden Vestergade Hyldebærvej Jyllandsgade".split(),
-    "sv": "Sveavägen Götgatan Kungsgatan Lilla Torget Hantverkargatan Järnvägsgatan "
-    "Björkvägen Storgatan Odengatan Tallstigen".split(),
-    "nb": "Thereses gate,Bogstadveien,Markveien,Grensen,Kirkeveien,Trondheimsveien,"
-    "Skogveien,Eikelia,Hasleveien".split(","),
-    "fi": "Hämeenkatu Mannerheimintie Kauppakatu Koivutie Rantatie Puistokatu Mäkitie "
-    "Koulukuja Sibeliuksenkatu".split(),
-    "en": "Kingsley Road,Mill Lane,Victoria Street,Oakfield Avenue,Church Close,Station Road,"
-    "Elm Grove".split(","),
+    "da": [
+        "Ryesgade",
+        "Nørrebrogade",
+        "Hasselvej",
+        "Bøgevænget",
+        "Enghavevej",
+        "Skolestræde",
+        "Kirkebakken",
+        "Strandvejen",
+        "Åboulevarden",
+        "Vestergade",
+        "Hyldebærvej",
+        "Jyllandsgade",
+    ],
+    "sv": [
+        "Sveavägen",
+        "Götgatan",
+        "Kungsgatan",
+        "Lilla",
+        "Torget",
+        "Hantverkargatan",
+        "Järnvägsgatan",
+        "Björkvägen",
+        "Storgatan",
+        "Odengatan",
+        "Tallstigen",
+    ],
+    "nb": [
+        "Thereses gate",
+        "Bogstadveien",
+        "Markveien",
+        "Grensen",
+        "Kirkeveien",
+        "Trondheimsveien",
+        "Skogveien",
+        "Eikelia",
+        "Hasleveien",
+    ],
+    "fi": [
+        "Hämeenkatu",
+        "Mannerheimintie",
+        "Kauppakatu",
+        "Koivutie",
+        "Rantatie",
+        "Puistokatu",
+        "Mäkitie",
+        "Koulukuja",
+        "Sibeliuksenkatu",
+    ],
+    "en": [
+        "Kingsley Road",
+        "Mill Lane",
+        "Victoria Street",
+        "Oakfield Avenue",
+        "Church Close",
+        "Station Road",
+        "Elm Grove",
+    ],
 }
 CITIES = {
     "da": [("2200", "København N"), ("8000", "Aarhus C"), ("5000", "Odense C"),
@@ -178,13 +460,17 @@ class Maker:
     # --- identity numbers ---------------------------------------------------------------
     def _date(self, lo: int = 1940, hi: int = 2006) -> datetime.date:
         start = datetime.date(lo, 1, 1).toordinal()
-        return datetime.date.fromordinal(self.r.randint(start, datetime.date(hi, 12, 31).toordinal()))
+        return datetime.date.fromordinal(
+            self.r.randint(start, datetime.date(hi, 12, 31).toordinal())
+        )
 
     def cpr(self) -> str:
         while True:
             d = self._date()
             century_digit = "0123" if d.year < 2000 else "4"
-            serial = self.r.choice(century_digit) + "".join(self.r.choice("0123456789") for _ in range(3))
+            serial = self.r.choice(century_digit) + "".join(
+                self.r.choice("0123456789") for _ in range(3)
+            )
             number = d.strftime("%d%m%y") + serial
             if not cpr.is_valid(number):
                 continue
@@ -238,7 +524,9 @@ class Maker:
     def card(self) -> str:
         prefix, length = self.r.choice([("4571", 16), ("4", 16), ("5019", 16), ("51", 16),
                                         ("55", 16), ("2221", 16), ("34", 15), ("37", 15)])  # fmt: skip
-        body = prefix + "".join(self.r.choice("0123456789") for _ in range(length - len(prefix) - 1))
+        body = prefix + "".join(
+            self.r.choice("0123456789") for _ in range(length - len(prefix) - 1)
+        )
         number = body + str(luhn.calc_check_digit(body))
         style = self.r.random()
         if length == 15:
@@ -291,17 +579,37 @@ class Maker:
         post, city = self.r.choice(CITIES[lang])
         n = self.r.randint(1, 140)
         if lang == "da":
-            unit = self.r.choice(["", "", ", 2. tv.", ", st. th.", ", 1. sal", ", 3.th", "B", " 4, 1. mf."])
-            return f"{street} {n}{unit}, {post} {city}" if self.r.random() < 0.8 else f"{street} {n}{unit}"
+            unit = self.r.choice(
+                ["", "", ", 2. tv.", ", st. th.", ", 1. sal", ", 3.th", "B", " 4, 1. mf."]
+            )
+            return (
+                f"{street} {n}{unit}, {post} {city}"
+                if self.r.random() < 0.8
+                else f"{street} {n}{unit}"
+            )
         if lang == "sv":
             unit = self.r.choice(["", "", " lgh 1102", "B", ", 3 tr"])
-            return f"{street} {n}{unit}, {post} {city}" if self.r.random() < 0.8 else f"{street} {n}{unit}"
+            return (
+                f"{street} {n}{unit}, {post} {city}"
+                if self.r.random() < 0.8
+                else f"{street} {n}{unit}"
+            )
         if lang == "nb":
             unit = self.r.choice(["", "", "B", ", H0201"])
-            return f"{street} {n}{unit}, {post} {city}" if self.r.random() < 0.8 else f"{street} {n}{unit}"
+            return (
+                f"{street} {n}{unit}, {post} {city}"
+                if self.r.random() < 0.8
+                else f"{street} {n}{unit}"
+            )
         if lang == "fi":
-            unit = self.r.choice(["", f" B {self.r.randint(1, 40)}", f" A {self.r.randint(1, 20)}", ""])
-            return f"{street} {n}{unit}, {post} {city}" if self.r.random() < 0.8 else f"{street} {n}{unit}"
+            unit = self.r.choice(
+                ["", f" B {self.r.randint(1, 40)}", f" A {self.r.randint(1, 20)}", ""]
+            )
+            return (
+                f"{street} {n}{unit}, {post} {city}"
+                if self.r.random() < 0.8
+                else f"{street} {n}{unit}"
+            )
         return f"{n} {street}, {city} {post}"
 
     # --- shop numbers -------------------------------------------------------------------
@@ -325,11 +633,16 @@ class Maker:
         if kind == "dao":
             return "00057" + d(9)
         if kind == "budbee":
-            return "BUD" + "".join(self.r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(9))
+            return "BUD" + "".join(
+                self.r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(9)
+            )
         return "JJFI" + d(17)
 
     def token_url(self, lang: str) -> str:
-        token = "".join(self.r.choice("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(28))
+        token = "".join(
+            self.r.choice("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+            for _ in range(28)
+        )
         shop = self.r.choice(["butik.example.dk", "shop.example.se", "nettbutikk.example.no",
                               "kauppa.example.fi", "store.example.com"])  # fmt: skip
         return self.r.choice([
@@ -572,7 +885,9 @@ def main() -> None:
     rows = []
     for lang, templates in TEMPLATES.items():
         for i in range(PER_LANGUAGE):
-            template = templates[i % len(templates)] if i < len(templates) else rng.choice(templates)
+            template = (
+                templates[i % len(templates)] if i < len(templates) else rng.choice(templates)
+            )
             text, spans = fill(template, lang, maker)
             rows.append({"id": f"{lang}-{i:03d}", "lang": lang, "text": text, "spans": spans})
     with OUT.open("w", encoding="utf-8") as f:

@@ -23,7 +23,7 @@ from .model import ADDRESS, Finding
 _UP = "A-ZÆØÅÄÖÜÉ"
 _LOW = "a-zæøåäöüéèáíóúß"
 _ATTACHED = (
-    "vej|vejen|gade|gaden|allé|alle|alléen|alleen|boulevard|plads|pladsen|torv|torvet|stræde|"
+    "vej|vejen|gade|gaden|allé|alle|alléen|alleen|boulevarden|boulevard|plads|pladsen|torv|torvet|stræde|"
     "strædet|vænge|vænget|parken|haven|toften|bakken|bakke|vangen|høj|højen|stien|kæret|lunden|"
     "engen|marken|krogen|gyde|passage|kaj|kajen|brygge|ager|løkke|leddet|vang|dalen|mosen|skoven|"
     "holm|have|park|bjerg|sti|tofte|toft|hegnet|gatan|gata|vägen|väg|gränd|gränden|torget|torg|"
@@ -125,9 +125,12 @@ def find_addresses(text: str) -> Iterator[Finding]:
     for regex in (_STREET_RE, _STREET_SEP_RE, _STREET_EN_RE):
         for m in regex.finditer(text):
             start, end = m.start(), m.end()
-            if m.re is not _STREET_EN_RE and m.group("city") is not None:
-                if not _city_ok(m.group("city"), m.group("post"), text, m.end()):
-                    end = m.start("post")
+            if (
+                m.re is not _STREET_EN_RE
+                and m.group("city") is not None
+                and not _city_ok(m.group("city"), m.group("post"), text, m.end())
+            ):
+                end = m.start("post")
             while end > start and text[end - 1] in " ,\n\t":
                 end -= 1
             # A greeting or a common word caught as the first word of a street name.

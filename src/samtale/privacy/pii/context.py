@@ -125,6 +125,12 @@ NOT_PHONE_WORDS = _words(
     r"serie\w*",
     r"serial",
     r"imei",
+    r"stk",
+    r"styk\w*",
+    r"kpl",
+    r"pcs",
+    r"st",
+    r"x",
 )
 
 # After a number: it is an amount, a size, a share, a unit.

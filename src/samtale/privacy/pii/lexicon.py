@@ -38,7 +38,7 @@ def _package_dir(name: str) -> str | None:
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
         return None
-    return list(spec.submodule_search_locations)[0]
+    return next(iter(spec.submodule_search_locations))
 
 
 def _faker_strings(kind: str, locale: str, wanted: Iterable[str]) -> set[str]:
@@ -236,6 +236,7 @@ NOT_NAMES = _set(
     dk se no fi eu uk usa eur dkk sek nok
     danmark sverige norge suomi finland denmark sweden norway england europa europe
     dansk svensk norsk suomi english engelsk
+    iban bic swift cpr pin sms mail email gmail hotmail outlook mvh pdf url www http https
     """
 )
 
@@ -253,7 +254,8 @@ BRANDS = frozenset(
         "Christian Dior", "Yves Saint Laurent", "Jimmy Choo", "Vivienne Westwood",
         "Kate Spade", "Steve Madden", "Hummel", "Rosendahl", "Kähler", "Eva Solo",
         "Stelton", "Bodum", "Peter Larsen", "Aiayu", "Rains", "Pieces", "Only",
-        "Jensens Bøfhus", "Anton Berg", "Toms", "Kims", "Carl Jacobsen",
+        "Jensens Bøfhus", "Anton Berg", "Toms", "Kims", "Carl Jacobsen", "Marks & Spencer",
+        "Mark & Spencer", "Marks and Spencer", "Ben & Jerry's", "Dolce & Gabbana",
     )
 )  # fmt: skip
 

@@ -22,6 +22,7 @@ with more evidence: a surname next to them, an introduction, a closing or a sign
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -108,7 +109,7 @@ _LABELS = [
 _RELATIONS = [
     r"min (?:mand|kone|kæreste|søn|datter|mor|far|bror|søster|veninde|ven|kollega|chef|nabo)",
     r"min (?:man|fru|sambo|son|dotter|mamma|pappa|bror|syster|vän|kollega|granne|kompis)",
-    r"(?:mannen|kona|kjæresten|sønnen|datteren|moren|faren|broren|søsteren|venninnen) min",
+    r"(?:mannen|kona|kjæresten|sønnen|datteren|moren|faren|broren|søsteren|venninnen) mi[n]?",
     r"(?:mieheni|vaimoni|poikani|tyttäreni|äitini|isäni|veljeni|siskoni|ystäväni)",
     r"my (?:husband|wife|partner|son|daughter|mother|mum|mom|father|dad|brother|sister|friend"
     r"|colleague|boss|neighbour|neighbor)",
@@ -162,6 +163,12 @@ _CLOSING_RE = re.compile(
 )
 _THANKS_RE = re.compile(
     rf"(?:^|(?<=[\s.!,;:]))(?:{_alternation(_THANKS)})(?:[ \t]*[,.!:;-]?)[ \t]*\n?[ \t]*",
+    re.I,
+)
+_BRAND_RE = re.compile(
+    r"(?<![\w])(?:"
+    + "|".join(re.escape(b) for b in sorted(BRANDS, key=len, reverse=True))
+    + r")(?![\w])",
     re.I,
 )
 _SIGN_PREFIX = re.compile(r"^[\s\-–—/~*]*")
@@ -275,6 +282,7 @@ def _take_after(
     strong: bool,
     allow_newline: bool = False,
     limit: int = 4,
+    closing: bool = False,
 ) -> tuple[int, int] | None:
     """The name that starts at text position `pos`: (start, end) or None."""
     idx = next((i for i, t in enumerate(tokens) if t.start >= pos), None)
@@ -304,6 +312,11 @@ def _take_after(
             break
         if tok.cap or tok.initial:
             if not chosen and not strong and not reader.first(low):
+                # "Takk Torleif!": a capitalised word alone between a thank-you and the end of
+                # the sentence is a name too.
+                after = text[tok.end : tok.end + 1]
+                if closing and after in ("", "!", ",", ".", "\n") and not reader.city(low):
+                    return tok.start, tok.end
                 return None
             if not strong and chosen and not (reader.known(low) or reader.surname(low)):
                 break
@@ -312,6 +325,10 @@ def _take_after(
             if reader.first(low) == "ambiguous" and not strong and not chosen:
                 return None
             chosen.append(tok)
+        elif strong and closing and _rest_is_signature(tokens, i, text, reader):
+            # a lowercase signature on the last line: "med vennlig hilsen\nngozi skjeldal"
+            chosen.extend(tokens[i:])
+            break
         else:
             break
         i += 1
@@ -322,6 +339,15 @@ def _take_after(
     if reader.city(chosen[0].low) and len(chosen) == 1 and not strong:
         return None
     return chosen[0].start, chosen[-1].end
+
+
+def _rest_is_signature(tokens: list[_Token], i: int, text: str, reader: _Reader) -> bool:
+    rest = tokens[i:]
+    if not rest or len(rest) > 3 or text[rest[-1].end :].strip(" .!\n\t"):
+        return False
+    if "\n" in text[rest[0].start : rest[-1].end]:
+        return False
+    return not any(reader.is_stop(t.low) for t in rest)
 
 
 def _runs(tokens: list[_Token], text: str) -> Iterator[list[_Token]]:
@@ -404,7 +430,13 @@ def _judge_run(run: list[_Token], reader: _Reader) -> list[tuple[int, int]]:
         if (
             core
             or wide_then_unknown
-            or (other_first and any(surnames))
+            or (
+                other_first
+                and any(
+                    sur and first != "ambiguous"
+                    for sur, first in zip(surnames[1:], firsts[1:], strict=True)
+                )
+            )
             or (last_strong and len(words) >= 2 and not cities[0])
             or sum(surnames) >= 2
             or (has_initial and any(surnames))
@@ -434,43 +466,55 @@ def _signature(text: str, tokens: list[_Token], reader: _Reader) -> Iterator[tup
     prefix = _SIGN_PREFIX.match(line)
     offset = line_start + (prefix.end() if prefix else 0)
     last = [t for t in tokens if t.start >= offset]
-    if last and len(last) <= 4 and line_start > 0:
-        if all(_name_token(t) for t in last) and not any(reader.is_stop(t.low) for t in last):
-            gaps_ok = all(
-                text[a.end : b.start] in (" ", "-") or a.initial
-                for a, b in zip(last, last[1:], strict=False)
-            )
-            if gaps_ok and (any(reader.known(t.low) for t in last) or reader.surname(last[-1].low)):
-                yield last[0].start, last[-1].end
-                return
+    if (
+        last
+        and len(last) <= 4
+        and line_start > 0
+        and all(_name_token(t) for t in last)
+        and not any(reader.is_stop(t.low) for t in last)
+    ):
+        gaps_ok = all(
+            text[a.end : b.start] in (" ", "-") or a.initial for a, b in itertools.pairwise(last)
+        )
+        if gaps_ok and (any(reader.known(t.low) for t in last) or reader.surname(last[-1].low)):
+            yield last[0].start, last[-1].end
+            return
     # "... tak for hjælpen, Mark" / "Thanks. Anna"
     if tokens:
         tok = tokens[-1]
         before = text[: tok.start].rstrip(" \t")
         tail = text[tok.end :].strip()
-        if tail in ("", ".", "!") and before.endswith((",", ".", "!", "\n", "-", "/")):
-            if tok.cap and not reader.is_stop(tok.low) and reader.first(tok.low):
-                yield tok.start, tok.end
+        if (
+            tail in ("", ".", "!")
+            and before.endswith((",", ".", "!", "\n", "-", "/"))
+            and tok.cap
+            and not reader.is_stop(tok.low)
+            and reader.first(tok.low)
+        ):
+            yield tok.start, tok.end
 
 
 def find_names(text: str, languages: Sequence[str]) -> Iterator[Finding]:
     if not text:
         return
     reader = _Reader(languages)
-    tokens = _tokens(text)
+    brands = [(m.start(), m.end()) for m in _BRAND_RE.finditer(text)]
+    tokens = [t for t in _tokens(text) if not any(s <= t.start < e for s, e in brands)]
     if not tokens:
         return
     found: list[tuple[int, int, int]] = []  # start, end, priority
     for regex, strong, newline in (
         (_INTRO_RE, True, False),
         (_LABEL_RE, True, False),
-        (_RELATION_RE, False, False),
+        (_RELATION_RE, True, False),
         (_WEAK_RE, False, False),
         (_CLOSING_RE, True, True),
         (_THANKS_RE, False, True),
     ):
         for m in regex.finditer(text):
-            span = _take_after(tokens, text, m.end(), reader, strong=strong, allow_newline=newline)
+            span = _take_after(
+                tokens, text, m.end(), reader, strong=strong, allow_newline=newline, closing=newline
+            )
             if span:
                 found.append((span[0], span[1], 45))
     for run in _runs(tokens, text):

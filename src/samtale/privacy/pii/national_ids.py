@@ -33,6 +33,7 @@ ID_WORDS = re.compile(
 )
 
 _END = r"(?![\w]|[-/.,]\d)"
+_MOBILE = re.compile(r"^(?:07[02369]|04\d|050)")
 _HETU_RE = re.compile(r"(?<![\w-])\d{6}[-+ABCDEFUVWXY]\d{3}[0-9ABCDEFHJKLMNPRSTUVWXY]" + _END, re.I)
 _SE12_RE = re.compile(r"(?<![\w+-])(?:19|20)\d{6}\s?[-+]?\s?\d{4}" + _END)
 _NO11_RE = re.compile(r"(?<![\w+-])\d{6}\s?\d{5}" + _END)
@@ -107,11 +108,11 @@ def find_national_ids(text: str) -> Iterator[Finding]:
             ok = is_se or valid_cpr_checksum(digits)
         else:
             ok = is_se or valid_cpr_checksum(digits)
-            if ok and digits.startswith("0"):
-                # Ten bare digits with a trunk zero may be a Swedish or Finnish phone number;
-                # the words before it decide.
+            if ok and digits.startswith("0") and not named:
+                # Ten bare digits with a trunk zero may be a Swedish or Finnish phone number:
+                # a mobile prefix or the words before it say so.
                 before = window_before(text, m.start(), 28)
-                if nearest(PHONE_WORDS, before) >= 0:
+                if nearest(PHONE_WORDS, before) >= 0 or _MOBILE.match(digits):
                     ok = False
         if ok:
             yield Finding(NATIONAL_ID, m.start(), m.end())

@@ -30,7 +30,7 @@ _IBAN_RE = re.compile(
 BANK_WORDS = re.compile(
     r"konto|kontonr|kontonummer|reg\.?\s?nr|regnr|reg\.|registreringsn|clearing|bank|"
     r"tilinumero|tilille|tilille|tili\b|account|sort code|acc\.?\s?no|udbetal|utbetal|"
-    r"overfør|overføre|överför|refund|tilbagebetal|tilbakebetal|återbetal|palautus|maksa",
+    r"overfør|overføre|överför|refund|tilbagebetal|tilbakebetal|återbetal|palautus",
     re.IGNORECASE,
 )
 _DK_RE = re.compile(

@@ -77,9 +77,22 @@ def e164(number: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _plausible_national(value: str) -> bool:
+    """Danish and Norwegian numbers are written 8, 4+4, 2+2+2+2 or 3+2+3 digits."""
+    groups = [len(g) for g in re.split(r"[\s.\-/]+", value.strip()) if g]
+    return groups in ([8], [4, 4], [2, 2, 2, 2], [3, 2, 3], [2, 3, 3], [2, 2, 4], [4, 2, 2])
+
+
 def _accept(text: str, start: int, end: int, regions: Sequence[str]) -> bool:
     value = text[start:end]
     if looks_like_date(value) or looks_like_amount(text, start, end):
+        return False
+    digits = re.sub(r"\D", "", value)
+    if (
+        len(digits) == 8
+        and not value.lstrip().startswith(("0", "+", "("))
+        and not _plausible_national(value)
+    ):
         return False
     if says_not_phone(text, start):
         return False
@@ -93,9 +106,11 @@ def find_phones(text: str, languages: Sequence[str]) -> Iterator[Finding]:
         if _accept(text, start, end, regions):
             yield Finding(PHONE, start, end)
             continue
-        # Several numbers side by side ("22 33 44 55 / 70 10 20 30"): try the groups.
+        # Several numbers side by side ("22 33 44 55 70 10 20 30"): try the groups. A long run
+        # in groups of four is a card or an account number that failed its check, not phones.
         groups = [(g.start() + start, g.end() + start) for g in re.finditer(r"\S+", m.group())]
-        if len(groups) < 2:
+        sizes = {len(re.sub(r"\D", "", text[s:e])) for s, e in groups}
+        if len(groups) < 2 or len(re.sub(r"\D", "", m.group())) < 14 or sizes == {4}:
             continue
         i = 0
         while i < len(groups):
