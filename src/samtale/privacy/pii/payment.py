@@ -27,6 +27,12 @@ _IBAN_RE = re.compile(
     r"(?<![\w-])[A-Z]{2}\s?\d{2}(?:[ -]?[A-Z0-9]{1,4}){3,9}(?![\w])", re.IGNORECASE
 )
 
+_IBAN_LENGTHS = {
+    "DK": 18, "SE": 24, "NO": 15, "FI": 18, "IS": 26, "DE": 22, "GB": 22, "NL": 18, "FR": 27,
+    "ES": 24, "IT": 27, "PL": 28, "EE": 20, "LT": 20, "LV": 21, "BE": 16, "AT": 20, "CH": 21,
+    "IE": 22,
+}  # fmt: skip
+
 BANK_WORDS = re.compile(
     r"konto|kontonr|kontonummer|reg\.?\s?nr|regnr|reg\.|registreringsn|clearing|bank|"
     r"tilinumero|tilille|tilille|tili\b|account|sort code|acc\.?\s?no|udbetal|utbetal|"
@@ -56,13 +62,20 @@ def find_ibans(text: str) -> Iterator[Finding]:
     for m in _IBAN_RE.finditer(text):
         value = m.group()
         cuts = [g.end() for g in re.finditer(r"[A-Z0-9]+", value, re.IGNORECASE)]
+        found = False
         for cut in reversed(cuts):
             candidate = value[:cut].upper()
             if len(re.sub(r"\W", "", candidate)) < 15:
                 break
             if iban.is_valid(candidate):
                 yield Finding(IBAN, m.start(), m.start() + cut)
+                found = True
                 break
+        compact = re.sub(r"[ -]", "", value)
+        if not found and _IBAN_LENGTHS.get(compact[:2]) == len(compact) and compact.isupper():
+            # Shaped like an IBAN but failing its check: not an IBAN, and not a phone number
+            # either — its digits are shielded from the other recognizers.
+            yield Finding(IBAN, m.start(), m.end(), keep=True)
 
 
 def _about_bank(text: str, start: int, end: int) -> bool:
