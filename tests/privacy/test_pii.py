@@ -176,6 +176,7 @@ def test_ip_addresses() -> None:
     assert kinds("min IP er 192.168.1.20") == [("IP", "192.168.1.20")]
     assert kinds("fra 2001:db8::8a2e:370:7334 i går") == [("IP", "2001:db8::8a2e:370:7334")]
     assert kinds("kl. 12:30:45") == []
+    assert kinds("Version 1.2.3.4 of the app crashes") == []
 
 
 @pytest.mark.parametrize(

@@ -94,6 +94,10 @@ def find_urls(text: str) -> Iterator[Finding]:
 
 def find_ips(text: str) -> Iterator[Finding]:
     for m in _IPV4_RE.finditer(text):
+        if re.search(
+            r"(?:version|versio|ver\.?|v)\s?$", text[max(0, m.start() - 9) : m.start()], re.I
+        ):
+            continue  # a version number, "v1.2.3.4"
         try:
             ipaddress.IPv4Address(m.group())
         except ValueError:

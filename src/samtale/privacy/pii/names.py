@@ -183,6 +183,32 @@ class _Token:
     cap: bool  # starts with a capital (Title or ALL CAPS)
     initial: bool  # one capital letter and a dot: "H."
     sent_start: bool
+    after_article: bool = False
+
+
+_ARTICLES = frozenset(
+    [
+        "en",
+        "et",
+        "ett",
+        "ei",
+        "a",
+        "an",
+        "the",
+        "den",
+        "det",
+        "denne",
+        "dette",
+        "this",
+        "that",
+        "min",
+        "mit",
+        "mitt",
+        "din",
+        "dit",
+        "ditt",
+    ]
+)
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -190,6 +216,8 @@ def _tokens(text: str) -> list[_Token]:
     for m in _WORD.finditer(text):
         s, e = m.start(), m.end()
         word = m.group()
+        if text[s - 1 : s].isdigit() or text[e : e + 1].isdigit():
+            continue  # part of a code: "SOMMER25", "A4"
         initial = len(word) == 1 and word.isupper() and text[e : e + 1] == "."
         if initial:
             e += 1
@@ -200,7 +228,10 @@ def _tokens(text: str) -> list[_Token]:
         sent_start = prev in _SENTENCE_END
         if prev == "." and out and out[-1].initial and out[-1].end == j + 1:
             sent_start = False
-        out.append(_Token(s, e, word, word.lower(), word[0].isupper(), initial, sent_start))
+        after_article = bool(out) and out[-1].low in _ARTICLES and text[out[-1].end : s] == " "
+        out.append(
+            _Token(s, e, word, word.lower(), word[0].isupper(), initial, sent_start, after_article)
+        )
     return out
 
 
@@ -451,6 +482,8 @@ def _judge_run(run: list[_Token], reader: _Reader) -> list[tuple[int, int]]:
         if kind == "core" and len(tok.text) >= 3:
             return [(tok.start, tok.end)]
         return []
+    if tok.after_article:
+        return []  # "en Rose parfume", "the Jack hoodie": a product, not a person
     if kind or reader.strong_surname(tok.low):
         return [(tok.start, tok.end)]
     return []

@@ -12,12 +12,14 @@ or agent types into a search.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
 from .addresses import find_addresses
 from .contact import EMAIL_RE, find_emails, find_ips, find_urls
 from .context import read_languages
+from .lexicon import name_lists
 from .model import (
     EMAIL,
     NAME,
@@ -112,6 +114,16 @@ def resolve(findings: Iterable[Finding], text: str) -> list[Finding]:
     return sorted((t for t in taken if not t.keep), key=lambda f: f.start)
 
 
+@functools.cache
+def warm_up() -> None:
+    """Load once what the first message would otherwise wait for: the name lists, the phone
+    metadata of the regions tried and the IBAN registry."""
+    name_lists()
+    for sample in ("+4522334455", "+46701234567", "+4791234567", "+358401234567", "+447911123456"):
+        parse_phone(sample, ())
+    find_ibans("DK5000400440116243 SE4550000000058398257466 NO9386011117947 FI2112345600000785")
+
+
 def detect(
     text: str,
     languages: Iterable[str] | None = None,
@@ -120,6 +132,7 @@ def detect(
     tracking_number_patterns: Sequence[str] = (),
 ) -> tuple[Span, ...]:
     """The personal data in `text`, as spans of the original text."""
+    warm_up()
     langs = read_languages(languages)
     found = resolve(_findings(text, langs, order_number_patterns, tracking_number_patterns), text)
     return tuple(Span(f.type, f.start, f.end, text[f.start : f.end]) for f in found)
