@@ -75,7 +75,7 @@ _PREFIX = (
 )
 _NUMBER = r"\d{1,4}(?:\s?[A-Za-z](?![\w]))?(?:\s?-\s?\d{1,4}[A-Za-z]?)?"
 _UNIT = (
-    r"(?:,?\s*(?:(?:st|kl|kld|stuen|sal)\.?|\d{1,2}\.?(?:\s?sal\.?)?)"
+    r"(?:,?\s*(?:(?:st|kl|kld|stuen|sal)\.?|\d{1,2}\.?(?:\s?(?:sal|tr|trappor)\.?)?)"
     r"(?:\s*,?\s*(?:tv|th|mf|t\.v|t\.h|\d{1,4})\.?)?(?![\w]))?"
     r"(?:,?\s*(?:lgh|lägenhet|lejl|leil|as|asunto|apt|flat)\.?\s*\d{1,4})?"
     r"(?:,?\s*[HU]\d{4})?"
@@ -87,18 +87,18 @@ _POSTCODE = r"(?:(?:DK|SE|NO|FI|S|N)-?\s?)?(?:\d{3}\s\d{2}|\d{4,5})"
 _POST_CITY = rf"(?P<post>{_POSTCODE})\s+(?P<city>{_CITY})"
 
 _STREET_RE = re.compile(
-    rf"(?<![\w])(?:(?:{_PREFIX})\s){{0,3}}"
+    rf"(?<![\w])(?:(?:{_PREFIX})[ ]){{0,3}}"
     rf"(?:[{_UP}][{_LOW}'-]*(?:{_ATTACHED})|[{_LOW}]{{3,}}(?:{_LOWER_OK}))"
     rf"\s+{_NUMBER}{_UNIT}"
     rf"(?:\s*(?:,|\n)?\s*{_POST_CITY})?"
 )
 _STREET_SEP_RE = re.compile(
-    rf"(?<![\w])(?:(?:{_PREFIX})\s){{1,3}}(?:{_SEPARATE})\s+{_NUMBER}{_UNIT}"
+    rf"(?<![\w])(?:(?:{_PREFIX})[ ]){{1,3}}(?:{_SEPARATE})\s+{_NUMBER}{_UNIT}"
     rf"(?:\s*(?:,|\n)?\s*{_POST_CITY})?"
 )
 _STREET_EN_RE = re.compile(
     rf"(?<![\w])(?:(?:Flat|Apt|Apartment|Unit)\s\d{{1,4}}[A-Za-z]?,?\s)?\d{{1,4}}[A-Za-z]?,?\s"
-    rf"(?:[{_UP}][{_LOW}]+\s){{1,3}}(?:{_EN_SUFFIX})\.?(?![\w])"
+    rf"(?:[{_UP}][{_LOW}]+[ ]){{1,3}}(?:{_EN_SUFFIX})\.?(?![\w])"
     rf"(?:,\s*[{_UP}][{_LOW}]+(?:\s[{_UP}][{_LOW}]+)?)?"
     rf"(?:,?\s*[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}})?"
 )
