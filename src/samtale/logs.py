@@ -25,6 +25,21 @@ FORBIDDEN_KEYS = frozenset(
 )  # fmt: skip
 
 
+CHATTY_LIBRARIES = (
+    "aiosqlite",
+    "sqlalchemy",
+    "asyncpg",
+    "alembic",
+    "websockets",
+    "httpx",
+    "httpcore",
+    "multipart",
+    "python_multipart",
+    "redis",
+    "faker",
+)
+
+
 def drop_personal_fields(
     _logger: Any, _name: str, event: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
@@ -79,7 +94,10 @@ def configure_logging(level: str = "info", stream: Any = None) -> None:
     # uvicorn's access log would print raw paths (a websocket URL may hold a token); requests are
     # logged by our middleware with the route template instead.
     logging.getLogger("uvicorn.access").disabled = True
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Libraries that log statements with their parameters, or frames with their contents, would
+    # print what customers wrote; they speak only of warnings and errors.
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
     logging.getLogger("uvicorn.error").handlers[:] = []
     logging.getLogger("uvicorn.error").propagate = True
     structlog.configure(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.model import Conversation, Message
@@ -76,18 +76,32 @@ class Conversations:
             .with_for_update()
         )
 
-    async def next_seqs(self, conversation_id: uuid.UUID, count: int, now: datetime) -> int:
-        """Reserve `count` message cursors; returns the first. The UPDATE takes the row lock, so
-        concurrent writers of one conversation get consecutive, gap-free numbers in commit order."""
+    async def next_seqs(
+        self, conversation_id: uuid.UUID, count: int, now: datetime, **values: Any
+    ) -> int:
+        """Reserve `count` message cursors (and set any other `values` of the conversation in the
+        same statement); returns the first cursor. The UPDATE takes the row lock, so concurrent
+        writers of one conversation get consecutive, gap-free numbers in commit order."""
         last = await self.session.scalar(
             update(Conversation)
             .where(Conversation.id == conversation_id, Conversation.tenant_id == self.tenant_id)
-            .values(last_seq=Conversation.last_seq + count, last_activity_at=now)
+            .values(last_seq=Conversation.last_seq + count, last_activity_at=now, **values)
             .returning(Conversation.last_seq)
+            .execution_options(synchronize_session=False)
         )
         if last is None:
             raise LookupError("conversation not found")
         return int(last) - count + 1
+
+    async def insert_messages(self, messages: list[Message]) -> list[Message]:
+        """Insert new messages in one statement (they stay detached from the session)."""
+        for msg in messages:
+            msg.tenant_id = self.tenant_id
+        await self.session.execute(
+            insert(Message),
+            [{c.key: getattr(m, c.key) for c in Message.__table__.columns} for m in messages],
+        )
+        return messages
 
     async def add_message(
         self,

@@ -134,18 +134,29 @@ class ConversationService:
         client_id: str | None = None,
         intent: str | None = None,
         page_language: str | None = None,
+        loaded: Conversation | None = None,
     ) -> Turn:
-        async with self._lock(conversation_id):
-            async with self.db.session() as session:
-                repo = Conversations(session, tenant_id)
-                if client_id:
-                    earlier = await self._earlier(repo, conversation_id, client_id)
-                    if earlier:
-                        return earlier
-                conv = await repo.get(conversation_id)
-                if conv is None:
-                    raise LookupError("conversation not found")
-                ctx = context_of(conv, page_language)
+        """Handle one visitor message. `loaded` is the conversation as the caller just read it
+        (authentication reads it anyway); it is used when no other message of this conversation
+        is being handled on this instance, and read again otherwise.
+
+        A repeated `client_id` is caught by the database's unique constraint when the turn is
+        stored: the transaction is rolled back (nothing of the second attempt remains) and the
+        first result is returned. That keeps the common case to one read and one write."""
+        lock = self._lock(conversation_id)
+        fresh = (
+            loaded
+            if loaded is not None and not lock.locked() and loaded.tenant_id == tenant_id
+            else None
+        )
+        async with lock:
+            if fresh is None:
+                async with self.db.session() as session:
+                    fresh = await Conversations(session, tenant_id).get(conversation_id)
+            if fresh is None:
+                raise LookupError("conversation not found")
+            conv = fresh
+            ctx = context_of(conv, page_language)
             now = self.clock.now()
             incoming = IncomingMessage(self.ids.uuid(), text, now, client_id, intent)
             replies = await self._replies(ctx, incoming)
@@ -197,40 +208,41 @@ class ConversationService:
         previous_state: str,
     ) -> Turn:
         now = incoming.created_at
+        changes: dict[str, Any] = {"language": ctx.language, "bot_state": ctx.bot_state}
+        if ctx.requested_state and ctx.requested_state != previous_state:
+            changes["state"] = ctx.requested_state
+            ctx.state = ctx.requested_state
         async with self.db.transaction() as session:
             repo = Conversations(session, tenant_id)
-            first = await repo.next_seqs(ctx.id, 1 + len(replies), now)
-            visitor = await repo.add_message(
-                ctx.id,
+            first = await repo.next_seqs(ctx.id, 1 + len(replies), now, **changes)
+            visitor = Message(
                 id=incoming.id,
+                conversation_id=ctx.id,
                 seq=first,
                 author="visitor",
                 text=incoming.text,
-                now=now,
+                payload=None,
                 client_id=incoming.client_id,
+                reply_to=None,
+                agent_id=None,
+                created_at=now,
             )
             stored = [
-                await repo.add_message(
-                    ctx.id,
+                Message(
                     id=self.ids.uuid(),
+                    conversation_id=ctx.id,
                     seq=first + 1 + i,
                     author=r.author,
                     text=r.text,
                     payload=r.payload,
+                    client_id=None,
                     reply_to=incoming.id,
-                    now=now,
+                    agent_id=None,
+                    created_at=now,
                 )
                 for i, r in enumerate(replies)
             ]
-            conv = await repo.get(ctx.id)
-            if conv is None:
-                raise LookupError("conversation not found")
-            conv.language = ctx.language
-            conv.bot_state = ctx.bot_state
-            if ctx.requested_state and ctx.requested_state != previous_state:
-                conv.state = ctx.requested_state
-            ctx.state = conv.state
-            await session.flush()
+            await repo.insert_messages([visitor, *stored])
             turn = Turn(ctx, visitor, stored)
             for hook in self.hooks:
                 await hook.on_turn(session, turn, incoming)

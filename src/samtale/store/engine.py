@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,15 +21,24 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create an async engine. SQLite gets WAL, a busy timeout and enforced foreign keys (ON
     DELETE CASCADE is how deletion reaches every dependent row)."""
     if url.startswith("sqlite"):
+        # Connections are kept (a new one costs its PRAGMAs); a burst beyond the pool waits for
+        # a free connection rather than opening and closing throw-away ones.
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 60)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            # WAL is a property of the file: switching needs an exclusive lock, so only when
+            # it is not WAL yet.
+            cur.execute("PRAGMA journal_mode")
+            if str(cur.fetchone()[0]).lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
 
         return engine
@@ -52,6 +62,10 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = make_sessionmaker(self.engine)
+        # SQLite has one writer at a time. Writers queueing on an asyncio lock wait exactly as
+        # long as they must; writers left to SQLite's busy handler sleep in growing steps, which
+        # turns a few concurrent writes into second-long latencies.
+        self._write_lock: asyncio.Lock | None = asyncio.Lock() if url.startswith("sqlite") else None
 
     @property
     def dialect(self) -> str:
@@ -65,7 +79,11 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on any error."""
-        async with self.sessions() as session, session.begin():
+        if self._write_lock is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._write_lock, self.sessions() as session, session.begin():
             yield session
 
     async def ping(self) -> bool:

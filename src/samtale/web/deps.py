@@ -14,7 +14,7 @@ from samtale.runtime import Runtime
 from samtale.web.errors import ApiError, not_found
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime  # type: ignore[no-any-return]
 
 

@@ -103,6 +103,13 @@ async def get_conversation(conv: VisitorConversation) -> ConversationOut:
 @router.post(
     "/conversations/{conversation_id}/messages",
     response_model=TurnOut,
+    status_code=201,
+    responses={
+        200: {
+            "model": TurnOut,
+            "description": "A retried `client_id`: the first result, stored once.",
+        }
+    },
     summary="Send a message",
 )
 async def post_message(
@@ -132,7 +139,7 @@ async def post_message(
     )
     try:
         turn = await runtime.conversations.post_visitor_message(
-            conv.tenant_id, conv.id, body.text, body.client_id, body.intent
+            conv.tenant_id, conv.id, body.text, body.client_id, body.intent, loaded=conv
         )
     except LookupError:
         raise ApiError(404, "conversation_not_found", "No such conversation.") from None

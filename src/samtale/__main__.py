@@ -1,0 +1,3 @@
+from samtale.cli import main
+
+main()
