@@ -186,7 +186,7 @@ def user_create(
         sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
     )
     try:
-        data = UserCreate(email=email, password=password, role=role, display_name=name)  # type: ignore[arg-type]
+        data = UserCreate(email=email, password=password, role=role, display_name=name)
     except ValidationError as exc:
         _fail(_validation_message(exc), 2)
 

@@ -100,7 +100,7 @@ async def ensure_demo(
                     email=email,
                     password=password,
                     role=role,
-                    display_name=name,  # type: ignore[arg-type]
+                    display_name=name,
                     languages=["da", "en"] if role == "agent" else [],
                 ),
                 clock,

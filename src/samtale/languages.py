@@ -32,4 +32,4 @@ def normalize_language(code: str | None) -> Language | None:
         return None
     base = code.strip().replace("_", "-").split("-")[0].lower()
     base = _ALIASES.get(base, base)
-    return base if base in LANGUAGES else None  # type: ignore[return-value]
+    return base if base in LANGUAGES else None

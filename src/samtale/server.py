@@ -11,7 +11,7 @@ import uvicorn
 from samtale.config import Settings
 from samtale.logs import configure_logging, get_logger
 from samtale.runtime import Runtime
-from samtale.store.migrate import current_revision, upgrade
+from samtale.store.migrate import code_revision, current_revision, upgrade
 from samtale.web.app import create_app
 
 log = get_logger(__name__)
@@ -57,11 +57,7 @@ async def _prepare(settings: Settings, runtime: Runtime, demo: bool) -> list[tup
                 demo_origins(settings.base_url, settings.port),
             )
         return [(login.email, login.role, login.password) for login in logins]
-    from alembic.script import ScriptDirectory
-
-    from samtale.store.migrate import alembic_config
-
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = code_revision()
     current = await current_revision(runtime.db)
     if current != head:
         if settings.is_sqlite and current is None:

@@ -27,18 +27,28 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(cfg, revision)
 
 
-async def upgrade(db: Database, revision: str = "head") -> None:
-    """Bring the database to `revision` (the newest by default). Idempotent."""
+async def upgrade(db: Database, revision: str = "heads") -> None:
+    """Bring the database to `revision` (every head by default: features add their tables on
+    branches of their own, each starting from the base schema). Idempotent."""
     async with db.engine.begin() as conn:
         await conn.run_sync(_upgrade, revision)
 
 
-def _current(connection: Connection) -> str | None:
+def _current(connection: Connection) -> tuple[str, ...]:
     from alembic.runtime.migration import MigrationContext
 
-    return MigrationContext.configure(connection).get_current_revision()
+    return tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
 
 
 async def current_revision(db: Database) -> str | None:
+    """The database's revisions, comma-separated (None for an empty database)."""
     async with db.engine.connect() as conn:
-        return await conn.run_sync(_current)
+        heads = await conn.run_sync(_current)
+    return ",".join(heads) or None
+
+
+def code_revision() -> str:
+    """The revisions the code expects, in the same form."""
+    from alembic.script import ScriptDirectory
+
+    return ",".join(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))

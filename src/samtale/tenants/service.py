@@ -32,7 +32,7 @@ class TenantCreate(BaseModel):
         default=None, min_length=4, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"
     )
     allowed_origins: list[str] = Field(default_factory=list, max_length=50)
-    languages: list[str] = Field(default_factory=lambda: list(LANGUAGES), min_length=1)
+    languages: list[str] = Field(default_factory=lambda: [str(x) for x in LANGUAGES], min_length=1)
     default_language: str = "da"
     default_country: str = Field(default="DK", pattern=r"^[A-Z]{2}$")
     time_zone: str = "Europe/Copenhagen"

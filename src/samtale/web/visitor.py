@@ -78,9 +78,8 @@ async def start_conversation(
         runtime.settings.conversations_per_minute_per_ip,
         "conversations_per_ip",
     )
-    language = normalize_language(body.language)
-    if language not in tenant.languages:
-        language = tenant.default_language
+    requested = normalize_language(body.language)
+    language = requested if requested in tenant.languages else tenant.default_language
     conv, token = await runtime.conversations.start(tenant.id, language, _page_path(body.page_url))
     return ConversationStarted(conversation_id=str(conv.id), token=token, language=conv.language)
 

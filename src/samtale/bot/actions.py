@@ -1,0 +1,59 @@
+"""Actions: named callables that answer from live data (the shop's systems) instead of fixed text.
+
+An intent or a flow names an action (`track_order`, `track_shipment`, `payment_methods`,
+`delivery_options`, `product_search`, …). Feature packages register their actions in an
+`ActionRegistry`; the dialogue engine calls them with an `ActionContext` and shows the replies
+they return. An action never raises for an expected failure: it returns an outcome
+(`not_found`, `unavailable`, `rate_limited`) and the replies that say so politely — the engine
+offers a person when `offer_person` is set.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from samtale.conversations.responder import Reply
+
+
+@dataclass
+class ActionContext:
+    tenant_id: uuid.UUID
+    conversation_id: uuid.UUID
+    language: str
+    country: str  # ISO code the conversation most likely means (from its language, else the shop's default)
+    text: str  # the customer's message that triggered the action
+    slots: dict[str, str] = field(default_factory=dict)  # values a flow collected
+    # Shared services (database, clock, rate limiter, embedder, settings, …) keyed by name.
+    services: dict[str, Any] = field(default_factory=dict)
+    # Who is asking, for rate limits on look-ups (a hash of the client address, never the address).
+    client_key: str | None = None
+
+
+@dataclass
+class ActionResult:
+    replies: list[Reply]
+    outcome: str = "answered"  # answered | not_found | unavailable | rate_limited | invalid
+    offer_person: bool = False
+    # Context worth keeping beside the conversation for an agent (e.g. the order the bot found),
+    # stored in the dialogue state; never copied into statistics.
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+Action = Callable[[ActionContext], Awaitable[ActionResult]]
+
+
+class ActionRegistry:
+    def __init__(self) -> None:
+        self._actions: dict[str, Action] = {}
+
+    def register(self, name: str, action: Action) -> None:
+        self._actions[name] = action
+
+    def get(self, name: str) -> Action | None:
+        return self._actions.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self._actions)
