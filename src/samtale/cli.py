@@ -231,5 +231,20 @@ def user_list(
         )
 
 
+def _mount_privacy() -> None:
+    """Privacy: `pii`, `privacy`, `purge` and `tenant delete`."""
+    from samtale.privacy.commands import app as privacy_app
+    from samtale.privacy.commands import delete_tenant, purge
+    from samtale.privacy.pii_cli import app as pii_app
+
+    app.add_typer(pii_app, name="pii")
+    app.add_typer(privacy_app, name="privacy")
+    app.command("purge")(purge)
+    tenant_app.command("delete")(delete_tenant)
+
+
+_mount_privacy()
+
+
 def main() -> None:
     app()

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     # Behind a reverse proxy, trust X-Forwarded-For from these addresses (comma-separated).
     trusted_proxies: str = "127.0.0.1,::1"
 
+    # The retention purge inside the server: every `purge_interval_seconds` (0: off, e.g. when
+    # `samtale purge` runs from cron), deleting at most `purge_batch_size` conversations per
+    # transaction.
+    purge_interval_seconds: float = Field(default=3600.0, ge=0)
+    purge_batch_size: int = Field(default=500, ge=1, le=10_000)
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, v: str) -> str:

@@ -7,6 +7,7 @@ clock, ids or responders.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,9 @@ from samtale.conversations.responder import ResponderRegistry, StaticRegistry
 from samtale.conversations.service import ConversationService, TurnHook
 from samtale.live.hub import Hub, InProcessHub, RedisHub
 from samtale.metrics import Metrics
+from samtale.privacy.pii.redactor import warm_up as warm_up_pii
+from samtale.privacy.scheduler import PurgeScheduler
+from samtale.privacy.service import PrivacyService
 from samtale.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from samtale.store.engine import Database
 from samtale.store.migrate import upgrade
@@ -35,6 +39,8 @@ class Runtime:
     responders: ResponderRegistry
     conversations: ConversationService
     redis: Any = None
+    # Privacy: the identifier index (a turn hook), deletion, retention, transcripts, audit.
+    privacy: PrivacyService = field(init=False)
     # Background tasks and resources that `close()` ends, in reverse order.
     _closers: list[Callable[[], Any]] = field(default_factory=list)
 
@@ -65,6 +71,10 @@ class Runtime:
             hub = InProcessHub()
             limiter = MemoryRateLimiter(clock)
         registry: ResponderRegistry = StaticRegistry()
+        privacy = PrivacyService(
+            db, hub, clock, ids, settings.effective_secret_key, batch_size=settings.purge_batch_size
+        )
+        hooks = [privacy.index, *(hooks or [])]
         rt = cls(
             settings=settings,
             db=db,
@@ -74,9 +84,10 @@ class Runtime:
             ids=ids,
             metrics=Metrics(),
             responders=registry,
-            conversations=ConversationService(db, hub, registry, clock, ids, hooks or []),
+            conversations=ConversationService(db, hub, registry, clock, ids, hooks),
             redis=redis,
         )
+        rt.privacy = privacy
         if callable(responders) and not hasattr(responders, "for_tenant"):
             registry = responders(rt)
         elif responders is not None:
@@ -85,11 +96,24 @@ class Runtime:
         rt.conversations.responders = registry
         return rt
 
-    async def start(self, migrate: bool = False) -> None:
+    async def start(self, migrate: bool = False, background: bool = False) -> None:
+        """Start the hub and the responders; with `background` (a server, not a test), also
+        the background jobs: the retention purge every `purge_interval_seconds`."""
         if migrate:
             await upgrade(self.db)
         await self.hub.start()
+        await asyncio.to_thread(warm_up_pii)
         await self.responders.start()
+        if background:
+            self.start_background()
+
+    def start_background(self) -> None:
+        if self.settings.purge_interval_seconds > 0:
+            scheduler = PurgeScheduler(
+                self.privacy.runner, self.clock, self.settings.purge_interval_seconds
+            )
+            scheduler.start()
+            self.on_close(scheduler.stop)
 
     async def ready(self) -> dict[str, bool]:
         return {"database": await self.db.ping(), "bot": self.responders.is_ready()}

@@ -112,6 +112,8 @@ def test_visitor_api_conforms_to_its_schema(fuzz_server: ThreadedServer) -> None
     schema = schemathesis.openapi.from_url(f"{fuzz_server.url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     api = [op for op in operations if op.path.startswith("/api/")]
+    # Deleting the conversation ends every later case addressed to it: deletions go last.
+    api.sort(key=lambda op: op.method.upper() == "DELETE")
     assert len(api) >= 4
     rng = random.Random(7)
     for operation in api:

@@ -3,7 +3,16 @@
 from samtale.model.audit import AuditEntry
 from samtale.model.base import Base
 from samtale.model.conversation import Conversation, Message
+from samtale.model.privacy import ConversationIdentifier
 from samtale.model.tenant import Tenant
 from samtale.model.user import User
 
-__all__ = ["AuditEntry", "Base", "Conversation", "Message", "Tenant", "User"]
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Conversation",
+    "ConversationIdentifier",
+    "Message",
+    "Tenant",
+    "User",
+]

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from samtale import __version__
 from samtale.runtime import Runtime
 from samtale.tenants.service import tenant_by_widget_key
-from samtale.web import health, realtime, visitor
+from samtale.web import health, pages, realtime, visitor, visitor_privacy, widget
 from samtale.web.errors import install_error_handlers
 from samtale.web.middleware import BodyLimitMiddleware, CorsMiddleware, RequestLogMiddleware
 
@@ -21,7 +21,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if manage_runtime:
-            await runtime.start()
+            await runtime.start(background=True)
         try:
             yield
         finally:
@@ -51,5 +51,8 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(visitor.router, prefix="/api/v1")
+    app.include_router(visitor_privacy.router, prefix="/api/v1")
     app.include_router(realtime.router, prefix="/api/v1")
+    app.include_router(widget.router, prefix="/api/v1")
+    app.include_router(pages.router)
     return app

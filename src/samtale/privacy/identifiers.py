@@ -1,0 +1,174 @@
+"""The identifier index: which conversations mention an e-mail, a phone number or an order
+number, without storing any of them.
+
+Every visitor message is read for identifiers (`privacy.pii.find_identifiers`) inside the turn's
+transaction; each one found is stored as an HMAC of its normalized form under the tenant's
+secret (derived from the server's secret key), tied to the conversation, and deleted with it by
+the database's cascade. A search normalizes what the agent or operator typed the same way and
+looks the hash up, so "22 33 44 55" finds a conversation in which the customer wrote
+"+45 22334455".
+
+`IdentifierIndex` is the `TurnHook`; `index_text` and `index_values` are for other paths that
+receive identifiers (the pre-chat form).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from samtale.clock import Clock
+from samtale.conversations.responder import IncomingMessage
+from samtale.conversations.service import Turn
+from samtale.model import ConversationIdentifier, Tenant
+from samtale.privacy.formats import TenantFormats, tenant_formats
+from samtale.privacy.pii import find_identifiers, normalize_identifier
+from samtale.security import keyed_hash, tenant_secret
+
+KINDS = ("email", "phone", "order_number")
+# How long a tenant's formats and languages are reused before they are read again.
+TENANT_CACHE_SECONDS = 30.0
+
+
+def identifier_hash(secret_key: str, tenant_id: uuid.UUID, kind: str, normalized: str) -> str:
+    return keyed_hash(tenant_secret(secret_key, str(tenant_id)), "identifier", kind, normalized)
+
+
+def search_languages(tenant: Tenant, first: str | None = None) -> list[str]:
+    """The languages to read identifiers with: the conversation's (or the shop's main) language
+    first, since it decides the country a phone number without a country code is read in."""
+    ordered = [first, tenant.default_language, *(tenant.languages or [])]
+    return list(dict.fromkeys(code for code in ordered if code))
+
+
+async def index_values(
+    session: AsyncSession,
+    secret_key: str,
+    tenant_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    values: Iterable[tuple[str, str]],
+    clock: Clock,
+) -> int:
+    """Store the keyed hashes of normalized (kind, value) pairs; returns how many were given.
+    A pair already indexed for the conversation is kept once."""
+    rows = [
+        {
+            "conversation_id": conversation_id,
+            "kind": kind,
+            "value_hash": identifier_hash(secret_key, tenant_id, kind, value),
+            "tenant_id": tenant_id,
+            "created_at": clock.now(),
+        }
+        for kind, value in dict.fromkeys(values)
+        if kind in KINDS
+    ]
+    if not rows:
+        return 0
+    bind = session.get_bind()
+    insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+    await session.execute(insert(ConversationIdentifier).values(rows).on_conflict_do_nothing())
+    return len(rows)
+
+
+async def index_text(
+    session: AsyncSession,
+    secret_key: str,
+    tenant: Tenant,
+    conversation_id: uuid.UUID,
+    text: str,
+    clock: Clock,
+    language: str | None = None,
+) -> int:
+    """Index the identifiers found in `text` (a message, a pre-chat answer)."""
+    formats = tenant_formats(tenant)
+    found = find_identifiers(
+        text,
+        search_languages(tenant, language),
+        order_number_patterns=formats.order_number_patterns,
+        tracking_number_patterns=formats.tracking_number_patterns,
+    )
+    return await index_values(session, secret_key, tenant.id, conversation_id, found, clock)
+
+
+class IdentifierIndex:
+    """The turn hook that indexes what visitors write."""
+
+    def __init__(self, secret_key: str, clock: Clock) -> None:
+        self.secret_key = secret_key
+        self.clock = clock
+        self._tenants: dict[uuid.UUID, tuple[float, TenantFormats, list[str], str]] = {}
+
+    async def _tenant(
+        self, session: AsyncSession, tenant_id: uuid.UUID
+    ) -> tuple[TenantFormats, list[str], str] | None:
+        cached = self._tenants.get(tenant_id)
+        if cached is not None and time.monotonic() - cached[0] < TENANT_CACHE_SECONDS:
+            return cached[1], cached[2], cached[3]
+        tenant = await session.get(Tenant, tenant_id)
+        if tenant is None:
+            return None
+        entry = (
+            time.monotonic(),
+            tenant_formats(tenant),
+            list(tenant.languages or []),
+            tenant.default_language,
+        )
+        self._tenants[tenant_id] = entry
+        return entry[1], entry[2], entry[3]
+
+    async def on_turn(self, session: AsyncSession, turn: Turn, incoming: IncomingMessage) -> None:
+        if turn.duplicate:
+            return
+        tenant = await self._tenant(session, turn.conversation.tenant_id)
+        if tenant is None:
+            return
+        formats, languages, default = tenant
+        ordered = list(dict.fromkeys([turn.conversation.language, default, *languages]))
+        found = find_identifiers(
+            incoming.text,
+            ordered,
+            order_number_patterns=formats.order_number_patterns,
+            tracking_number_patterns=formats.tracking_number_patterns,
+        )
+        if found:
+            await index_values(
+                session,
+                self.secret_key,
+                turn.conversation.tenant_id,
+                turn.conversation.id,
+                found,
+                self.clock,
+            )
+
+
+def normalize_query(tenant: Tenant, kind: str, value: str) -> str | None:
+    """What an agent or operator typed, in the index's normalized form (None: not valid)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown identifier kind {kind!r}; use one of {', '.join(KINDS)}")
+    return normalize_identifier(kind, value, search_languages(tenant))
+
+
+async def find_conversations(
+    session: AsyncSession, secret_key: str, tenant: Tenant, kind: str, value: str
+) -> Sequence[uuid.UUID]:
+    """The ids of the tenant's conversations in which `value` (of `kind`) was written."""
+    normalized = normalize_query(tenant, kind, value)
+    if normalized is None:
+        return []
+    digest = identifier_hash(secret_key, tenant.id, kind, normalized)
+    rows = await session.scalars(
+        select(ConversationIdentifier.conversation_id)
+        .where(
+            ConversationIdentifier.tenant_id == tenant.id,
+            ConversationIdentifier.kind == kind,
+            ConversationIdentifier.value_hash == digest,
+        )
+        .distinct()
+    )
+    return rows.all()

@@ -1,0 +1,126 @@
+"""Deleting a conversation deletes everything that refers to it, by the database's cascades, for
+every table — including tables added after this test was written; deleting a tenant deletes
+all its rows, and the record of it outlives the tenant."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from sqlalchemy import ForeignKey, Table, Uuid, bindparam, func, inspect, select, text
+
+from samtale.clock import ManualClock
+from samtale.model import AuditEntry, Base, Conversation, Tenant
+from samtale.privacy import audit
+from samtale.runtime import Runtime
+from samtale.store.engine import Database
+from samtale.web.app import create_app
+from tests.conftest import new_tenant
+from tests.privacy.conftest import chat, involve_person, rows_of
+
+
+def foreign_keys_to(table_name: str) -> list[tuple[Table, ForeignKey]]:
+    return [
+        (table, fk)
+        for table in Base.metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.column.table.name == table_name
+    ]
+
+
+def test_every_reference_to_a_conversation_cascades_and_is_indexed() -> None:
+    refs = foreign_keys_to("conversations")
+    assert {t.name for t, _ in refs} >= {"messages", "conversation_identifiers"}
+    for table, fk in refs:
+        assert fk.ondelete == "CASCADE", f"{table.name}.{fk.parent.name} must be ON DELETE CASCADE"
+        # An index leading with the column keeps the cascade from scanning the whole table.
+        leading = {idx.columns[0].name for idx in table.indexes if len(idx.columns)}
+        leading |= {
+            c.columns[0].name
+            for c in table.constraints
+            if hasattr(c, "columns")
+            and len(c.columns)
+            and c.__class__.__name__ != "ForeignKeyConstraint"
+        }
+        assert fk.parent.name in leading, f"index {table.name}.{fk.parent.name} for the cascade"
+
+
+def test_every_reference_to_a_tenant_cascades() -> None:
+    for table, fk in foreign_keys_to("tenants"):
+        assert fk.ondelete == "CASCADE", f"{table.name}.{fk.parent.name} must be ON DELETE CASCADE"
+    # The audit log keeps the tenant's id without a foreign key: its record outlives the tenant.
+    assert not AuditEntry.__table__.c.tenant_id.foreign_keys
+
+
+async def _count_refs(db: Database, table: str, column: str, value: uuid.UUID) -> int:
+    async with db.engine.connect() as conn:
+        # Bind the UUID the way each driver stores it (SQLAlchemy's Uuid type does the same).
+        stmt = text(f'SELECT count(*) FROM "{table}" WHERE "{column}" = :v').bindparams(
+            bindparam("v", type_=Uuid())
+        )
+        return int((await conn.execute(stmt, {"v": value})).scalar() or 0)
+
+
+async def test_deleting_a_conversation_leaves_no_row_that_refers_to_it(
+    rt: Runtime, api: httpx.AsyncClient
+) -> None:
+    tenant = await new_tenant(rt.db, rt.clock)
+    conv = await chat(api, tenant, "min mail er lise@example.com og ordre 104827361", "tak")
+    kept = await chat(api, tenant, "lise@example.com her igen")
+    before = await rows_of(rt.db, conv["id"])
+    assert before == {"messages": 4, "identifiers": 2}
+    await rt.privacy.delete_conversation(tenant.id, conv["id"], actor="cli", reason="request")
+    # Every table with a foreign key to conversations, whatever feature added it.
+    for table, fk in foreign_keys_to("conversations"):
+        left = await _count_refs(rt.db, table.name, fk.parent.name, conv["id"])
+        assert left == 0, f"{table.name} kept {left} rows of a deleted conversation"
+    assert await rows_of(rt.db, kept["id"]) == {"messages": 2, "identifiers": 1}
+
+
+async def test_deleting_a_tenant_deletes_its_rows_and_keeps_the_record(
+    make_runtime, database_url: str, clock: ManualClock
+) -> None:
+    rt = await make_runtime(database_url, clock=clock, purge_batch_size=2)
+    tenant = await new_tenant(rt.db, clock)
+    other = await new_tenant(rt.db, clock)
+    transport = httpx.ASGITransport(app=create_app(rt, manage_runtime=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as api:
+        convs = [await chat(api, tenant, f"mail {i}@example.com") for i in range(5)]
+        await involve_person(rt.db, convs[0]["id"])
+        survivor = await chat(api, other, "hej")
+    result = await rt.privacy.retention.delete_tenant(tenant.id, actor="cli")
+    assert (result.conversations, result.messages, result.batches) == (5, 10, 3)
+
+    # No table holds a row of the tenant (the audit log's record aside).
+    async with rt.db.engine.connect() as conn:
+        names = await conn.run_sync(lambda c: inspect(c).get_table_names())
+        columns = {
+            name: await conn.run_sync(
+                lambda c, n=name: [col["name"] for col in inspect(c).get_columns(n)]
+            )
+            for name in names
+        }
+    for name, cols in columns.items():
+        if name == "audit_entries":
+            continue
+        key = "id" if name == "tenants" else "tenant_id"
+        if key in cols:
+            assert await _count_refs(rt.db, name, key, tenant.id) == 0, name
+    async with rt.db.session() as session:
+        assert await session.get(Tenant, other.id) is not None
+        assert await session.get(Conversation, survivor["id"]) is not None
+        entries = (
+            await session.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.tenant_id == tenant.id, AuditEntry.action == audit.TENANT_DELETED
+                )
+            )
+        ).all()
+        assert len(entries) == 1
+        assert entries[0].details == {
+            "reason": "tenant_deleted",
+            "conversations": 5,
+            "messages": 10,
+        }
+        n = await session.scalar(select(func.count()).select_from(AuditEntry))
+        assert n and n >= 1
