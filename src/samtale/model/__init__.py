@@ -2,6 +2,7 @@
 
 from samtale.model.audit import AuditEntry
 from samtale.model.base import Base
+from samtale.model.bot import BotContentVersion
 from samtale.model.conversation import Conversation, Message
 from samtale.model.privacy import ConversationIdentifier
 from samtale.model.tenant import Tenant
@@ -10,6 +11,7 @@ from samtale.model.user import User
 __all__ = [
     "AuditEntry",
     "Base",
+    "BotContentVersion",
     "Conversation",
     "ConversationIdentifier",
     "Message",

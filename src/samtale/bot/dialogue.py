@@ -1,0 +1,498 @@
+"""The dialogue engine: from a customer's message to the bot's replies.
+
+One turn:
+1. decide the language (`language.py`: short messages never flip it);
+2. inside a flow, try the message as the value of the slot being asked for; "stop"/"annuller"
+   ends the flow; a message that is clearly about something else switches topic; anything else
+   gets the slot's re-prompt, and after too many the flow gives up and offers a person;
+3. otherwise classify: a quick-reply intent wins outright, a bare order or tracking number starts
+   its flow, the classifier's intent is answered (fixed answers, a flow, or an action with live
+   data), and a message the classifier rejects is a fallback — the first asks to rephrase and
+   suggests the closest topics, the second in a row offers a person.
+
+All state lives in `conversation.bot_state` (a JSON dict the conversation service stores with
+the turn), so a page reload or another server instance continues the same dialogue. Answer
+variants are chosen by a generator seeded with the conversation id and turn number: varied for
+customers, reproducible in tests. Each turn leaves `annotations` (intent, confidence band,
+outcome, flow) for statistics — never the text.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from samtale.bot import entities
+from samtale.bot.actions import ActionContext, ActionRegistry, ActionResult
+from samtale.bot.content import Button, Content, Flow, Intent, Slot
+from samtale.bot.language import decide_language
+from samtale.bot.profile import ShopProfile
+from samtale.conversations.responder import ConversationContext, IncomingMessage, Reply
+from samtale.logs import get_logger
+
+log = get_logger(__name__)
+
+CANCEL_WORDS = frozenset(
+    "stop stopp cancel annuller annullér afbryd fortryd avbryt avbryt peruuta lopeta keskeytä quit exit".split()
+)
+CANCEL_PHRASES = (
+    "glem det",
+    "glöm det",
+    "glem det",
+    "unohda",
+    "forget it",
+    "ikke mere",
+    "never mind",
+)
+
+# A message inside a flow that fails the slot's validator switches topic only when the classifier
+# is at least this sure it is about something else.
+SWITCH_CONFIDENCE = 0.55
+SUGGESTION_FLOOR = 0.05
+
+
+class Prediction(Protocol):
+    label: str | None
+    confidence: float
+    ranking: list[tuple[str, float]]
+
+
+class Classifier(Protocol):
+    def predict(self, text: str) -> Any: ...
+
+
+def confidence_band(confidence: float) -> str:
+    return "high" if confidence >= 0.8 else "medium" if confidence >= 0.5 else "low"
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower().strip()
+    return re.sub(r"[\s!.?,;:]+", " ", text).strip()
+
+
+def is_cancel(text: str) -> bool:
+    norm = _norm(text)
+    words = norm.split()
+    if not words or len(words) > 4:
+        return False
+    return (
+        words[0] in CANCEL_WORDS
+        or norm in CANCEL_WORDS
+        or any(norm.startswith(p) for p in CANCEL_PHRASES)
+    )
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+@dataclass
+class TurnResult:
+    replies: list[Reply]
+    intent: str | None = None
+    confidence: float = 0.0
+    outcome: str = "answered"
+
+
+class Bot:
+    """A tenant's bot: its content, its trained classifier, the actions it may call."""
+
+    def __init__(
+        self,
+        content: Content,
+        classifier: Classifier,
+        profile: ShopProfile,
+        actions: ActionRegistry | None = None,
+        services: dict[str, Any] | None = None,
+        version: str = "",
+    ) -> None:
+        self.content = content
+        self.classifier = classifier
+        self.profile = profile
+        self.actions = actions or ActionRegistry()
+        self.services = services or {}
+        self.version = version
+        self._handoff_intent = next((i.name for i in content.intents if i.kind == "handoff"), None)
+        self._flow_intent = {i.flow: i.name for i in content.intents if i.flow}
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _rng(self, conv: ConversationContext) -> random.Random:
+        turn = int(conv.bot_state.get("turns", 0))
+        return random.Random(f"{conv.id}:{turn}")
+
+    def _fill(self, text: str) -> str:
+        facts = self.profile.facts()
+        return _PLACEHOLDER.sub(lambda m: facts.get(m.group(1), m.group(0)), text)
+
+    def message(self, key: str, language: str) -> str:
+        return self._fill(self.content.message(key, language))
+
+    def _answer(self, intent: Intent, language: str, rng: random.Random) -> str | None:
+        variants = intent.answers.get(language) or intent.answers.get(self.content.default_language)  # type: ignore[call-overload]
+        if not variants:
+            return None
+        return self._fill(rng.choice(variants))
+
+    def _buttons(self, intent: Intent, language: str) -> list[dict[str, Any]]:
+        buttons: list[Button] = intent.buttons.get(language) or []  # type: ignore[call-overload]
+        return [b.model_dump(exclude_none=True) for b in buttons]
+
+    def _person_button(self, language: str) -> dict[str, Any] | None:
+        if not self._handoff_intent:
+            return None
+        return {"label": self.message("person_button", language), "intent": self._handoff_intent}
+
+    def intent_label(self, name: str, language: str) -> str:
+        intent = self.content.intent(name)
+        if intent is None:
+            return name
+        examples = (
+            intent.examples.get(language)
+            or intent.examples.get(self.content.default_language)
+            or []
+        )  # type: ignore[call-overload]
+        return (intent.description if not examples else examples[0])[:80]
+
+    def _reply(
+        self,
+        text: str,
+        buttons: list[dict[str, Any]] | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> Reply:
+        body = dict(payload or {})
+        if buttons:
+            body["buttons"] = buttons
+        return Reply(text, body or None)
+
+    def _classify(self, text: str) -> tuple[str | None, float, list[tuple[str, float]]]:
+        p = self.classifier.predict(text)
+        return p.label, float(p.confidence), list(p.ranking)
+
+    # -- the turn --------------------------------------------------------------------------
+
+    async def respond(self, conv: ConversationContext, message: IncomingMessage) -> list[Reply]:
+        state = conv.bot_state
+        conv.language = decide_language(
+            message.text, conv.language, self.profile.languages, conv.page_language
+        )
+        rng = self._rng(conv)
+        state["turns"] = int(state.get("turns", 0)) + 1
+        result = await self._turn(conv, message, rng)
+        conv.annotations.update(
+            {
+                "intent": result.intent,
+                "confidence": round(result.confidence, 3),
+                "confidence_band": confidence_band(result.confidence) if result.intent else None,
+                "outcome": result.outcome,
+                "language": conv.language,
+                "flow": (state.get("flow") or {}).get("name") or conv.annotations.get("flow"),
+            }
+        )
+        return result.replies
+
+    async def _turn(
+        self, conv: ConversationContext, message: IncomingMessage, rng: random.Random
+    ) -> TurnResult:
+        state = conv.bot_state
+        lang = conv.language
+        if message.intent and self.content.intent(message.intent):
+            state.pop("flow", None)
+            return await self._handle_intent(
+                conv, self.content.intent(message.intent), 1.0, message, rng
+            )  # type: ignore[arg-type]
+        if state.get("flow"):
+            result = await self._in_flow(conv, message, rng)
+            if result is not None:
+                return result
+        shortcut = self._shortcut(message.text)
+        if shortcut is not None:
+            return await self._handle_intent(conv, shortcut, 1.0, message, rng)
+        label, confidence, ranking = self._classify(message.text)
+        intent = self.content.intent(label) if label else None
+        if intent is None:
+            return self._fallback(conv, ranking, lang)
+        return await self._handle_intent(conv, intent, confidence, message, rng)
+
+    def _shortcut(self, text: str) -> Intent | None:
+        """A message that is little more than an order or tracking number starts its flow."""
+        if len(text.split()) > 4:
+            return None
+        for validator, patterns in (
+            ("tracking_number", self.profile.tracking_number_patterns),
+            ("order_number", self.profile.order_number_patterns),
+        ):
+            if patterns and entities.find_pattern(text, patterns):
+                for flow in self.content.flows:
+                    if flow.slots[0].validator.type == validator and flow.name in self._flow_intent:
+                        return self.content.intent(self._flow_intent[flow.name])
+        return None
+
+    def _fallback(
+        self, conv: ConversationContext, ranking: list[tuple[str, float]], lang: str
+    ) -> TurnResult:
+        state = conv.bot_state
+        state["fallbacks"] = int(state.get("fallbacks", 0)) + 1
+        if state["fallbacks"] >= 2:
+            state["fallbacks"] = 0
+            button = self._person_button(lang)
+            return TurnResult(
+                [
+                    self._reply(
+                        self.message("fallback_offer_person", lang), [button] if button else None
+                    )
+                ],
+                outcome="handoff_offered",
+            )
+        skip = {
+            i.name
+            for i in self.content.intents
+            if i.kind in ("smalltalk", "greeting", "goodbye", "handoff")
+        }
+        suggestions = [name for name, p in ranking if p >= SUGGESTION_FLOOR and name not in skip][
+            :3
+        ]
+        buttons = [{"label": self.intent_label(n, lang), "intent": n} for n in suggestions]
+        person = self._person_button(lang)
+        if person:
+            buttons.append(person)
+        text = self.message("fallback_rephrase", lang)
+        return TurnResult([self._reply(text, buttons)], outcome="fallback")
+
+    async def _handle_intent(
+        self,
+        conv: ConversationContext,
+        intent: Intent,
+        confidence: float,
+        message: IncomingMessage,
+        rng: random.Random,
+    ) -> TurnResult:
+        state = conv.bot_state
+        lang = conv.language
+        state["fallbacks"] = 0
+        state["last_intent"] = intent.name
+        if intent.kind == "handoff":
+            state.pop("flow", None)
+            return TurnResult(
+                await self._handoff(conv, intent, rng), intent.name, confidence, "handoff_requested"
+            )
+        if intent.flow:
+            flow = self.content.flow(intent.flow)
+            if flow is not None:
+                state["flow"] = {"name": flow.name, "values": {}, "attempts": 0}
+                self._prefill(flow, state["flow"]["values"], message.text, lang)
+                replies = await self._advance(conv, flow, rng)
+                outcome = "flow_completed" if "flow" not in state else "flow_started"
+                return TurnResult(replies, intent.name, confidence, outcome)
+        if intent.action:
+            result = await self._run_action(conv, intent.action, {}, message.text)
+            if result is not None:
+                replies = result.replies
+                if result.offer_person and (person := self._person_button(lang)):
+                    replies = self._with_button(replies, person)
+                if not replies:
+                    replies = [
+                        self._reply(
+                            self._answer(intent, lang, rng) or "", self._buttons(intent, lang)
+                        )
+                    ]
+                return TurnResult(
+                    replies,
+                    intent.name,
+                    confidence,
+                    "answered" if result.outcome == "answered" else result.outcome,
+                )
+        text = self._answer(intent, lang, rng) or self.message("fallback_rephrase", lang)
+        return TurnResult(
+            [self._reply(text, self._buttons(intent, lang))], intent.name, confidence, "answered"
+        )
+
+    async def _handoff(
+        self, conv: ConversationContext, intent: Intent, rng: random.Random
+    ) -> list[Reply]:
+        """Until live chat is configured, the request is acknowledged in words."""
+        handoff = self.services.get("handoff")
+        if handoff is not None:
+            replies: list[Reply] = await handoff(conv, self)
+            return replies
+        text = self._answer(intent, conv.language, rng) or self.message(
+            "handoff_requested", conv.language
+        )
+        return [self._reply(text)]
+
+    @staticmethod
+    def _with_button(replies: list[Reply], button: dict[str, Any]) -> list[Reply]:
+        if not replies:
+            return replies
+        last = replies[-1]
+        payload = dict(last.payload or {})
+        payload["buttons"] = [*payload.get("buttons", []), button]
+        return [*replies[:-1], Reply(last.text, payload, last.author)]
+
+    # -- flows -----------------------------------------------------------------------------
+
+    def _validate(self, slot: Slot, text: str, lang: str) -> str | None:
+        """The slot's value found in `text`, or None."""
+        v = slot.validator
+        if v.type == "email":
+            found = entities.find_emails(text)
+            return found[0] if found else None
+        if v.type == "order_number":
+            found = entities.find_pattern(
+                text, self.profile.order_number_patterns or (r"\b\d{4,12}\b",)
+            )
+            return found[0] if found else None
+        if v.type == "tracking_number":
+            found = entities.find_pattern(
+                text, self.profile.tracking_number_patterns or (r"\b[A-Z0-9]{8,30}\b",)
+            )
+            return found[0] if found else None
+        if v.type == "number":
+            number = entities.find_number(text)
+            if (
+                number is None
+                or (v.min is not None and number < v.min)
+                or (v.max is not None and number > v.max)
+            ):
+                return None
+            return f"{number:g}"
+        if v.type == "regex":
+            m = re.search(v.pattern or "", text)
+            return m.group(0) if m else None
+        if v.type == "choice":
+            choices = (v.choices or {}).get(lang) or next(iter((v.choices or {}).values()), [])  # type: ignore[call-overload]
+            return entities.match_choice(text, choices)
+        value = text.strip()
+        return value or None
+
+    def _prefill(self, flow: Flow, values: dict[str, str], text: str, lang: str) -> None:
+        for slot in flow.slots:
+            if slot.validator.type in ("email", "order_number", "tracking_number"):
+                value = self._validate(slot, text, lang)
+                if value:
+                    values[slot.name] = value
+
+    async def _advance(
+        self, conv: ConversationContext, flow: Flow, rng: random.Random
+    ) -> list[Reply]:
+        """Ask for the next missing slot, or run the flow's action when all are filled."""
+        state = conv.bot_state
+        lang = conv.language
+        values: dict[str, str] = state["flow"]["values"]
+        for slot in flow.slots:
+            if slot.name not in values:
+                state["flow"]["slot"] = slot.name
+                state["flow"]["attempts"] = 0
+                return [
+                    self._reply(
+                        self._fill(slot.prompt.get(lang) or next(iter(slot.prompt.values())))
+                    )
+                ]  # type: ignore[call-overload]
+        state.pop("flow", None)
+        conv.annotations["flow"] = flow.name
+        result = await self._run_action(conv, flow.action, values, "")
+        if result is None:
+            return []
+        replies = result.replies
+        if result.context:
+            state["context"] = {**state.get("context", {}), flow.name: result.context}
+        if result.offer_person and (person := self._person_button(lang)):
+            replies = self._with_button(replies, person)
+        return replies
+
+    async def _run_action(
+        self, conv: ConversationContext, name: str, slots: dict[str, str], text: str
+    ) -> ActionResult | None:
+        action = self.actions.get(name)
+        lang = conv.language
+        if action is None:
+            # The shop's systems are not connected: say so and offer a person, rather than guess.
+            if slots:
+                person = self._person_button(lang)
+                return ActionResult(
+                    [
+                        self._reply(
+                            self.message("action_unavailable", lang), [person] if person else None
+                        )
+                    ],
+                    "unavailable",
+                    True,
+                )
+            return None
+        ctx = ActionContext(
+            tenant_id=conv.tenant_id,
+            conversation_id=conv.id,
+            language=lang,
+            country=self.profile.country_for(lang),
+            text=text,
+            slots=dict(slots),
+            services=self.services,
+            client_key=conv.annotations.get("client_key"),
+        )
+        try:
+            return await action(ctx)
+        except Exception:
+            log.exception("action_failed", action=name, tenant_id=str(conv.tenant_id))
+            person = self._person_button(lang)
+            return ActionResult(
+                [
+                    self._reply(
+                        self.message("action_unavailable", lang), [person] if person else None
+                    )
+                ],
+                "unavailable",
+                True,
+            )
+
+    async def _in_flow(
+        self, conv: ConversationContext, message: IncomingMessage, rng: random.Random
+    ) -> TurnResult | None:
+        """Handle a message while a flow waits for a slot; None means: treat it as a new topic."""
+        state = conv.bot_state
+        lang = conv.language
+        fstate = state["flow"]
+        flow = self.content.flow(fstate.get("name", ""))
+        slot = next((s for s in flow.slots if s.name == fstate.get("slot")), None) if flow else None
+        if flow is None or slot is None:
+            state.pop("flow", None)
+            return None
+        intent_name = self._flow_intent.get(flow.name)
+        if is_cancel(message.text):
+            state.pop("flow", None)
+            return TurnResult(
+                [self._reply(self.message("flow_cancelled", lang))],
+                intent_name,
+                1.0,
+                "flow_abandoned",
+            )
+        value = self._validate(slot, message.text, lang)
+        if value is not None:
+            fstate["values"][slot.name] = value
+            # A message may carry more than the slot asked for (an e-mail with the order number).
+            self._prefill(flow, fstate["values"], message.text, lang)
+            replies = await self._advance(conv, flow, rng)
+            outcome = "flow_completed" if "flow" not in state else "flow_step"
+            return TurnResult(replies, intent_name, 1.0, outcome)
+        label, confidence, _ranking = self._classify(message.text)
+        if label and label != intent_name and confidence >= SWITCH_CONFIDENCE:
+            state.pop("flow", None)
+            conv.annotations["abandoned_flow"] = flow.name
+            return None
+        fstate["attempts"] = int(fstate.get("attempts", 0)) + 1
+        if fstate["attempts"] > flow.max_reprompts:
+            state.pop("flow", None)
+            person = self._person_button(lang)
+            return TurnResult(
+                [
+                    self._reply(
+                        self.message("flow_too_many_attempts", lang), [person] if person else None
+                    )
+                ],
+                intent_name,
+                1.0,
+                "flow_abandoned",
+            )
+        reprompt = slot.reprompt.get(lang) or next(iter(slot.reprompt.values()))  # type: ignore[call-overload]
+        return TurnResult([self._reply(self._fill(reprompt))], intent_name, 1.0, "flow_reprompt")

@@ -1,0 +1,126 @@
+"""Which language a customer writes in.
+
+The detector (`lingua`, restricted to the shop's languages) is only one voice. The conversation
+already has a language — from the page the widget sits on, or from earlier messages — and a short
+message ("ok", "tak", "hej", an order number) says almost nothing about language, so it never
+flips it. A switch needs real evidence: several words, a clear winner, and a wide margin over the
+current language; Danish and Norwegian Bokmål (and Swedish), which share most short words, need a
+wider margin than languages that are far apart.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from samtale.languages import LANGUAGES
+
+_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+_SCANDINAVIAN = {"da", "nb", "sv"}
+
+# Spellings that settle the Scandinavian siblings, which share most short words.
+_MARKERS: dict[str, frozenset[str]] = {
+    "da": frozenset(
+        "hvad gerne tak købt kobt nogen meget hjælp hjaelp sådan sadan ikk bestilt bestilte mig dig sig også ogsa skal spørgsmål hvornår hvornar".split()
+    ),
+    "nb": frozenset(
+        "hva gjerne takk kjøpt kjopt noen mye hjelp sånn ikkje meg deg seg også fått fatt bestilte kjøpte hvorfor".split()
+    ),
+    "sv": frozenset(
+        "jag och inte mitt min är ar vad hur tack köpt kopt någon mycket hjälp hjalp sådan mig dig också fått fatt paketet beställde varför".split()
+    ),
+    "fi": frozenset(
+        "on ei ja se mitä mita missä missa miten kiitos minun pakettini tilaukseni voinko onko".split()
+    ),
+    "en": frozenset("the is my i you where what how thanks thank please order parcel can".split()),
+}
+# Words shared by two siblings count for neither.
+_SHARED = {w for a in _MARKERS for b in _MARKERS if a < b for w in _MARKERS[a] & _MARKERS[b]}
+
+_CODES = {"da": "DANISH", "sv": "SWEDISH", "nb": "BOKMAL", "fi": "FINNISH", "en": "ENGLISH"}
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=32)
+def _detector(languages: tuple[str, ...]) -> Any:
+    from lingua import Language, LanguageDetectorBuilder
+
+    langs = [getattr(Language, _CODES[c]) for c in languages]
+    if len(langs) == 1:
+        return None
+    return LanguageDetectorBuilder.from_languages(*langs).with_preloaded_language_models().build()
+
+
+def warm_up(languages: Iterable[str] = LANGUAGES) -> None:
+    """Load the language models now rather than on the first message."""
+    with _lock:
+        _detector(tuple(sorted(set(languages))))
+
+
+def confidences(text: str, languages: Iterable[str]) -> dict[str, float]:
+    """The detector's confidence for each of `languages` (summing to 1)."""
+    langs = tuple(sorted(set(languages)))
+    if len(langs) == 1:
+        return {langs[0]: 1.0}
+    with _lock:
+        detector = _detector(langs)
+    code_of = {v: k for k, v in _CODES.items()}
+    return {
+        code_of[c.language.name]: float(c.value)
+        for c in detector.compute_language_confidence_values(text)
+    }
+
+
+def _adjust(text: str, scores: dict[str, float]) -> dict[str, float]:
+    """Lean the detector's scores on letters and words that only some of the languages use."""
+    lower = text.lower()
+    adjusted = dict(scores)
+    if ("ä" in lower or "ö" in lower) and not ("æ" in lower or "ø" in lower):
+        for lang in ("da", "nb"):
+            if lang in adjusted:
+                adjusted[lang] *= 0.2
+    if "æ" in lower or "ø" in lower:
+        for lang in ("sv", "fi"):
+            if lang in adjusted:
+                adjusted[lang] *= 0.2
+    for word in _WORD.findall(lower):
+        if word in _SHARED:
+            continue
+        for lang, markers in _MARKERS.items():
+            if lang in adjusted and word in markers:
+                adjusted[lang] += 0.3
+    total = sum(adjusted.values()) or 1.0
+    return {k: v / total for k, v in adjusted.items()}
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def decide_language(
+    text: str, current: str | None, languages: Iterable[str], page_language: str | None = None
+) -> str:
+    """The language to answer `text` in, given the conversation's current language."""
+    langs = [lang for lang in LANGUAGES if lang in set(languages)]
+    if not langs:
+        raise ValueError("no languages")
+    base = current if current in langs else (page_language if page_language in langs else langs[0])
+    words = word_count(text)
+    if len(langs) == 1 or words == 0:
+        return base
+    scores = _adjust(text, confidences(text, langs))
+    best = max(scores, key=lambda k: scores[k])
+    if best == base:
+        return base
+    p, margin = scores[best], scores[best] - scores.get(base, 0.0)
+    close_relatives = best in _SCANDINAVIAN and base in _SCANDINAVIAN
+    if close_relatives:
+        switch = words >= 3 and p >= 0.6 and margin >= 0.35
+    else:
+        switch = (words >= 3 and p >= 0.5 and margin >= 0.3) or (
+            words >= 2 and p >= 0.8 and margin >= 0.6
+        )
+    return best if switch else base

@@ -1,0 +1,138 @@
+"""Every tenant's bot, loaded and kept current: the `ResponderRegistry` the server uses.
+
+At start the registry reads each active tenant's published content and loads its trained model
+from the data folder (named by the content's SHA-256), training it when missing — in a worker
+thread, so the event loop keeps serving. The instance reports ready (`/healthz`) once every
+tenant with content has its bot. A tenant whose content changes (the admin pages publish, an
+import, another instance) gets a new bot trained in the background; the old one keeps answering
+until the new one is swapped in, atomically. Tenants without content get the "not configured"
+responder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from samtale.bot.actions import ActionRegistry
+from samtale.bot.content import Content
+from samtale.bot.dialogue import Bot
+from samtale.bot.model import load_or_train
+from samtale.bot.profile import profile_of
+from samtale.bot.store import ContentVersions
+from samtale.conversations.responder import NotConfiguredResponder, Responder
+from samtale.logs import get_logger
+from samtale.model import Tenant
+from samtale.store.engine import Database
+
+log = get_logger(__name__)
+
+
+class BotRegistry:
+    def __init__(
+        self,
+        db: Database,
+        data_dir: Path,
+        actions: ActionRegistry | None = None,
+        services: dict[str, Any] | None = None,
+        refresh_seconds: float = 30.0,
+        on_loaded: Callable[[uuid.UUID, Bot], Any] | None = None,
+    ) -> None:
+        self.db = db
+        self.data_dir = data_dir
+        self.actions = actions or ActionRegistry()
+        self.services = services if services is not None else {}
+        self.refresh_seconds = refresh_seconds
+        self.on_loaded = on_loaded
+        self._bots: dict[uuid.UUID, Bot] = {}
+        self._shas: dict[uuid.UUID, str] = {}
+        self._ready = False
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+        self._fallback = NotConfiguredResponder()
+
+    def for_tenant(self, tenant_id: uuid.UUID) -> Responder:
+        return self._bots.get(tenant_id) or self._fallback
+
+    def bot(self, tenant_id: uuid.UUID) -> Bot | None:
+        return self._bots.get(tenant_id)
+
+    def is_ready(self) -> bool:
+        return self._ready
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="bot-registry")
+
+    async def wait_ready(self, timeout: float = 600) -> None:
+        async with asyncio.timeout(timeout):
+            while not self._ready:
+                if self._task is not None and self._task.done():
+                    self._task.result()
+                await asyncio.sleep(0.05)
+
+    async def _run(self) -> None:
+        await self.refresh()
+        self._ready = True
+        log.info("bots_ready", tenants=len(self._bots))
+        while True:
+            await asyncio.sleep(self.refresh_seconds)
+            try:
+                await self.refresh()
+            except Exception:
+                log.exception("bot_refresh_failed")
+
+    async def refresh(self, tenant_id: uuid.UUID | None = None) -> None:
+        """Load or retrain the bots whose published content changed."""
+        async with self._lock:
+            async with self.db.session() as session:
+                query = select(Tenant).where(Tenant.active.is_(True))
+                if tenant_id is not None:
+                    query = query.where(Tenant.id == tenant_id)
+                tenants = (await session.scalars(query)).all()
+                wanted = []
+                for tenant in tenants:
+                    version = await ContentVersions(session, tenant.id).published()
+                    if version is None:
+                        self._bots.pop(tenant.id, None)
+                        continue
+                    profile = profile_of(tenant)
+                    key = f"{version.sha256}:{profile!r}"
+                    if self._shas.get(tenant.id) != key:
+                        wanted.append(
+                            (
+                                tenant.id,
+                                key,
+                                version.sha256,
+                                version.version,
+                                version.content,
+                                profile,
+                            )
+                        )
+            for tid, key, sha, number, raw, profile in wanted:
+                try:
+                    content = Content.model_validate(raw)
+                    classifier = await asyncio.to_thread(load_or_train, content, sha, self.data_dir)
+                except Exception:
+                    log.exception("bot_load_failed", tenant_id=str(tid))
+                    continue
+                bot = Bot(
+                    content, classifier, profile, self.actions, self.services, version=str(number)
+                )
+                self._bots[tid] = bot
+                self._shas[tid] = key
+                log.info("bot_loaded", tenant_id=str(tid), version=number)
+                if self.on_loaded is not None:
+                    self.on_loaded(tid, bot)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
