@@ -46,7 +46,7 @@ _COLOUR_OF = {word: colour for colour, words in COLOURS.items() for word in word
 
 _AMOUNT = re.compile(
     r"(?P<op>under|max|maks|højst|hojst|højest|högst|hogst|alle|below|less than|up to|over|mindst|minst|yli|above)?\s*"
-    r"(?P<num>\d{1,6}(?:[.,]\d{1,2})?)\s*(?P<cur>kr\.?|kroner|kronor|dkk|sek|nok|€|eur|euro|e)\b",
+    r"(?P<num>\d{1,6}(?:[.,]\d{1,2})?)\s*(?P<cur>kr\.?|kroner|kronor|dkk|sek|nok|€|eur|euro|e)(?!\w)",
     re.IGNORECASE,
 )
 _DATE = re.compile(

@@ -118,7 +118,7 @@ def decide_language(
     p, margin = scores[best], scores[best] - scores.get(base, 0.0)
     close_relatives = best in _SCANDINAVIAN and base in _SCANDINAVIAN
     if close_relatives:
-        switch = words >= 3 and p >= 0.6 and margin >= 0.35
+        switch = words >= 3 and p >= 0.55 and margin >= 0.3
     else:
         switch = (words >= 3 and p >= 0.5 and margin >= 0.3) or (
             words >= 2 and p >= 0.8 and margin >= 0.6

@@ -70,8 +70,8 @@ class BotRegistry:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="bot-registry")
 
-    async def wait_ready(self, timeout: float = 600) -> None:
-        async with asyncio.timeout(timeout):
+    async def wait_ready(self, seconds: float = 600) -> None:
+        async with asyncio.timeout(seconds):
             while not self._ready:
                 if self._task is not None and self._task.done():
                     self._task.result()
