@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -32,6 +33,7 @@ from sqlalchemy import select
 from samtale.clock import RandomIds, SystemClock
 from samtale.config import Settings
 from samtale.live.hub import Hub, InProcessHub, RedisHub
+from samtale.logs import configure_logging
 from samtale.model import Tenant
 from samtale.privacy import audit
 from samtale.privacy.retention import PurgeReport
@@ -76,12 +78,23 @@ def _hub(settings: Settings) -> Hub:
     return InProcessHub()
 
 
+class _Stderr:
+    """Standard error as it is at each write (a test runner swaps it per command)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 @asynccontextmanager
 async def _context() -> AsyncIterator[_Context]:
     try:
         settings = Settings()
     except ValidationError as exc:
         _fail(f"invalid configuration: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}", 1)
+    configure_logging(settings.log_level, _Stderr())  # JSON logs on stderr; stdout is ours
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.effective_database_url)
     hub = _hub(settings)
