@@ -5,6 +5,7 @@ from samtale.model.base import Base
 from samtale.model.bot import BotContentVersion
 from samtale.model.conversation import Conversation, Message
 from samtale.model.privacy import ConversationIdentifier
+from samtale.model.shop import ShopDemoSeed, ShopOrder, ShopProduct, ShopShipment
 from samtale.model.tenant import Tenant
 from samtale.model.user import User
 
@@ -15,6 +16,10 @@ __all__ = [
     "Conversation",
     "ConversationIdentifier",
     "Message",
+    "ShopDemoSeed",
+    "ShopOrder",
+    "ShopProduct",
+    "ShopShipment",
     "Tenant",
     "User",
 ]
