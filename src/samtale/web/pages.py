@@ -1,0 +1,108 @@
+"""Pages and files for browsers: the widget loader and bundle, and the demo shop.
+
+- `/widget.js`: the loader the shop's script tag points at (see `web/assets.py`);
+- `/static/<name>`: the widget bundle and the demo page's files, under content hashes;
+- `/` and `/privatliv`: "Nordhjem", a small fake shop in Danish with the widget on it, when the
+  demo tenant exists (`samtale demo`); otherwise `/` only says what is running here.
+
+The demo pages are served with the strict Content-Security-Policy the widget is built for (no
+inline scripts or styles), so the demo shows that it works there.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from samtale.demo import DEMO_WIDGET_KEY
+from samtale.tenants.service import tenant_by_widget_key
+from samtale.web.assets import IMMUTABLE, SHORT, assets
+from samtale.web.deps import RuntimeDep
+from samtale.web.errors import not_found
+
+router = APIRouter(include_in_schema=False)
+
+templates = Environment(
+    loader=PackageLoader("samtale.web", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def page_csp(request: Request) -> str:
+    """The strict policy of the issue: only this origin may run scripts, style, load images and
+    connect (over HTTP and websockets)."""
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    ws_origin = origin.replace("http", "ws", 1)
+    return (
+        "default-src 'none'; "
+        f"script-src {origin}; "
+        f"connect-src {origin} {ws_origin}; "
+        f"img-src {origin} data:; "
+        f"style-src {origin}; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def _html(request: Request, template: str, **context: object) -> HTMLResponse:
+    html = templates.get_template(template).render(
+        asset=assets().url, widget_key=DEMO_WIDGET_KEY, **context
+    )
+    return HTMLResponse(
+        html,
+        headers={
+            "Content-Security-Policy": page_csp(request),
+            "Referrer-Policy": "strict-origin-when-cross-origin",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-cache",
+        },
+    )
+
+
+async def _demo_running(runtime: RuntimeDep) -> bool:
+    async with runtime.db.session() as session:
+        tenant = await tenant_by_widget_key(session, DEMO_WIDGET_KEY)
+    return bool(tenant and tenant.active)
+
+
+@router.get("/widget.js")
+async def widget_loader(request: Request) -> Response:
+    return assets().loader.response(request, SHORT)
+
+
+@router.get("/static/{name}")
+async def static_file(request: Request, name: Annotated[str, Path(max_length=100)]) -> Response:
+    found = assets().find(name)
+    if found is None:
+        raise not_found("file")
+    asset, hashed = found
+    return asset.response(request, IMMUTABLE if hashed else SHORT)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def front_page(request: Request, runtime: RuntimeDep) -> HTMLResponse:
+    if await _demo_running(runtime):
+        return _html(request, "demo_shop.html", products=DEMO_PRODUCTS)
+    return _html(request, "front.html")
+
+
+@router.get("/privatliv", response_class=HTMLResponse)
+async def privacy_page(request: Request, runtime: RuntimeDep) -> HTMLResponse:
+    if not await _demo_running(runtime):
+        raise not_found("page")
+    return _html(request, "demo_privacy.html")
+
+
+# The demo page's window display: (name, description, price, picture in templates/_pictures.html).
+DEMO_PRODUCTS = [
+    ("Uldplaid Fjord", "Blød lammeuld i dybe blå striber, 130 × 180 cm.", "549 kr.", "plaid"),
+    ("Strik Hav", "Håndstrikket sweater i ren merino. Str. XS–XL.", "699 kr.", "sweater"),
+    ("Krus Skum, 2 stk.", "Stentøj med matglasur, 30 cl.", "149 kr.", "mugs"),
+    ("Sengesæt Dis", "Stenvasket hør, 140 × 200 cm.", "899 kr.", "bedding"),
+    ("Duftlys Skovbund", "Sojavoks med duft af gran og mos.", "129 kr.", "candle"),
+    ("Regnjakke Byge", "Vandtæt, let og med hætte. Str. S–XL.", "1.199 kr.", "jacket"),
+]

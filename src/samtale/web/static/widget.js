@@ -1,0 +1,1272 @@
+/*! Samtale chat widget — https://github.com/samtale | Apache-2.0 */
+/*
+ * One script tag on the shop's page:
+ *   <script src="https://<samtale host>/widget.js" data-samtale-key="<widget key>" async></script>
+ *
+ * How it is put together (read top to bottom):
+ *   texts      every widget text in da, sv, nb, fi, en
+ *   helpers    DOM building from text nodes only (no HTML parsing anywhere), icons, URLs, storage
+ *   api        fetch wrapper for the visitor API
+ *   render     one renderer per message kind and per payload kind (RENDER, CARDS)
+ *   live       the connection state machine: websocket → polling fallback → retrying
+ *   outbox     messages are queued with a client_id and sent exactly once, in order
+ *   ui         launcher (drawn at load), window (built on first open), menu, composer, focus
+ *   public API window.Samtale.open() / close() / toggle() / on(event, fn) / off(event, fn)
+ *
+ * Extending it (the handoff adds a pre-chat form and the queue): add a frame handler to FRAMES,
+ * a payload renderer to CARDS, a state to STATE_CLASSES — nothing else needs to change.
+ */
+(() => {
+  "use strict";
+  const W = window;
+  const D = document;
+  if (W.Samtale && W.Samtale.version) return; // loaded twice
+  const script = D.currentScript || D.querySelector("script[data-samtale-key]");
+  const KEY = script && script.dataset.samtaleKey;
+  if (!KEY) {
+    console.warn("Samtale: the script tag needs data-samtale-key.");
+    return;
+  }
+  const VERSION = "1";
+  const ORIGIN = new URL(script.src, location.href).origin;
+  const API = ORIGIN + "/api/v1";
+  const LANGS = ["da", "sv", "nb", "fi", "en"];
+  const LOCALES = { da: "da-DK", sv: "sv-SE", nb: "nb-NO", fi: "fi-FI", en: "en-GB" };
+
+  /* ---------------------------------------------------------------- texts */
+  const TEXTS = {
+    da: {
+      open: "Åbn chat", close: "Luk chat", menu: "Chatmenu", download: "Download samtalen",
+      print: "Udskriftsvenlig version", human: "Tal med en person", delete: "Slet samtalen",
+      privacy: "Privatlivspolitik", confirmTitle: "Slet samtalen?",
+      confirmText: "Samtalen slettes hos os med det samme og kan ikke gendannes.",
+      cancel: "Annuller", confirm: "Slet", deleted: "Samtalen er slettet.",
+      label: "Skriv en besked", placeholder: "Skriv en besked …", send: "Send",
+      left: "{n} tegn tilbage", over: "{n} tegn for meget",
+      offline: "Forbindelsen er afbrudt – prøver igen …", sending: "Sender …",
+      waiting: "Sendes, når forbindelsen er tilbage", failed: "Kunne ikke sendes",
+      typing: "{name} skriver …", you: "Dig", unread: "{n} ulæste beskeder",
+      talk: "Jeg vil gerne tale med en person", nothing: "Der er ingen samtale at downloade endnu.",
+      error: "Noget gik galt. Prøv igen.", agent: "Kundeservice", dialog: "Chat med {name}",
+      slow: "Du skriver hurtigt – beskeden sendes om et øjeblik.", messages: "Beskeder",
+      carrier: "Fragtfirma", eta: "Forventet levering", pickup: "Afhentningssted",
+      trackingNo: "Sporingsnummer", events: "Vis forløb", sizes: "Størrelser", view: "Se varen",
+      track: "Følg pakken", soldOut: "Udsolgt", file: "samtale",
+    },
+    sv: {
+      open: "Öppna chatten", close: "Stäng chatten", menu: "Chattmeny",
+      download: "Ladda ner konversationen", print: "Utskriftsvänlig version",
+      human: "Prata med en person", delete: "Radera konversationen", privacy: "Integritetspolicy",
+      confirmTitle: "Radera konversationen?",
+      confirmText: "Konversationen raderas direkt hos oss och kan inte återställas.",
+      cancel: "Avbryt", confirm: "Radera", deleted: "Konversationen är raderad.",
+      label: "Skriv ett meddelande", placeholder: "Skriv ett meddelande …", send: "Skicka",
+      left: "{n} tecken kvar", over: "{n} tecken för mycket",
+      offline: "Anslutningen bröts – försöker igen …", sending: "Skickar …",
+      waiting: "Skickas när anslutningen är tillbaka", failed: "Kunde inte skickas",
+      typing: "{name} skriver …", you: "Du", unread: "{n} olästa meddelanden",
+      talk: "Jag vill prata med en person", nothing: "Det finns ingen konversation att ladda ner än.",
+      error: "Något gick fel. Försök igen.", agent: "Kundtjänst", dialog: "Chatt med {name}",
+      slow: "Du skriver snabbt – meddelandet skickas om en stund.", messages: "Meddelanden",
+      carrier: "Transportör", eta: "Beräknad leverans", pickup: "Utlämningsställe",
+      trackingNo: "Spårningsnummer", events: "Visa händelser", sizes: "Storlekar",
+      view: "Visa produkten", track: "Spåra paketet", soldOut: "Slutsåld", file: "konversation",
+    },
+    nb: {
+      open: "Åpne chat", close: "Lukk chatten", menu: "Chatmeny", download: "Last ned samtalen",
+      print: "Utskriftsvennlig versjon", human: "Snakk med en person", delete: "Slett samtalen",
+      privacy: "Personvernerklæring", confirmTitle: "Slette samtalen?",
+      confirmText: "Samtalen slettes hos oss med en gang og kan ikke gjenopprettes.",
+      cancel: "Avbryt", confirm: "Slett", deleted: "Samtalen er slettet.",
+      label: "Skriv en melding", placeholder: "Skriv en melding …", send: "Send",
+      left: "{n} tegn igjen", over: "{n} tegn for mye",
+      offline: "Forbindelsen er brutt – prøver igjen …", sending: "Sender …",
+      waiting: "Sendes når forbindelsen er tilbake", failed: "Kunne ikke sendes",
+      typing: "{name} skriver …", you: "Du", unread: "{n} uleste meldinger",
+      talk: "Jeg vil gjerne snakke med en person", nothing: "Det er ingen samtale å laste ned ennå.",
+      error: "Noe gikk galt. Prøv igjen.", agent: "Kundeservice", dialog: "Chat med {name}",
+      slow: "Du skriver raskt – meldingen sendes om et øyeblikk.", messages: "Meldinger",
+      carrier: "Transportør", eta: "Forventet levering", pickup: "Hentested",
+      trackingNo: "Sporingsnummer", events: "Vis hendelser", sizes: "Størrelser",
+      view: "Se produktet", track: "Spor pakken", soldOut: "Utsolgt", file: "samtale",
+    },
+    fi: {
+      open: "Avaa chat", close: "Sulje chat", menu: "Chatin valikko", download: "Lataa keskustelu",
+      print: "Tulostettava versio", human: "Juttele ihmisen kanssa", delete: "Poista keskustelu",
+      privacy: "Tietosuojaseloste", confirmTitle: "Poistetaanko keskustelu?",
+      confirmText: "Keskustelu poistetaan meiltä heti, eikä sitä voi palauttaa.",
+      cancel: "Peruuta", confirm: "Poista", deleted: "Keskustelu on poistettu.",
+      label: "Kirjoita viesti", placeholder: "Kirjoita viesti …", send: "Lähetä",
+      left: "{n} merkkiä jäljellä", over: "{n} merkkiä liikaa",
+      offline: "Yhteys katkesi – yritetään uudelleen …", sending: "Lähetetään …",
+      waiting: "Lähetetään, kun yhteys palaa", failed: "Lähettäminen epäonnistui",
+      typing: "{name} kirjoittaa …", you: "Sinä", unread: "{n} lukematonta viestiä",
+      talk: "Haluaisin jutella ihmisen kanssa", nothing: "Ladattavaa keskustelua ei vielä ole.",
+      error: "Jokin meni vikaan. Yritä uudelleen.", agent: "Asiakaspalvelu",
+      dialog: "Chat: {name}", slow: "Kirjoitat nopeasti – viesti lähetetään hetken kuluttua.",
+      messages: "Viestit", carrier: "Kuljetusyhtiö", eta: "Arvioitu toimitus",
+      pickup: "Noutopiste", trackingNo: "Seurantanumero", events: "Näytä tapahtumat",
+      sizes: "Koot", view: "Katso tuote", track: "Seuraa pakettia", soldOut: "Loppuunmyyty",
+      file: "keskustelu",
+    },
+    en: {
+      open: "Open chat", close: "Close chat", menu: "Chat menu", download: "Download conversation",
+      print: "Printable version", human: "Talk to a person", delete: "Delete conversation",
+      privacy: "Privacy policy", confirmTitle: "Delete this conversation?",
+      confirmText: "It is deleted from our systems right away and cannot be restored.",
+      cancel: "Cancel", confirm: "Delete", deleted: "The conversation has been deleted.",
+      label: "Write a message", placeholder: "Write a message …", send: "Send",
+      left: "{n} characters left", over: "{n} characters too many",
+      offline: "Connection lost – retrying …", sending: "Sending …",
+      waiting: "Will be sent when the connection is back", failed: "Could not be sent",
+      typing: "{name} is typing …", you: "You", unread: "{n} unread messages",
+      talk: "I'd like to talk to a person", nothing: "There is no conversation to download yet.",
+      error: "Something went wrong. Please try again.", agent: "Customer service",
+      dialog: "Chat with {name}", slow: "You're typing fast – the message is sent in a moment.",
+      messages: "Messages", carrier: "Carrier", eta: "Expected delivery", pickup: "Pickup point",
+      trackingNo: "Tracking number", events: "Show history", sizes: "Sizes", view: "View product",
+      track: "Track parcel", soldOut: "Sold out", file: "conversation",
+    },
+  };
+
+  /* -------------------------------------------------------------- helpers */
+  const S = {
+    lang: "en", // the language the widget speaks (the conversation's once there is one)
+    cfg: null, // the shop's widget config
+    conv: null, // {id, token}
+    cursor: 0, // the last message cursor seen
+    read: 0, // the last cursor the customer has seen with the window open
+    state: "bot", // the conversation's state on the server (bot, queued, live, closed, …)
+    conn: "idle", // idle | connecting | live | polling | retrying
+    open: false,
+    unread: 0,
+    outbox: [], // [{client_id, text, intent, status}] not yet stored by the server
+    gen: 0, // bumped whenever the conversation is replaced; late answers of old ones are dropped
+  };
+  const listeners = {};
+  const emit = (event, data) =>
+    (listeners[event] || []).forEach((fn) => {
+      try {
+        fn(data);
+      } catch (e) {
+        console.error(e);
+      }
+    });
+
+  const t = (key, vars) => {
+    let s = (TEXTS[S.lang] || TEXTS.en)[key] || TEXTS.en[key] || key;
+    for (const k in vars || {}) s = s.replace("{" + k + "}", vars[k]);
+    return s;
+  };
+  const normLang = (code) => {
+    if (!code) return null;
+    let base = String(code).trim().toLowerCase().split(/[-_]/)[0];
+    if (base === "no" || base === "nn") base = "nb";
+    return LANGS.includes(base) ? base : null;
+  };
+  const pickLang = (supported) => {
+    const wanted = [script.dataset.samtaleLang, D.documentElement.lang, ...(navigator.languages || [navigator.language])];
+    for (const c of wanted) {
+      const l = normLang(c);
+      if (l && supported.includes(l)) return l;
+    }
+    return null;
+  };
+
+  // Elements are built from text nodes only: h("p", {class: "x"}, "text", child, …).
+  const h = (tag, attrs, ...kids) => {
+    const el = D.createElement(tag);
+    for (const k in attrs || {}) {
+      const v = attrs[k];
+      if (v == null || v === false) continue;
+      if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+      else if (k === "hook") el.dataset.samtale = v;
+      else el.setAttribute(k, v === true ? "" : v);
+    }
+    el.append(...kids.flat().filter((k) => k != null && k !== false));
+    return el;
+  };
+  const NS = "http://www.w3.org/2000/svg";
+  const ICONS = {
+    chat: [["path", { d: "M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.5 4v-4A2.5 2.5 0 0 1 4 13.5z", fill: "currentColor", stroke: "none" }]],
+    down: [["path", { d: "M6 9l6 6 6-6" }]],
+    close: [["path", { d: "M6 6l12 12M18 6L6 18" }]],
+    gear: [["circle", { cx: 12, cy: 12, r: 8.6, "stroke-width": 3.2, "stroke-dasharray": "3.4 3.35" }], ["circle", { cx: 12, cy: 12, r: 5.4, "stroke-width": 2.6 }]],
+    send: [["path", { d: "M4 19.5l16.5-7.5L4 4.5 5.5 10.5 13 12l-7.5 1.5z", fill: "currentColor", stroke: "none" }]],
+  };
+  const icon = (name) => {
+    const svg = D.createElementNS(NS, "svg");
+    const base = { viewBox: "0 0 24 24", width: 24, height: 24, fill: "none", stroke: "currentColor", "stroke-width": 2, "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true", focusable: "false" };
+    for (const k in base) svg.setAttribute(k, base[k]);
+    for (const [tag, attrs] of ICONS[name]) {
+      const el = D.createElementNS(NS, tag);
+      for (const k in attrs) el.setAttribute(k, attrs[k]);
+      svg.append(el);
+    }
+    return svg;
+  };
+  const safeUrl = (u, base) => {
+    if (typeof u !== "string" || !u) return null;
+    try {
+      const x = new URL(u, base || ORIGIN);
+      return x.protocol === "https:" || x.protocol === "http:" ? x.href : null;
+    } catch {
+      return null;
+    }
+  };
+  // Pictures may also be inline data (a shop's placeholder); never anything that runs.
+  const safeImg = (u) => (typeof u === "string" && /^data:image\/(png|jpeg|gif|webp|avif|svg\+xml)[;,]/i.test(u) ? u : safeUrl(u));
+  const link = (label, href) =>
+    h("a", { href, target: "_blank", rel: "noopener noreferrer" }, label);
+  // Bot and agent text: plain text, with http(s) links (bare or as [label](url)) made clickable.
+  const LINKS = /\[([^\]\n]{1,200})\]\((https?:\/\/[^\s)]+)\)|https?:\/\/[^\s<>"']*[^\s<>"'.,;:!?)\]]/g;
+  const richText = (el, text) => {
+    let at = 0;
+    for (const m of text.matchAll(LINKS)) {
+      const url = safeUrl(m[2] || m[0]);
+      el.append(text.slice(at, m.index), url ? link(m[1] || m[0], url) : m[0]);
+      at = m.index + m[0].length;
+    }
+    el.append(text.slice(at));
+    return el;
+  };
+  const str = (v) => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
+  const fmtTime = (iso, withDate) => {
+    const d = new Date(iso);
+    if (isNaN(d)) return str(iso);
+    const opts = withDate ? { dateStyle: "medium", timeStyle: "short" } : { hour: "2-digit", minute: "2-digit" };
+    try {
+      return new Intl.DateTimeFormat(LOCALES[S.lang], opts).format(d);
+    } catch {
+      return d.toLocaleString();
+    }
+  };
+  const newId = () =>
+    (crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2)).replace(/-/g, "");
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  // The conversation token: localStorage (resumes across visits) or sessionStorage (this tab).
+  const store = {
+    key: "samtale:" + KEY,
+    area: null,
+    use(mode) {
+      try {
+        if (mode === "session") localStorage.removeItem(this.key);
+        this.area = mode === "session" ? sessionStorage : localStorage;
+      } catch {
+        this.area = null; // storage blocked: the conversation lasts as long as the page
+      }
+    },
+    load() {
+      try {
+        return JSON.parse(this.area.getItem(this.key)) || null;
+      } catch {
+        return null;
+      }
+    },
+    save() {
+      const outbox = S.outbox.filter((m) => m.status !== "failed").map(({ client_id, text, intent }) => ({ client_id, text, intent }));
+      try {
+        if (!S.conv && !outbox.length) this.area.removeItem(this.key);
+        else this.area.setItem(this.key, JSON.stringify({ ...S.conv, cursor: S.cursor, read: S.read, outbox }));
+      } catch {
+        /* storage full or blocked */
+      }
+    },
+  };
+
+  /* ------------------------------------------------------------------ api */
+  const api = async (method, path, body, token) => {
+    const headers = {};
+    if (body) headers["content-type"] = "application/json";
+    if (token) headers.authorization = "Bearer " + token;
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), 20000);
+    try {
+      const res = await fetch(API + path, { method, headers, body: body && JSON.stringify(body), signal: ctl.signal, credentials: "omit", cache: "no-store" });
+      let data = null;
+      if (res.status !== 204 && (res.headers.get("content-type") || "").includes("json")) data = await res.json().catch(() => null);
+      return { status: res.status, ok: res.ok, data, res };
+    } finally {
+      clearTimeout(timer);
+    } // a network failure throws (TypeError / AbortError): the caller treats it as offline
+  };
+  const convPath = (suffix) => `/conversations/${encodeURIComponent(S.conv.id)}${suffix || ""}`;
+  const authed = (method, suffix, body) => api(method, convPath(suffix), body, S.conv.token);
+
+  /* --------------------------------------------------------------- render */
+  let ui = null; // the window's elements, built on first open
+  const root = D.createElement("samtale-widget");
+  const shadow = root.attachShadow({ mode: "open" });
+  const pending = new Map(); // client_id → element of a message not yet stored
+  const seen = new Set(); // message ids shown
+
+  const who = (m) =>
+    m.author === "visitor" ? t("you") : m.author === "agent" ? m.agent_name || t("agent") : m.author === "bot" ? botName() : "";
+  const botName = () => (S.cfg && S.cfg.bot_name) || "Chat";
+
+  // One renderer per card kind. A card that cannot be drawn is left out; the text is always shown.
+  const CARDS = {
+    tracking(p) {
+      const rows = [];
+      const row = (label, value) => value && rows.push(h("dt", null, label), h("dd", null, value));
+      row(t("carrier"), str(p.carrier_name || p.carrier));
+      row(t("eta"), str(p.expected_delivery_text || p.expected_delivery_label) || (p.expected_delivery ? fmtTime(p.expected_delivery, true) : ""));
+      const pp = p.pickup_point;
+      row(t("pickup"), pp && (typeof pp === "string" ? pp : [pp.name, pp.address, [pp.postal_code, pp.city].filter(Boolean).join(" ")].map(str).filter(Boolean).join(", ")));
+      row(t("trackingNo"), str(p.tracking_number));
+      const events = Array.isArray(p.events) ? p.events.slice(0, 30) : [];
+      const url = safeUrl(p.tracking_url || p.url);
+      return h("div", { class: "card track", hook: "card", "data-kind": "tracking" },
+        h("p", { class: "card-title" }, str(p.status_text || p.status_label || p.status)),
+        rows.length ? h("dl", null, rows) : null,
+        events.length ? h("details", null, h("summary", null, t("events")),
+          h("ol", { class: "events" }, events.map((e) => h("li", null,
+            h("span", { class: "ev-time" }, str(e.time_text || e.time_label) || (e.time || e.at ? fmtTime(e.time || e.at, true) : "")),
+            h("span", null, [str(e.text || e.description || e.status_text || e.status), str(e.location)].filter(Boolean).join(" · ")))))) : null,
+        url ? link(t("track"), url) : null);
+    },
+    product(p) {
+      const img = safeImg(p.image || p.image_url);
+      const url = safeUrl(p.url);
+      const sizes = (Array.isArray(p.sizes) ? p.sizes : []).map((s) => (typeof s === "object" && s ? str(s.label || s.size || s.name) : str(s))).filter(Boolean);
+      const price = typeof p.price === "object" && p.price ? str(p.price.text || p.price.formatted) || [str(p.price.amount), str(p.price.currency)].join(" ").trim() : str(p.price_text || p.price);
+      return h("div", { class: "card product", hook: "card", "data-kind": "product" },
+        img ? h("img", { src: img, alt: "", loading: "lazy", referrerpolicy: "no-referrer" }) : h("span", { class: "noimg", "aria-hidden": "true" }),
+        h("div", { class: "pbody" },
+          h("p", { class: "card-title" }, str(p.name)),
+          price ? h("p", { class: "price" }, price) : null,
+          sizes.length ? h("p", { class: "sizes" }, t("sizes") + ": " + sizes.join(", ")) : p.in_stock === false ? h("p", { class: "sizes" }, t("soldOut")) : null,
+          url ? link(t("view"), url) : null));
+    },
+  };
+  // The cards a payload holds: itself if it is a card, or a list of cards (`cards`, `products`, `items`).
+  const cardsOf = (p) => {
+    if (!p || typeof p !== "object") return [];
+    if (CARDS[p.type]) return [p];
+    for (const k of ["cards", "products", "items"]) {
+      if (Array.isArray(p[k])) return p[k].filter((c) => c && typeof c === "object").map((c) => (c.type ? c : { ...c, type: k === "products" || p.type === "products" ? "product" : c.type })).filter((c) => CARDS[c.type]).slice(0, 10);
+    }
+    return [];
+  };
+
+  // One renderer per message author; each returns the message's element.
+  const RENDER = {
+    system: (m) => h("div", { class: "msg system", role: "note" }, m.text),
+    visitor: (m) => bubble(m, h("p", { class: "text" }, m.text)),
+    bot: (m) => bubble(m, richText(h("p", { class: "text" }), m.text)),
+    agent: (m) => bubble(m, h("p", { class: "name", "aria-hidden": "true" }, who(m)), richText(h("p", { class: "text" }), m.text)),
+  };
+  const bubble = (m, ...body) => {
+    const cards = [];
+    for (const c of cardsOf(m.payload)) {
+      try {
+        cards.push(CARDS[c.type](c));
+      } catch {
+        /* a card we cannot draw: its text is in the message */
+      }
+    }
+    return h("div", { class: "msg " + m.author, hook: m.author === "visitor" ? "visitor-message" : "reply" },
+      h("div", { class: "bubble" }, h("span", { class: "sr" }, who(m) + ": "), ...body),
+      cards.length ? h("div", { class: "cards" }, cards) : null,
+      m.created_at ? h("time", { datetime: m.created_at }, fmtTime(m.created_at)) : null);
+  };
+  const renderMessage = (m) => {
+    const el = (RENDER[m.author] || RENDER.system)(m);
+    el.dataset.cursor = m.cursor;
+    return el;
+  };
+
+  // Quick replies belong to the newest message only; sending anything removes them.
+  const showQuick = (buttons) => {
+    if (!ui) return;
+    ui.quick.replaceChildren();
+    const valid = (Array.isArray(buttons) ? buttons : []).filter((b) => b && str(b.label)).slice(0, 8);
+    for (const b of valid) {
+      const intent = /^[a-z][a-z0-9_]{1,63}$/.test(b.intent || "") ? b.intent : undefined;
+      ui.quick.append(h("button", { type: "button", class: "qr", hook: "quick-reply", onclick: () => send(str(b.text) || str(b.label), intent) }, str(b.label)));
+    }
+    ui.quick.hidden = !valid.length;
+  };
+
+  const isNearBottom = () => !ui || ui.list.scrollHeight - ui.list.scrollTop - ui.list.clientHeight < 120;
+  const scrollDown = (force) => {
+    if (ui && (force || isNearBottom())) requestAnimationFrame(() => (ui.list.scrollTop = ui.list.scrollHeight));
+  };
+
+  // Take one message from the server (HTTP answer, websocket or poll) into the view, once.
+  const ingest = (m, quiet) => {
+    if (!m || !m.id || seen.has(m.id)) return;
+    seen.add(m.id);
+    m.text = str(m.text);
+    if (m.cursor > S.cursor) S.cursor = m.cursor;
+    if (m.client_id) {
+      const i = S.outbox.findIndex((o) => o.client_id === m.client_id);
+      if (i >= 0) S.outbox.splice(i, 1);
+    }
+    store.save();
+    if (ui) {
+      const near = isNearBottom();
+      const el = renderMessage(m);
+      const old = m.client_id && pending.get(m.client_id);
+      if (old) {
+        old.replaceWith(el);
+        pending.delete(m.client_id);
+      } else {
+        // In cursor order, before messages still waiting to be sent.
+        const before = [...ui.msgs.children].find((c) => (c.dataset.cursor ? +c.dataset.cursor > m.cursor : c.dataset.samtale === "pending"));
+        ui.msgs.insertBefore(el, before || null);
+      }
+      ui.greeting.hidden = false;
+      if (m.cursor >= S.cursor) showQuick(m.author === "bot" && m.payload && m.payload.buttons);
+      if (m.author !== "visitor") typing.hide(m.author);
+      scrollDown(near || m.author === "visitor");
+    }
+    if (m.author !== "visitor" && !quiet) {
+      if (S.open && !D.hidden) markRead();
+      else setUnread(S.unread + 1);
+    }
+    if (!quiet) emit("message", Object.freeze({ ...m }));
+  };
+
+  const markRead = () => {
+    if (S.read >= S.cursor) return;
+    S.read = S.cursor;
+    store.save();
+    live.sendFrame({ type: "read", cursor: S.read });
+  };
+  const setUnread = (n) => {
+    S.unread = n;
+    badge.textContent = n > 9 ? "9+" : String(n);
+    badge.hidden = !n;
+    launcher.setAttribute("aria-label", n ? t("open") + " – " + t("unread", { n }) : S.open ? t("close") : t("open"));
+  };
+
+  const typing = {
+    timer: 0,
+    show(label) {
+      if (!ui) return;
+      ui.typingLabel.textContent = label || "";
+      ui.typing.hidden = false;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.hide(), 8000);
+      scrollDown();
+    },
+    hide() {
+      if (ui) ui.typing.hidden = true;
+    },
+  };
+
+  /* ----------------------------------------------------------------- live */
+  // The connection state machine. idle → connecting → live (websocket); a socket that never gets
+  // ready twice in a row means websockets are blocked → polling. Losing either → retrying with
+  // backoff, shown honestly in the window. Every (re)connect catches up from the last cursor.
+  const FRAMES = {
+    message: (f) => ingest(f.message),
+    typing: (f) => (f.author === "visitor" ? null : f.typing ? typing.show(t("typing", { name: f.name || (f.author === "agent" ? t("agent") : botName()) })) : typing.hide()),
+    state: (f) => setState(f.state),
+    deleted: () => startClean(t("deleted")),
+    ping: () => live.sendFrame({ type: "pong" }),
+    read: () => {},
+    queue: () => {}, // the handoff shows the queue position here
+  };
+  const STATE_CLASSES = { bot: "st-bot", queued: "st-queued", live: "st-live", closed: "st-closed" };
+
+  const setState = (state, lang) => {
+    if (state && state !== S.state) {
+      S.state = state;
+      if (ui) ui.win.className = "window " + (STATE_CLASSES[state] || "st-other");
+      emit("state", state);
+    }
+    const l = normLang(lang);
+    if (l && l !== S.lang && (!S.cfg || S.cfg.languages.includes(l))) {
+      S.lang = l;
+      applyTexts();
+    }
+  };
+
+  const setConn = (state) => {
+    S.conn = state;
+    if (ui) ui.banner.hidden = state !== "retrying";
+  };
+
+  class Gone extends Error {}
+
+  // Read every message after the cursor (history on first open, catch-up after reconnects, polls).
+  const catchUp = async (quiet) => {
+    const gen = S.gen;
+    for (let page = 0; page < 50; page++) {
+      const r = await authed("GET", `/messages?after=${S.cursor}&limit=200`);
+      if (gen !== S.gen) return;
+      if (r.status === 404) throw new Gone();
+      if (!r.ok || !r.data) throw new Error("HTTP " + r.status);
+      r.data.messages.forEach((m) => ingest(m, quiet));
+      setState(r.data.state, r.data.language);
+      if (!r.data.more) return;
+    }
+  };
+
+  const live = {
+    ws: null,
+    mode: "ws",
+    fails: 0, // websockets that closed before they were ready, in a row
+    tries: 0,
+    timer: 0,
+    beat: 0,
+    heard: 0,
+    start() {
+      this.stop();
+      if (!S.conv) return;
+      if (this.mode === "ws" && "WebSocket" in W) this.connect();
+      else this.poll();
+    },
+    stop() {
+      clearTimeout(this.timer);
+      clearInterval(this.beat);
+      const ws = this.ws;
+      this.ws = null;
+      if (ws) ws.close(1000);
+      if (S.conn !== "retrying") setConn("idle");
+    },
+    connect() {
+      if (S.conn !== "retrying") setConn("connecting");
+      const conv = S.conv;
+      let ready = false;
+      let ws;
+      try {
+        ws = new WebSocket(ORIGIN.replace(/^http/, "ws") + `/api/v1/conversations/${encodeURIComponent(conv.id)}/ws`);
+      } catch {
+        return this.fallback();
+      }
+      this.ws = ws;
+      ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token: conv.token, after: S.cursor }));
+      ws.onmessage = (e) => {
+        if (this.ws !== ws) return;
+        this.heard = Date.now();
+        let f;
+        try {
+          f = JSON.parse(e.data);
+        } catch {
+          return;
+        }
+        if (f.type === "ready") {
+          ready = true;
+          this.fails = this.tries = 0;
+          setConn("live");
+          setState(f.state, f.language);
+          outbox.flush();
+        } else if (FRAMES[f.type]) FRAMES[f.type](f);
+      };
+      ws.onclose = (e) => {
+        if (this.ws !== ws) return; // replaced or stopped on purpose
+        this.ws = null;
+        clearInterval(this.beat);
+        if (e.code === 4404) return gone();
+        if (!ready && ++this.fails >= 2) return this.fallback();
+        this.retry();
+      };
+      // We speak now and then, and give up on a socket that has been silent for too long.
+      this.heard = Date.now();
+      clearInterval(this.beat);
+      this.beat = setInterval(() => {
+        if (Date.now() - this.heard > 65000) ws.close(4000);
+        else this.sendFrame({ type: "ping" });
+      }, 25000);
+    },
+    sendFrame(frame) {
+      if (this.ws && this.ws.readyState === 1) this.ws.send(JSON.stringify(frame));
+    },
+    fallback() {
+      this.mode = "poll";
+      this.poll();
+    },
+    retry() {
+      setConn("retrying");
+      const delay = Math.min(30000, 1000 * 2 ** this.tries++) * (0.6 + Math.random() * 0.4);
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.start(), delay);
+    },
+    async poll() {
+      clearTimeout(this.timer);
+      const gen = S.gen;
+      try {
+        await catchUp(false);
+        if (gen !== S.gen) return;
+        const wasDown = S.conn === "retrying";
+        this.tries = 0;
+        if (wasDown && this.fails < 2) {
+          // The server is back: prefer the websocket again.
+          this.mode = "ws";
+          return this.start();
+        }
+        setConn("polling");
+        outbox.flush();
+        this.timer = setTimeout(() => this.poll(), S.open && !D.hidden ? 3000 : 20000);
+      } catch (e) {
+        if (gen !== S.gen) return;
+        if (e instanceof Gone) return gone();
+        setConn("retrying");
+        const delay = Math.min(30000, 1000 * 2 ** this.tries++);
+        this.timer = setTimeout(() => this.poll(), delay);
+      }
+    },
+    // Called when the network may be back (browser online event, a successful request).
+    kick() {
+      if (S.conn === "retrying" && S.conv) {
+        this.tries = 0;
+        this.start();
+      }
+    },
+  };
+
+  /* --------------------------------------------------------------- outbox */
+  // A message is queued with a fresh client_id and sent in order; any retry (network failure,
+  // lost answer, reload) repeats the same client_id, so the server stores it exactly once.
+  const outbox = {
+    busy: false,
+    timer: 0,
+    async flush() {
+      if (this.busy) return;
+      this.busy = true;
+      clearTimeout(this.timer);
+      let delay = 0;
+      try {
+        while (S.outbox.length) {
+          const item = S.outbox.find((m) => m.status !== "failed");
+          if (!item) break;
+          if (!S.conv && !(await startConversation())) {
+            delay = 5000;
+            break;
+          }
+          const gen = S.gen;
+          setPending(item, S.conn === "retrying" ? "waiting" : "sending");
+          if (S.state === "bot" || S.state === "closed") typing.show("");
+          let r;
+          try {
+            r = await authed("POST", "/messages", { text: item.text, client_id: item.client_id, intent: item.intent });
+          } catch {
+            setPending(item, "waiting");
+            live.retry();
+            delay = 4000;
+            break;
+          } finally {
+            typing.hide();
+          }
+          if (gen !== S.gen) continue;
+          if (r.status === 201 || r.status === 200) {
+            live.kick();
+            ingest(r.data.message);
+            r.data.replies.forEach((m) => ingest(m));
+            setState(r.data.state, r.data.language);
+          } else if (r.status === 404) {
+            startClean(); // expired or deleted elsewhere: the message goes into a new conversation
+          } else if (r.status === 429) {
+            setPending(item, "slow");
+            delay = 5000;
+            break;
+          } else if (r.status >= 500) {
+            setPending(item, "waiting");
+            delay = 5000;
+            break;
+          } else {
+            item.status = "failed";
+            setPending(item, "failed");
+            store.save();
+          }
+        }
+      } catch (e) {
+        console.error(e);
+        delay = 5000;
+      } finally {
+        this.busy = false;
+      }
+      if (delay && S.outbox.some((m) => m.status !== "failed")) this.timer = setTimeout(() => this.flush(), delay);
+    },
+  };
+
+  const startConversation = async () => {
+    let r;
+    try {
+      r = await api("POST", `/widget/${encodeURIComponent(KEY)}/conversations`, { language: S.lang, page_url: location.origin + location.pathname });
+    } catch {
+      setConn("retrying");
+      return false;
+    }
+    if (r.status !== 201 || !r.data) {
+      if (r.status === 403 || r.status === 404) console.warn("Samtale: this site may not open conversations for widget key " + KEY);
+      return false;
+    }
+    S.conv = { id: r.data.conversation_id, token: r.data.token };
+    S.cursor = S.read = 0;
+    S.gen++;
+    setConn("idle");
+    setState("bot", r.data.language);
+    store.save();
+    live.mode = live.fails >= 2 ? "poll" : "ws";
+    live.start();
+    return true;
+  };
+
+  const send = (text, intent) => {
+    text = str(text).trim();
+    if (!text) return;
+    const item = { client_id: newId(), text, intent };
+    S.outbox.push(item);
+    store.save();
+    showQuick(null);
+    if (ui) {
+      const el = h("div", { class: "msg visitor pending", hook: "pending" },
+        h("div", { class: "bubble" }, h("span", { class: "sr" }, t("you") + ": "), h("p", { class: "text" }, text)),
+        h("span", { class: "note" }));
+      pending.set(item.client_id, el);
+      ui.msgs.append(el);
+      ui.greeting.hidden = false;
+      scrollDown(true);
+    }
+    live.sendFrame({ type: "typing", typing: false });
+    outbox.flush();
+  };
+  const setPending = (item, status) => {
+    const el = pending.get(item.client_id);
+    if (!el) return;
+    const text = { sending: "", waiting: t("waiting"), slow: t("slow"), failed: t("failed") }[status] || "";
+    el.lastChild.textContent = text;
+    el.classList.toggle("failed", status === "failed");
+    el.lastChild.setAttribute("role", status === "failed" ? "alert" : "status");
+  };
+
+  // The conversation is gone on the server (deleted, expired): forget it and start clean.
+  const forget = () => {
+    live.stop();
+    S.conv = null;
+    S.cursor = S.read = 0;
+    S.state = "bot";
+    S.gen++;
+    seen.clear();
+    setUnread(0);
+    setConn("idle");
+    store.save();
+  };
+  const gone = () => startClean();
+  const startClean = (notice) => {
+    forget();
+    if (!ui) return;
+    for (const el of [...ui.msgs.children]) if (!el.dataset.samtale || el.dataset.samtale !== "pending") el.remove();
+    ui.win.className = "window st-bot";
+    renderGreeting();
+    if (notice) ui.msgs.append(h("div", { class: "msg system", role: "note", hook: "notice" }, notice));
+  };
+
+  /* ------------------------------------------------------------------- ui */
+  const launcherIcon = h("span", { class: "ico" }, icon("chat"));
+  const badge = h("span", { class: "badge", hook: "badge", "aria-hidden": "true", hidden: true });
+  const launcher = h("button", { type: "button", class: "launcher", hook: "launcher", "aria-expanded": "false", onclick: () => (S.open ? close() : open()) }, launcherIcon, badge);
+  const frame = h("div", { class: "sw", hidden: true }, launcher);
+  shadow.append(frame);
+
+  // Texts that follow the language: [element, attribute or null for text, key, vars].
+  const bound = [];
+  const tx = (el, attr, key, vars) => {
+    bound.push([el, attr, key, vars]);
+    return el;
+  };
+  const applyTexts = () => {
+    for (const [el, attr, key, vars] of bound) {
+      const v = t(key, typeof vars === "function" ? vars() : vars);
+      if (attr) el.setAttribute(attr, v);
+      else el.textContent = v;
+    }
+    setUnread(S.unread);
+    if (ui) {
+      ui.sub.textContent = texts().subtitle || "";
+      renderGreeting();
+      counter();
+    }
+  };
+  const texts = () => (S.cfg && (S.cfg.texts[S.lang] || S.cfg.texts[S.cfg.default_language])) || { greeting: "", subtitle: "", starters: [] };
+
+  const renderGreeting = () => {
+    const g = texts().greeting;
+    ui.greeting.replaceChildren(h("div", { class: "bubble" }, h("span", { class: "sr" }, botName() + ": "), richText(h("p", { class: "text" }), g)));
+    ui.greeting.hidden = !g;
+    if (!S.conv && !S.outbox.length) showQuick(texts().starters);
+  };
+
+  const build = () => {
+    const cfg = S.cfg;
+    const avatarUrl = safeImg(cfg.avatar_url);
+    const avatar = avatarUrl
+      ? h("img", { class: "avatar", src: avatarUrl, alt: "" })
+      : h("span", { class: "avatar", "aria-hidden": "true" }, botName().trim().charAt(0).toUpperCase());
+    const menuBtn = tx(h("button", { type: "button", class: "icon", hook: "menu", "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": "sw-menu", onclick: () => toggleMenu() }, icon("gear")), "aria-label", "menu");
+    const item = (hook, key, onclick, cls) => tx(h("button", { type: "button", role: "menuitem", tabindex: "-1", hook, class: cls, onclick }), null, key);
+    const privacyUrl = safeUrl(cfg.privacy_policy_url, location.href);
+    const menu = h("div", { class: "menu", id: "sw-menu", role: "menu", hook: "menu-list", hidden: true, onkeydown: menuKeys },
+      item("download", "download", () => download("txt")),
+      item("download-html", "print", () => download("html")),
+      item("human", "human", () => {
+        closeMenu();
+        send(t("talk"), "talk_to_person");
+        ui.input.focus();
+      }),
+      item("delete", "delete", () => askDelete(), "danger"),
+      privacyUrl ? tx(h("a", { role: "menuitem", tabindex: "-1", hook: "privacy", href: privacyUrl, target: "_blank", rel: "noopener noreferrer", onclick: () => closeMenu() }), null, "privacy") : null);
+    const title = h("h2", { id: "sw-title" }, botName());
+    const sub = h("p", { class: "sub" });
+    const head = h("div", { class: "head" }, avatar, h("div", { class: "who" }, title, sub), menuBtn,
+      tx(h("button", { type: "button", class: "icon", hook: "close", onclick: () => close() }, icon("close")), "aria-label", "close"), menu);
+    const banner = tx(h("div", { class: "banner", role: "status", hook: "status", hidden: true }), null, "offline");
+    const greeting = h("div", { class: "msg bot greeting", hook: "greeting" });
+    const msgs = h("div", { class: "msgs" });
+    const quick = h("div", { class: "quick", hook: "quick-replies", hidden: true });
+    const typingLabel = h("span", { class: "tl" });
+    const typingEl = h("div", { class: "typing", "aria-hidden": "true", hidden: true }, h("span", { class: "dots" }, h("i"), h("i"), h("i")), typingLabel);
+    const list = tx(h("div", { class: "list", hook: "messages", role: "log", tabindex: "0" }, greeting, msgs, quick, typingEl), "aria-label", "messages");
+    const input = tx(tx(h("textarea", { id: "sw-input", hook: "composer", rows: 1, enterkeyhint: "send", "aria-describedby": "sw-count", autocomplete: "off", oninput: () => onInput(), onkeydown: composerKeys }), "placeholder", "placeholder"), "aria-label", "label");
+    const sendBtn = tx(h("button", { type: "submit", class: "sendbtn", hook: "send" }, icon("send")), "aria-label", "send");
+    const count = h("p", { id: "sw-count", class: "count", hook: "counter", "aria-live": "polite" });
+    const form = h("form", { class: "composer", onsubmit: (e) => (e.preventDefault(), submit()) }, input, sendBtn, count);
+    const cancelBtn = tx(h("button", { type: "button", class: "btn", hook: "cancel", onclick: () => hideConfirm() }), null, "cancel");
+    const confirm = h("div", { class: "confirm", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "sw-ct", "aria-describedby": "sw-cd", hidden: true },
+      h("div", { class: "panel" },
+        tx(h("h3", { id: "sw-ct" }), null, "confirmTitle"),
+        tx(h("p", { id: "sw-cd" }), null, "confirmText"),
+        h("div", { class: "row" }, cancelBtn, tx(h("button", { type: "button", class: "btn danger", hook: "confirm-delete", onclick: () => doDelete() }), null, "confirm"))));
+    const win = h("div", { class: "window st-bot", hook: "window", id: "sw-window", role: "dialog", "aria-modal": "true", "aria-labelledby": "sw-title", hidden: true, onkeydown: windowKeys },
+      head, banner, list, form, confirm);
+    frame.append(win);
+    launcher.setAttribute("aria-controls", "sw-window");
+    ui = { win, head, menu, menuBtn, banner, list, greeting, msgs, quick, typing: typingEl, typingLabel, input, sendBtn, count, form, confirm, cancelBtn, sub };
+    applyTexts();
+    // Messages queued before the window existed (Samtale API, a reload with an unsent message).
+    for (const item of S.outbox) {
+      const el = h("div", { class: "msg visitor pending", hook: "pending" }, h("div", { class: "bubble" }, h("span", { class: "sr" }, t("you") + ": "), h("p", { class: "text" }, item.text)), h("span", { class: "note" }));
+      pending.set(item.client_id, el);
+      msgs.append(el);
+    }
+  };
+
+  // Composer: Enter sends, Shift+Enter is a new line; a counter appears near the limit.
+  const max = () => (S.cfg && S.cfg.max_message_chars) || 4000;
+  const composerKeys = (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  };
+  let lastTyping = 0;
+  const onInput = () => {
+    counter();
+    autosize();
+    const now = Date.now();
+    if (now - lastTyping > 2000 && ui.input.value) {
+      lastTyping = now;
+      live.sendFrame({ type: "typing", typing: true });
+    }
+  };
+  const counter = () => {
+    const n = [...ui.input.value].length;
+    const over = n > max();
+    ui.count.textContent = over ? t("over", { n: n - max() }) : n > max() - 500 ? t("left", { n: max() - n }) : "";
+    ui.count.classList.toggle("over", over);
+    ui.input.toggleAttribute("aria-invalid", over);
+    ui.sendBtn.disabled = over;
+  };
+  const fieldSizing = W.CSS && CSS.supports && CSS.supports("field-sizing", "content");
+  const autosize = () => {
+    if (fieldSizing) return;
+    ui.input.style.height = "auto";
+    ui.input.style.height = Math.min(ui.input.scrollHeight, 128) + "px";
+  };
+  const submit = () => {
+    const text = ui.input.value.trim();
+    if (!text || [...text].length > max()) return;
+    ui.input.value = "";
+    counter();
+    autosize();
+    send(text);
+  };
+
+  // The gear menu: arrow keys move, Escape and Tab close it and return to the gear.
+  const menuItems = () => [...ui.menu.querySelectorAll("[role=menuitem]")].filter((el) => !el.hidden);
+  const toggleMenu = () => (ui.menu.hidden ? openMenu() : closeMenu(true));
+  const openMenu = () => {
+    hideConfirm();
+    const hasConv = !!S.conv;
+    for (const hook of ["download", "download-html", "delete"]) ui.menu.querySelector(`[data-samtale="${hook}"]`).setAttribute("aria-disabled", String(!hasConv));
+    ui.menu.hidden = false;
+    ui.menuBtn.setAttribute("aria-expanded", "true");
+    menuItems()[0].focus();
+  };
+  const closeMenu = (refocus) => {
+    if (!ui || ui.menu.hidden) return;
+    ui.menu.hidden = true;
+    ui.menuBtn.setAttribute("aria-expanded", "false");
+    if (refocus) ui.menuBtn.focus();
+  };
+  const menuKeys = (e) => {
+    const items = menuItems();
+    const i = items.indexOf(shadow.activeElement);
+    const go = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: items.length - 1 }[e.key];
+    if (go !== undefined) {
+      e.preventDefault();
+      items[(go + items.length) % items.length].focus();
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      closeMenu(true);
+    } else if (e.key === "Tab") {
+      e.preventDefault();
+      closeMenu(true);
+    }
+  };
+
+  // Focus stays inside the open window (Tab cycles); Escape closes what is on top.
+  const focusables = () =>
+    [...ui.win.querySelectorAll("button, a[href], textarea, summary, [tabindex]:not([tabindex='-1'])")].filter(
+      (el) => !el.disabled && !el.closest("[inert]") && !el.closest("[hidden]") && el.getClientRects().length
+    );
+  const windowKeys = (e) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      if (!ui.menu.hidden) closeMenu(true);
+      else if (!ui.confirm.hidden) hideConfirm();
+      else close();
+      return;
+    }
+    if (e.key !== "Tab") return;
+    const els = focusables();
+    if (!els.length) return;
+    const first = els[0];
+    const last = els[els.length - 1];
+    const a = shadow.activeElement;
+    if (e.shiftKey && (a === first || !els.includes(a))) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (a === last || !els.includes(a))) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
+  // Clicks outside the menu close it.
+  shadow.addEventListener("click", (e) => {
+    if (ui && !ui.menu.hidden && !e.composedPath().some((el) => el === ui.menu || el === ui.menuBtn)) closeMenu(false);
+  });
+
+  const askDelete = () => {
+    if (!S.conv) return notice(t("nothing"));
+    closeMenu(false);
+    ui.confirm.hidden = false;
+    for (const el of [ui.head, ui.list, ui.form, ui.banner]) el.inert = true;
+    ui.cancelBtn.focus();
+  };
+  const hideConfirm = (refocus = true) => {
+    if (!ui || ui.confirm.hidden) return;
+    ui.confirm.hidden = true;
+    for (const el of [ui.head, ui.list, ui.form, ui.banner]) el.inert = false;
+    if (refocus) ui.menuBtn.focus();
+  };
+  const doDelete = async () => {
+    if (!S.conv) return hideConfirm();
+    let r;
+    try {
+      r = await authed("DELETE");
+    } catch {
+      r = { status: 0 };
+    }
+    if (r.status === 204 || r.status === 200 || r.status === 404) {
+      hideConfirm(false);
+      S.outbox = [];
+      pending.forEach((el) => el.remove());
+      pending.clear();
+      startClean(t("deleted"));
+      ui.input.focus();
+      emit("deleted");
+    } else {
+      hideConfirm();
+      notice(t("error"));
+    }
+  };
+  const notice = (text) => {
+    closeMenu(true);
+    if (!ui) return;
+    ui.msgs.append(h("div", { class: "msg system", role: "alert", hook: "notice" }, text));
+    scrollDown(true);
+  };
+
+  // Download: the transcript in the conversation's language, saved as a file.
+  const download = async (format) => {
+    if (!S.conv) return notice(t("nothing"));
+    closeMenu(true);
+    try {
+      const res = await fetch(API + convPath(`/transcript?format=${format}`), { headers: { authorization: "Bearer " + S.conv.token }, credentials: "omit", cache: "no-store" });
+      if (res.status === 404) return gone();
+      if (!res.ok) throw new Error("HTTP " + res.status);
+      const blob = await res.blob();
+      const a = h("a", { href: URL.createObjectURL(blob), download: `${t("file")}-${new Date().toISOString().slice(0, 10)}.${format}` });
+      shadow.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 30000);
+    } catch {
+      notice(t("error"));
+    }
+  };
+
+  // Open and close. The window and the connection are set up on first open.
+  let returnFocus = null;
+  let booted = false;
+  const deepActive = () => {
+    let a = D.activeElement;
+    while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+    return a;
+  };
+  const open = async () => {
+    if (S.open) return;
+    if (!S.cfg) {
+      wantOpen = true;
+      return;
+    }
+    if (!ui) build();
+    S.open = true;
+    returnFocus = deepActive();
+    ui.win.hidden = false;
+    frame.classList.add("is-open");
+    launcher.setAttribute("aria-expanded", "true");
+    launcherIcon.replaceChildren(icon("down"));
+    setUnread(0);
+    ui.input.focus({ preventScroll: true });
+    scrollDown(true);
+    emit("open");
+    if (!booted) {
+      booted = true;
+      await resume();
+    }
+    markRead();
+  };
+  const close = () => {
+    if (!S.open) return;
+    S.open = false;
+    closeMenu(false);
+    hideConfirm(false);
+    ui.win.hidden = true;
+    frame.classList.remove("is-open");
+    launcher.setAttribute("aria-expanded", "false");
+    launcherIcon.replaceChildren(icon("chat"));
+    setUnread(0);
+    const back = returnFocus && returnFocus.isConnected ? returnFocus : launcher;
+    (back === root ? launcher : back).focus({ preventScroll: true });
+    emit("close");
+  };
+
+  // First open: show the conversation so far, then go live.
+  const resume = async () => {
+    renderGreeting();
+    if (S.conv) {
+      ui.list.setAttribute("aria-busy", "true");
+      try {
+        await catchUp(true);
+      } catch (e) {
+        if (e instanceof Gone) gone();
+        else setConn("retrying");
+      }
+      ui.list.removeAttribute("aria-busy");
+      scrollDown(true);
+      live.start();
+    }
+    outbox.flush();
+  };
+
+  /* ---------------------------------------------------------------- styles */
+  const CSS_TEXT = `
+:host{all:initial;position:fixed;z-index:2147483000;bottom:0;right:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#16191d}
+:host(.left){right:auto;left:0}
+*,*::before,*::after{box-sizing:border-box}
+[hidden]{display:none!important}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+button{font:inherit;color:inherit;cursor:pointer}
+:focus-visible{outline:3px solid var(--ink);outline-offset:2px}
+.launcher{position:fixed;bottom:calc(20px + env(safe-area-inset-bottom));right:calc(20px + env(safe-area-inset-right));width:60px;height:60px;border-radius:50%;border:0;background:var(--p);color:var(--on);display:grid;place-items:center;box-shadow:0 4px 14px rgba(0,0,0,.22),0 1px 3px rgba(0,0,0,.2);transition:transform .15s}
+:host(.left) .launcher,:host(.left) .window{right:auto;left:calc(20px + env(safe-area-inset-left))}
+.launcher:hover{transform:scale(1.05)}
+.launcher .ico{display:grid}.launcher svg{width:28px;height:28px}
+.badge{position:absolute;top:-3px;right:-3px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#c62828;color:#fff;font-size:12px;font-weight:700;line-height:22px;text-align:center;box-shadow:0 0 0 2px #fff}
+.window{position:fixed;bottom:calc(92px + env(safe-area-inset-bottom));right:calc(20px + env(safe-area-inset-right));width:380px;height:min(640px,calc(100vh - 112px));height:min(640px,calc(100dvh - 112px));display:flex;flex-direction:column;background:#fff;border-radius:16px;overflow:hidden;box-shadow:0 12px 40px rgba(0,0,0,.22),0 2px 8px rgba(0,0,0,.12);animation:in .18s ease-out}
+@keyframes in{from{opacity:0;transform:translateY(12px)}}
+.head{position:relative;display:flex;align-items:center;gap:10px;padding:12px 8px 12px 14px;background:var(--p);color:var(--on)}
+.head :focus-visible{outline-color:var(--on)}
+.avatar{flex:none;width:38px;height:38px;border-radius:50%;background:#fff;color:#16191d;display:grid;place-items:center;font-weight:700;font-size:17px;object-fit:cover}
+.who{flex:1;min-width:0}
+h2{margin:0;font-size:16px;font-weight:650;line-height:1.25;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.sub{margin:1px 0 0;font-size:12.5px;opacity:.92}
+.icon{flex:none;width:40px;height:40px;border:0;border-radius:10px;background:transparent;display:grid;place-items:center;color:inherit}
+.icon:hover{background:rgba(127,127,127,.22)}
+.icon svg{width:22px;height:22px}
+.menu{position:absolute;top:calc(100% - 6px);right:8px;z-index:3;min-width:236px;padding:6px;background:#fff;color:#16191d;border-radius:12px;box-shadow:0 10px 30px rgba(0,0,0,.2),0 0 0 1px rgba(0,0,0,.06)}
+.menu [role=menuitem]{display:block;width:100%;min-height:42px;padding:10px 12px;border:0;border-radius:8px;background:none;text-align:left;font-size:14.5px;color:#16191d;text-decoration:none}
+.menu [role=menuitem]:hover,.menu [role=menuitem]:focus{background:#eef1f4}
+.menu [role=menuitem]:focus-visible{outline:3px solid var(--ink);outline-offset:-3px}
+.menu [aria-disabled=true]{color:#5b6169}
+.menu .danger{color:#b3261e}
+.banner{padding:8px 14px;background:#fff4ce;color:#4d3800;font-size:13.5px;border-bottom:1px solid #f0dc8c}
+.list{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:16px 14px 8px;background:#fff;display:flex;flex-direction:column}
+.list:focus-visible{outline-offset:-3px}
+.msgs{display:flex;flex-direction:column}
+.msg{display:flex;flex-direction:column;align-items:flex-start;max-width:86%;margin:0 0 10px}
+.msg.visitor{align-self:flex-end;align-items:flex-end}
+.bubble{padding:9px 13px;border-radius:16px 16px 16px 5px;background:#eef1f4;color:#16191d;overflow-wrap:anywhere}
+.visitor .bubble{background:var(--p);color:var(--on);border-radius:16px 16px 5px 16px}
+.text{margin:0;white-space:pre-wrap}
+.bubble a{color:#0b4fb3;text-decoration:underline}
+.visitor .bubble a{color:inherit}
+.name{margin:0 0 2px;font-size:12.5px;font-weight:650;color:#3b4148}
+time,.note{margin-top:3px;font-size:11.5px;color:#5b6169}
+.pending .bubble{opacity:.75}
+.failed .bubble{opacity:1;box-shadow:0 0 0 2px #b3261e}.failed .note{color:#b3261e}
+.msg.system{align-self:center;align-items:center;max-width:92%;margin:4px 0 12px;padding:4px 10px;font-size:13px;color:#4a5058;text-align:center;border-radius:8px;background:#f5f6f8}
+.cards{display:flex;flex-direction:column;gap:8px;margin-top:6px;width:100%;min-width:240px}
+.card{border:1px solid #dfe3e8;border-radius:12px;background:#fff;padding:10px 12px;font-size:14px}
+.card-title{margin:0 0 4px;font-weight:650}
+.card a{display:inline-block;margin-top:6px;color:#0b4fb3;font-weight:600}
+.track dl{display:grid;grid-template-columns:auto 1fr;gap:2px 10px;margin:6px 0 0}
+.track dt{color:#4a5058}.track dd{margin:0}
+details{margin-top:6px}summary{cursor:pointer;color:#0b4fb3;font-weight:600}
+.events{list-style:none;margin:6px 0 0;padding:0 0 0 12px;border-left:2px solid #dfe3e8}
+.events li{margin:0 0 6px;display:flex;flex-direction:column}.ev-time{font-size:12px;color:#5b6169}
+.product{display:flex;gap:10px;align-items:flex-start}
+.product img,.noimg{flex:none;width:72px;height:72px;border-radius:8px;object-fit:cover;background:#eef1f4}
+.pbody{min-width:0}.pbody p{margin:0}.price{font-weight:650}.sizes{font-size:13px;color:#4a5058}
+.quick{display:flex;flex-wrap:wrap;gap:6px;justify-content:flex-end;margin:2px 0 10px}
+.qr{padding:7px 13px;border-radius:18px;border:1.5px solid var(--ink);background:#fff;color:var(--ink);font-size:14px;font-weight:550}
+.qr:hover{background:#eef1f4}
+.typing{display:flex;align-items:center;gap:8px;margin:0 0 10px;font-size:12.5px;color:#5b6169}
+.dots{display:inline-flex;gap:4px;padding:11px 13px;border-radius:16px 16px 16px 5px;background:#eef1f4}
+.dots i{width:7px;height:7px;border-radius:50%;background:#6b7178;animation:blink 1.2s infinite}
+.dots i:nth-child(2){animation-delay:.2s}.dots i:nth-child(3){animation-delay:.4s}
+@keyframes blink{0%,80%,100%{opacity:.3}40%{opacity:1}}
+.composer{display:grid;grid-template-columns:1fr auto;align-items:end;gap:8px;padding:10px 10px calc(10px + env(safe-area-inset-bottom)) 14px;border-top:1px solid #dfe3e8;background:#fff}
+textarea{display:block;width:100%;min-height:40px;max-height:128px;field-sizing:content;resize:none;border:1px solid #c3c9d0;border-radius:12px;padding:9px 12px;font:inherit;font-size:16px;line-height:1.35;color:#16191d;background:#fff}
+textarea::placeholder{color:#5b6169}
+textarea:focus-visible{outline:2px solid var(--ink);outline-offset:0;border-color:var(--ink)}
+textarea[aria-invalid]{border-color:#b3261e}
+.sendbtn{width:42px;height:42px;border:0;border-radius:50%;background:var(--p);color:var(--on);display:grid;place-items:center}
+.sendbtn:disabled{opacity:.45;cursor:not-allowed}
+.count{grid-column:1/-1;margin:0;font-size:12px;color:#5b6169;text-align:right}
+.count:empty{display:none}.count.over{color:#b3261e;font-weight:600}
+.confirm{position:absolute;inset:0;z-index:4;display:grid;place-items:center;padding:20px;background:rgba(20,24,28,.45)}
+.panel{width:100%;max-width:320px;padding:18px;border-radius:14px;background:#fff;box-shadow:0 10px 30px rgba(0,0,0,.25)}
+h3{margin:0 0 6px;font-size:16px}.panel p{margin:0 0 16px;font-size:14px;color:#3b4148}
+.row{display:flex;gap:8px;justify-content:flex-end}
+.btn{min-height:40px;padding:8px 16px;border-radius:10px;border:1px solid #c3c9d0;background:#fff;font-weight:600}
+.btn.danger{border-color:#b3261e;background:#b3261e;color:#fff}
+@media (max-width:520px){
+.window{inset:0;width:100%;height:100%;max-height:none;border-radius:0;bottom:0;right:0}
+:host(.left) .window{left:0}
+.head{padding-top:calc(10px + env(safe-area-inset-top));padding-left:calc(14px + env(safe-area-inset-left));padding-right:calc(8px + env(safe-area-inset-right))}
+.is-open .launcher{display:none}
+.msg{max-width:90%}
+}
+@media (prefers-reduced-motion:reduce){.window,.dots i{animation:none}.launcher{transition:none}}
+@media print{:host{display:none}}
+`;
+  const HEX = /^#[0-9a-f]{6}$/i;
+  const applyTheme = (colors) => {
+    const p = HEX.test(colors.primary) ? colors.primary : "#1f4f82";
+    const on = HEX.test(colors.on_primary) ? colors.on_primary : "#ffffff";
+    const ink = HEX.test(colors.accent) ? colors.accent : "#1f4f82";
+    const theme = `:host{--p:${p};--on:${on};--ink:${ink}}`;
+    if (shadow.adoptedStyleSheets && W.CSSStyleSheet && "replaceSync" in CSSStyleSheet.prototype) {
+      const base = new CSSStyleSheet();
+      base.replaceSync(CSS_TEXT);
+      const vars = new CSSStyleSheet();
+      vars.replaceSync(theme);
+      shadow.adoptedStyleSheets = [base, vars];
+    } else {
+      shadow.prepend(h("style", null, CSS_TEXT + theme)); // older browsers (not under a strict CSP)
+    }
+  };
+
+  /* ------------------------------------------------------------------ boot */
+  let wantOpen = false;
+  const boot = async () => {
+    let cfg = null;
+    for (let i = 0; i < 6 && !cfg; i++) {
+      try {
+        const r = await api("GET", `/widget/${encodeURIComponent(KEY)}/config`);
+        if (r.status === 404 || r.status === 403) {
+          console.warn("Samtale: unknown widget key or a site that may not use it: " + KEY);
+          return;
+        }
+        if (r.ok) cfg = r.data;
+      } catch {
+        /* offline: try again */
+      }
+      if (!cfg) await sleep(2000 * 2 ** i);
+    }
+    if (!cfg) return;
+    S.cfg = cfg;
+    S.lang = pickLang(cfg.languages) || cfg.default_language;
+    store.use(cfg.storage);
+    const saved = store.load();
+    if (saved && saved.id && saved.token) {
+      S.conv = { id: saved.id, token: saved.token };
+      S.read = +saved.read || 0;
+    }
+    if (saved && Array.isArray(saved.outbox)) S.outbox = saved.outbox.filter((m) => m && m.client_id && m.text).slice(0, 20);
+    applyTheme(cfg.colors || {});
+    if (cfg.position === "left") root.classList.add("left");
+    applyTexts();
+    frame.hidden = false;
+    if (S.conv) {
+      // A returning visitor: show what they missed on the button; with a person involved,
+      // stay connected so their messages arrive while the window is closed.
+      try {
+        const r = await authed("GET");
+        if (r.status === 404) forget();
+        else if (r.ok && r.data) {
+          setState(r.data.state, r.data.language);
+          if (r.data.cursor > S.read && !S.open) setUnread(r.data.cursor - S.read);
+          if (!["bot", "closed"].includes(r.data.state) && !booted) live.start();
+        }
+      } catch {
+        /* offline at load: the first open will retry */
+      }
+    }
+    if (S.outbox.length && !S.open) outbox.flush(); // a message left unsent on the last page
+    if (wantOpen) open();
+  };
+
+  W.addEventListener("online", () => {
+    live.kick();
+    outbox.flush();
+  });
+  D.addEventListener("visibilitychange", () => {
+    if (!D.hidden && S.open) markRead();
+  });
+
+  /* ------------------------------------------------------------ public API */
+  const queued = (W.Samtale && W.Samtale._q) || [];
+  const Samtale = {
+    version: VERSION,
+    open: () => void open(),
+    close: () => close(),
+    toggle: () => (S.open ? close() : void open()),
+    on(event, fn) {
+      if (typeof fn === "function") (listeners[event] = listeners[event] || []).push(fn);
+      return Samtale;
+    },
+    off(event, fn) {
+      listeners[event] = (listeners[event] || []).filter((f) => f !== fn);
+      return Samtale;
+    },
+  };
+  W.Samtale = Samtale;
+  for (const [method, args] of queued) if (typeof Samtale[method] === "function") Samtale[method](...(args || []));
+
+  const mount = () => {
+    D.body.append(root);
+    boot();
+  };
+  if (D.body) mount();
+  else D.addEventListener("DOMContentLoaded", mount);
+})();
