@@ -85,6 +85,10 @@ async def ensure_demo(
         )
     else:
         tenant.allowed_origins = list(dict.fromkeys([*tenant.allowed_origins, *origins]))
+    if "widget" not in (tenant.settings or {}):
+        from samtale.web.widget import DEMO_WIDGET_SETTINGS
+
+        tenant.settings = {**(tenant.settings or {}), "widget": DEMO_WIDGET_SETTINGS}
     cred_path = data_dir / "demo-credentials.json"
     creds = _load_credentials(cred_path)
     existing = {u.email: u for u in await list_users(session)}
