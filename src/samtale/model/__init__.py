@@ -1,6 +1,7 @@
 """SQLAlchemy tables, one module per aggregate. Importing this package registers them all."""
 
 from samtale.model.audit import AuditEntry
+from samtale.model.auth import UserSession
 from samtale.model.base import Base
 from samtale.model.bot import BotContentVersion
 from samtale.model.conversation import Conversation, Message
@@ -22,4 +23,5 @@ __all__ = [
     "ShopShipment",
     "Tenant",
     "User",
+    "UserSession",
 ]

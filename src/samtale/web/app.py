@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
 
 from samtale import __version__
 from samtale.runtime import Runtime
 from samtale.tenants.service import tenant_by_widget_key
-from samtale.web import health, pages, realtime, visitor, visitor_privacy, widget
+from samtale.web import auth, health, pages, realtime, visitor, visitor_privacy, widget
 from samtale.web.errors import install_error_handlers
 from samtale.web.middleware import BodyLimitMiddleware, CorsMiddleware, RequestLogMiddleware
+from samtale.web.staff import LoginRequired, login_redirect_url
 
 
 def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
@@ -39,6 +41,10 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
 
+    @app.exception_handler(LoginRequired)
+    async def _login_required(_request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(login_redirect_url(exc.next_path), status_code=303)
+
     async def widget_origin_allowed(widget_key: str, origin: str) -> bool:
         async with runtime.db.session() as session:
             tenant = await tenant_by_widget_key(session, widget_key)
@@ -55,4 +61,5 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.include_router(realtime.router, prefix="/api/v1")
     app.include_router(widget.router, prefix="/api/v1")
     app.include_router(pages.router)
+    app.include_router(auth.router)
     return app

@@ -1,0 +1,1 @@
+"""Staff accounts: log-in with lockout, sessions that expire, roles."""

@@ -1,0 +1,138 @@
+"""Staff log-in: the form without JavaScript, CSRF, lockout, session expiry, log-out."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from samtale.clock import ManualClock
+from samtale.tenants.service import UserCreate, create_user
+from samtale.web.app import create_app
+from tests.conftest import new_tenant
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+async def setup(make_runtime, database_url: str):
+    clock = ManualClock()
+    rt = await make_runtime(database_url, clock=clock)
+    tenant = await new_tenant(rt.db, clock)
+    email = f"agent-{tenant.slug}@shop.example"
+    async with rt.db.transaction() as s:
+        user = await create_user(
+            s, tenant, UserCreate(email=email, password=PASSWORD, role="agent"), clock
+        )
+    app = create_app(rt, manage_runtime=False)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="https://localhost", timeout=10
+    )
+    yield rt, clock, client, email, user
+    await client.aclose()
+
+
+async def login(
+    client: httpx.AsyncClient, email: str, password: str, next_path: str = ""
+) -> httpx.Response:
+    page = await client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    return await client.post(
+        "/login", data={"email": email, "password": password, "csrf": csrf, "next": next_path}
+    )
+
+
+async def test_login_page_works_without_javascript(setup) -> None:
+    _rt, _clock, client, _email, _user = setup
+    r = await client.get("/login", headers={"accept-language": "da-DK,da;q=0.9"})
+    assert r.status_code == 200 and '<form method="post" action="/login"' in r.text
+    assert "Adgangskode" in r.text and "<script" not in r.text
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    r = await client.get("/login", headers={"accept-language": "en"})
+    assert "Password" in r.text
+
+
+async def test_successful_login_sets_a_secure_session_and_redirects(setup) -> None:
+    _rt, _clock, client, email, _user = setup
+    r = await login(client, email.upper(), PASSWORD)
+    assert r.status_code == 303 and r.headers["location"] == "/console"
+    cookie = r.headers["set-cookie"]
+    assert (
+        "samtale_session=" in cookie
+        and "HttpOnly" in cookie
+        and "SameSite=lax" in cookie
+        and "Secure" in cookie
+    )
+    me = await client.get("/api/v1/me")
+    assert me.status_code == 200 and me.json()["role"] == "agent" and me.json()["email"] == email
+
+
+async def test_next_is_followed_only_on_this_site(setup) -> None:
+    _rt, _clock, client, email, _user = setup
+    r = await login(client, email, PASSWORD, next_path="//evil.example/x")
+    assert r.headers["location"] == "/console"
+    await client.post(
+        "/logout", data={"csrf": (await client.get("/api/v1/me")).json()["csrf_token"]}
+    )
+    r = await login(client, email, PASSWORD, next_path="/console?tab=queue")
+    assert r.headers["location"] == "/console?tab=queue"
+
+
+async def test_wrong_password_and_login_csrf(setup) -> None:
+    _rt, _clock, client, email, _user = setup
+    r = await login(client, email, "wrong password")
+    assert r.status_code == 401 and (
+        "Wrong e-mail or password" in r.text or "Forkert e-mail" in r.text
+    )
+    r = await login(client, "nobody@shop.example", PASSWORD)
+    assert r.status_code == 401
+    # Without the form's token (a cross-site post) nothing happens.
+    fresh = httpx.AsyncClient(transport=client._transport, base_url="https://localhost")
+    r = await fresh.post("/login", data={"email": email, "password": PASSWORD, "csrf": "forged"})
+    assert r.status_code == 400 and "samtale_session" not in r.headers.get("set-cookie", "")
+    await fresh.aclose()
+
+
+async def test_lockout_per_account(setup) -> None:
+    _rt, clock, client, email, _user = setup
+    for _ in range(5):
+        assert (await login(client, email, "nope")).status_code == 401
+    r = await login(client, email, PASSWORD)
+    assert r.status_code == 429 and "samtale_session" not in r.headers.get("set-cookie", "")
+    clock.advance(minutes=16)
+    assert (await login(client, email, PASSWORD)).status_code == 303
+
+
+async def test_sessions_expire_and_logout_ends_them(setup) -> None:
+    _rt, clock, client, email, _user = setup
+    await login(client, email, PASSWORD)
+    assert (await client.get("/api/v1/me")).status_code == 200
+    clock.advance(timedelta(hours=1, minutes=50))
+    assert (await client.get("/api/v1/me")).status_code == 200  # active use slides the idle timeout
+    clock.advance(timedelta(hours=2, minutes=1))
+    r = await client.get("/api/v1/me")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+    await login(client, email, PASSWORD)
+    for _ in range(13):
+        clock.advance(timedelta(minutes=59))
+        await client.get("/api/v1/me")
+    assert (await client.get("/api/v1/me")).status_code == 401  # 12 hours at most
+    await login(client, email, PASSWORD)
+    csrf = (await client.get("/api/v1/me")).json()["csrf_token"]
+    r = await client.post("/logout", data={"csrf": csrf})
+    assert r.status_code == 303 and (await client.get("/api/v1/me")).status_code == 401
+
+
+async def test_deactivated_users_are_logged_out(setup) -> None:
+    rt, _clock, client, email, user = setup
+    await login(client, email, PASSWORD)
+    async with rt.db.transaction() as s:
+        from samtale.model import User
+
+        row = await s.get(User, user.id)
+        assert row is not None
+        row.active = False
+    assert (await client.get("/api/v1/me")).status_code == 401
+    assert (await login(client, email, PASSWORD)).status_code == 401
