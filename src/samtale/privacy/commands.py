@@ -227,6 +227,9 @@ def purge(
                     "dry_run": report.dry_run,
                     "conversations": report.conversations,
                     "messages": report.messages,
+                    "batches": report.batches,
+                    "seconds": round(report.seconds, 3),
+                    "longest_batch_seconds": round(report.longest_batch_seconds, 3),
                     "tenants": [
                         {
                             "tenant": slugs.get(t.tenant_id, str(t.tenant_id)),
