@@ -40,6 +40,7 @@ from samtale.web.app import create_app
 from tests.conftest import free_port, make_settings, new_tenant
 
 CHROMIUM = "/usr/bin/chromium"
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -61,10 +62,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-            if not Path(CHROMIUM).exists():
-                item.add_marker(
-                    pytest.mark.skip(reason=f"{CHROMIUM} is missing: apt-get install chromium")
-                )
 
 
 TRACKING_CARD: dict[str, Any] = {
@@ -247,6 +244,8 @@ async def widget_server(
 async def browser() -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright
 
+    if not HAVE_CHROMIUM:
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
     async with async_playwright() as p:
         b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
@@ -366,5 +365,5 @@ def api(widget_server: WidgetServer) -> Callable[..., Any]:
 
 def axe_source() -> str:
     if not AXE.exists():
-        pytest.skip(f"{AXE} is missing: run `make test` (it installs axe-core for the tests)")
+        pytest.fail(f"{AXE} is missing: `make test` installs axe-core for the tests")
     return AXE.read_text()

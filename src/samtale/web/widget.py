@@ -151,9 +151,13 @@ def contrast(a: str, b: str) -> float:
 
 
 def text_color_on(background: str) -> str:
-    """White or near-black, whichever reads better on `background` (always ≥ 4.5:1, WCAG AA)."""
-    dark = "#111418"
-    return "#ffffff" if contrast(background, "#ffffff") >= contrast(background, dark) else dark
+    """White or near-black, whichever reads better on `background`; pure black where near-black
+    falls short of WCAG AA (4.5:1), which one of white and black always reaches."""
+    for candidates in (("#ffffff", "#111418"), ("#ffffff", "#000000")):
+        best = max(candidates, key=lambda c: contrast(background, c))
+        if contrast(background, best) >= 4.5:
+            break
+    return best
 
 
 def accent_on_white(color: str) -> str:

@@ -191,7 +191,7 @@
     chat: [["path", { d: "M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.5 4v-4A2.5 2.5 0 0 1 4 13.5z", fill: "currentColor", stroke: "none" }]],
     down: [["path", { d: "M6 9l6 6 6-6" }]],
     close: [["path", { d: "M6 6l12 12M18 6L6 18" }]],
-    gear: [["circle", { cx: 12, cy: 12, r: 8.6, "stroke-width": 3.2, "stroke-dasharray": "3.4 3.35" }], ["circle", { cx: 12, cy: 12, r: 5.4, "stroke-width": 2.6 }]],
+    gear: [["path", { d: "M10.1 4.9L10.5 1.7L13.5 1.7L13.9 4.9L15.7 5.6L18.2 3.6L20.4 5.8L18.4 8.3L19.1 10.1L22.3 10.5L22.3 13.5L19.1 13.9L18.4 15.7L20.4 18.2L18.2 20.4L15.7 18.4L13.9 19.1L13.5 22.3L10.5 22.3L10.1 19.1L8.3 18.4L5.8 20.4L3.6 18.2L5.6 15.7L4.9 13.9L1.7 13.5L1.7 10.5L4.9 10.1L5.6 8.3L3.6 5.8L5.8 3.6L8.3 5.6ZM15.3 12a3.3 3.3 0 1 0-6.6 0a3.3 3.3 0 1 0 6.6 0Z", fill: "currentColor", stroke: "none", "fill-rule": "evenodd" }]],
     send: [["path", { d: "M4 19.5l16.5-7.5L4 4.5 5.5 10.5 13 12l-7.5 1.5z", fill: "currentColor", stroke: "none" }]],
   };
   const icon = (name) => {
@@ -1114,6 +1114,7 @@ h2{margin:0;font-size:16px;font-weight:650;line-height:1.25;overflow:hidden;text
 .msgs{display:flex;flex-direction:column}
 .msg{display:flex;flex-direction:column;align-items:flex-start;max-width:86%;margin:0 0 10px}
 .msg.visitor{align-self:flex-end;align-items:flex-end}
+.msg:has(.cards){max-width:100%;width:100%}
 .bubble{padding:9px 13px;border-radius:16px 16px 16px 5px;background:#eef1f4;color:#16191d;overflow-wrap:anywhere}
 .visitor .bubble{background:var(--p);color:var(--on);border-radius:16px 16px 5px 16px}
 .text{margin:0;white-space:pre-wrap}
