@@ -5,18 +5,22 @@ from samtale.model.auth import UserSession
 from samtale.model.base import Base
 from samtale.model.bot import BotContentVersion
 from samtale.model.conversation import Conversation, Message
+from samtale.model.live import AgentPresence, Handoff, OfflineMessage
 from samtale.model.privacy import ConversationIdentifier
 from samtale.model.shop import ShopDemoSeed, ShopOrder, ShopProduct, ShopShipment
 from samtale.model.tenant import Tenant
 from samtale.model.user import User
 
 __all__ = [
+    "AgentPresence",
     "AuditEntry",
     "Base",
     "BotContentVersion",
     "Conversation",
     "ConversationIdentifier",
+    "Handoff",
     "Message",
+    "OfflineMessage",
     "ShopDemoSeed",
     "ShopOrder",
     "ShopProduct",
