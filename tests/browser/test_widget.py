@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from samtale.model import Tenant
 from samtale.tenants.service import UserCreate, create_user
 from tests.browser.conftest import (
     RESULTS,
@@ -16,6 +17,7 @@ from tests.browser.conftest import (
     axe_source,
     shop_page,
 )
+from tests.conftest import new_tenant
 
 DEEP_ACTIVE = """() => {
   let a = document.activeElement;
@@ -524,3 +526,43 @@ async def test_the_demo_shop_page(browser: Any, widget_server: WidgetServer) -> 
         assert [c for c in console if "Content Security Policy" in c] == []
     finally:
         await context.close()
+
+
+async def test_two_tabs_share_the_conversation(visit: Any) -> None:
+    a = await visit()
+    b = await visit(context=a.context)  # another tab of the same shop, same storage
+    await b.open()
+    await a.open()
+    await a.say("Skrevet i den første fane")
+    await a.reply("Svar: Skrevet i den første fane")
+    # The second tab follows the conversation the first one started, and stays live.
+    await b.reply("Svar: Skrevet i den første fane")
+    await b.say("Og svaret i den anden")
+    await a.reply("Svar: Og svaret i den anden")
+    assert (await a.stored())["id"] == (await b.stored())["id"]
+    await b.shot("second-tab")
+
+
+async def test_a_shop_can_keep_the_conversation_for_the_tab_only(
+    visit: Any, widget_server: WidgetServer
+) -> None:
+    rt = widget_server.runtime
+    key = f"wk-tab-{uuid.uuid4().hex[:8]}"
+    tenant = await new_tenant(rt.db, rt.clock, widget_key=key, allowed_origins=[widget_server.shop])
+    async with rt.db.transaction() as session:
+        stored = await session.get(Tenant, tenant.id)
+        assert stored is not None
+        stored.settings = {"widget": {"storage": "session", "position": "left"}}
+    html = shop_page(widget_server).replace(WIDGET_KEY, key)
+    v = await visit(html)
+    await v.open()
+    await v.say("Kun i denne fane")
+    await v.reply("Svar: Kun i denne fane")
+    assert await v.page.evaluate(f"localStorage.getItem('samtale:{key}')") is None
+    assert await v.page.evaluate(f"sessionStorage.getItem('samtale:{key}')")
+    await v.page.reload()  # the same tab: it resumes
+    await v.open()
+    await v.reply("Svar: Kun i denne fane")
+    box = await v.part("launcher").bounding_box()
+    assert box is not None and box["x"] < 100  # the shop chose the left corner
+    await v.shot("left-session")

@@ -736,7 +736,11 @@
   };
 
   // The conversation is gone on the server (deleted, expired): forget it and start clean.
-  const forget = () => {
+  // `save` is false when another tab already changed the stored conversation.
+  const forget = (save = true) => {
+    const old = S.conv && S.conv.id;
+    const stored = store.load();
+    if (stored && stored.id && stored.id !== old) save = false; // another tab's: leave it
     live.stop();
     S.conv = null;
     S.cursor = S.read = 0;
@@ -745,11 +749,11 @@
     seen.clear();
     setUnread(0);
     setConn("idle");
-    store.save();
+    if (save) store.save();
   };
   const gone = () => startClean();
-  const startClean = (notice) => {
-    forget();
+  const startClean = (notice, save = true) => {
+    forget(save);
     if (!ui) return;
     for (const el of [...ui.msgs.children]) if (!el.dataset.samtale || el.dataset.samtale !== "pending") el.remove();
     ui.win.className = "window st-bot";
@@ -1209,10 +1213,7 @@ h3{margin:0 0 6px;font-size:16px}.panel p{margin:0 0 16px;font-size:14px;color:#
     S.lang = pickLang(cfg.languages) || cfg.default_language;
     store.use(cfg.storage);
     const saved = store.load();
-    if (saved && saved.id && saved.token) {
-      S.conv = { id: saved.id, token: saved.token };
-      S.read = +saved.read || 0;
-    }
+    if (saved && saved.id && saved.token) adopt(saved);
     if (saved && Array.isArray(saved.outbox)) S.outbox = saved.outbox.filter((m) => m && m.client_id && m.text).slice(0, 20);
     applyTheme(cfg.colors || {});
     if (cfg.position === "left") root.classList.add("left");
@@ -1236,6 +1237,39 @@ h3{margin:0 0 6px;font-size:16px}.panel p{margin:0 0 16px;font-size:14px;color:#
     if (S.outbox.length && !S.open) outbox.flush(); // a message left unsent on the last page
     if (wantOpen) open();
   };
+
+  const adopt = (saved) => {
+    S.conv = { id: String(saved.id), token: String(saved.token) };
+    S.read = +saved.read || 0;
+  };
+  // Another tab of the shop started or ended the conversation: follow it, unless this tab is
+  // in the middle of its own.
+  W.addEventListener("storage", async (e) => {
+    if (e.key !== store.key || !S.cfg) return;
+    let next = null;
+    try {
+      next = JSON.parse(e.newValue);
+    } catch {
+      /* removed or unreadable */
+    }
+    const id = next && next.id && next.token ? String(next.id) : null;
+    if (S.conv && id === S.conv.id) return;
+    if (!id) {
+      if (S.conv && !e.newValue) startClean(null, false);
+      return;
+    }
+    if (S.conv || S.outbox.length || outbox.busy) return;
+    startClean(null, false);
+    adopt(next);
+    if (!booted) return; // the first open loads it
+    try {
+      await catchUp(true);
+    } catch (err) {
+      if (err instanceof Gone) return gone();
+    }
+    scrollDown(true);
+    live.start();
+  });
 
   W.addEventListener("online", () => {
     live.kick();
