@@ -37,9 +37,16 @@ from samtale.runtime import Runtime
 from samtale.web.app import create_app
 from tests.conftest import EchoResponder, make_settings, new_tenant, start_conversation
 
-# The only places where what a customer wrote may be stored (table, column). The handoff adds
-# its pre-chat answers here when it lands.
-ALLOWED: set[tuple[str, str]] = {("messages", "text")}
+# The only places where what a customer wrote may be stored (table, column): the messages, and
+# what the customer writes for a case handed to a person (the pre-chat answers, a message left
+# when nobody is available). All of them go with their conversation.
+ALLOWED: set[tuple[str, str]] = {
+    ("messages", "text"),
+    ("handoffs", "answers"),
+    ("offline_messages", "email"),
+    ("offline_messages", "name"),
+    ("offline_messages", "text"),
+}
 
 
 @dataclass

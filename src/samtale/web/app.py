@@ -11,7 +11,16 @@ from fastapi.responses import RedirectResponse
 from samtale import __version__
 from samtale.runtime import Runtime
 from samtale.tenants.service import tenant_by_widget_key
-from samtale.web import auth, health, pages, realtime, visitor, visitor_privacy, widget
+from samtale.web import (
+    admin_privacy,
+    auth,
+    health,
+    pages,
+    realtime,
+    visitor,
+    visitor_privacy,
+    widget,
+)
 from samtale.web.errors import install_error_handlers
 from samtale.web.middleware import BodyLimitMiddleware, CorsMiddleware, RequestLogMiddleware
 from samtale.web.staff import LoginRequired, login_redirect_url
@@ -58,6 +67,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.include_router(health.router)
     app.include_router(visitor.router, prefix="/api/v1")
     app.include_router(visitor_privacy.router, prefix="/api/v1")
+    app.include_router(admin_privacy.router, prefix="/api/v1")
     app.include_router(realtime.router, prefix="/api/v1")
     app.include_router(widget.router, prefix="/api/v1")
     app.include_router(pages.router)
