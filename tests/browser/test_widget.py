@@ -566,3 +566,32 @@ async def test_a_shop_can_keep_the_conversation_for_the_tab_only(
     box = await v.part("launcher").bounding_box()
     assert box is not None and box["x"] < 100  # the shop chose the left corner
     await v.shot("left-session")
+
+
+async def test_a_dropped_websocket_reconnects_and_catches_up(
+    visit: Any, widget_server: WidgetServer
+) -> None:
+    v = await visit()
+    sockets: list[Any] = []
+
+    async def through(ws: Any) -> None:
+        sockets.append(ws)
+        ws.connect_to_server()
+
+    await v.page.route_web_socket(re.compile(r".*/ws$"), through)
+    await v.open()
+    await v.say("Før afbrydelsen")
+    await v.reply("Svar: Før afbrydelsen")
+    stored = await v.stored()
+    await sockets[0].close(code=1012, reason="server restart")
+    # Written while the widget has no socket: it must arrive by the catch-up, once.
+    await widget_server.runtime.conversations.add_message(
+        widget_server.tenant.id,
+        uuid.UUID(stored["id"]),
+        "system",
+        "Skrevet mens forbindelsen var væk.",
+    )
+    await v.page.locator(".msg.system", has_text="mens forbindelsen var væk").wait_for()
+    assert len(sockets) >= 2
+    assert await v.page.locator(".msg.system", has_text="mens forbindelsen var væk").count() == 1
+    await v.part("status").wait_for(state="hidden")

@@ -417,9 +417,8 @@
         const before = [...ui.msgs.children].find((c) => (c.dataset.cursor ? +c.dataset.cursor > m.cursor : c.dataset.samtale === "pending"));
         ui.msgs.insertBefore(el, before || null);
       }
-      ui.greeting.hidden = false;
       if (m.cursor >= S.cursor) showQuick(m.author === "bot" && m.payload && m.payload.buttons);
-      if (m.author !== "visitor") typing.hide(m.author);
+      if (m.author !== "visitor") typing.hide();
       scrollDown(near || m.author === "visitor");
     }
     if (m.author !== "visitor" && !quiet) {
@@ -511,6 +510,8 @@
     mode: "ws",
     fails: 0, // websockets that closed before they were ready, in a row
     tries: 0,
+    tried: 0, // when the last websocket was opened
+    pollFailed: false,
     timer: 0,
     beat: 0,
     heard: 0,
@@ -539,6 +540,9 @@
         return this.fallback();
       }
       this.ws = ws;
+      this.tried = Date.now();
+      // A socket that is neither refused nor ready (a proxy that swallows it) counts as refused.
+      const refused = setTimeout(() => ready || ws.close(), 10000);
       ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token: conv.token, after: S.cursor }));
       ws.onmessage = (e) => {
         if (this.ws !== ws) return;
@@ -558,6 +562,7 @@
         } else if (FRAMES[f.type]) FRAMES[f.type](f);
       };
       ws.onclose = (e) => {
+        clearTimeout(refused);
         if (this.ws !== ws) return; // replaced or stopped on purpose
         this.ws = null;
         clearInterval(this.beat);
@@ -592,11 +597,14 @@
       try {
         await catchUp(false);
         if (gen !== S.gen) return;
-        const wasDown = S.conn === "retrying";
+        const recovered = this.pollFailed;
+        this.pollFailed = false;
         this.tries = 0;
-        if (wasDown && this.fails < 2) {
-          // The server is back: prefer the websocket again.
+        if (recovered || Date.now() - this.tried > 120000) {
+          // The server is back, or a while has passed: try the websocket again (one refusal
+          // more and we are back to polling).
           this.mode = "ws";
+          this.fails = 1;
           return this.start();
         }
         setConn("polling");
@@ -605,6 +613,7 @@
       } catch (e) {
         if (gen !== S.gen) return;
         if (e instanceof Gone) return gone();
+        this.pollFailed = true;
         setConn("retrying");
         const delay = Math.min(30000, 1000 * 2 ** this.tries++);
         this.timer = setTimeout(() => this.poll(), delay);
@@ -720,7 +729,6 @@
         h("span", { class: "note" }));
       pending.set(item.client_id, el);
       ui.msgs.append(el);
-      ui.greeting.hidden = false;
       scrollDown(true);
     }
     live.sendFrame({ type: "typing", typing: false });
