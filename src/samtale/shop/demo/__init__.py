@@ -1,0 +1,1 @@
+"""The built-in demo shop, Nordhjem: generated catalogue and orders, stored per tenant."""

@@ -1,0 +1,74 @@
+"""Dates, times and prices the way each language writes them (Babel), in the shop's time zone.
+
+A date ("onsdag 7. januar"), a moment ("5. jan. 14.32"), a price ("599 kr.", "4,90 €"): the
+customer's language decides the words and separators, the tenant's time zone decides the clock,
+and a price is shown in the currency it is in. Whole amounts drop their decimals.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_skeleton, format_time
+from babel.numbers import format_currency
+
+from samtale.shop.vocabulary import locale_for
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("Europe/Copenhagen")
+
+
+@cache
+def _currency_pattern(locale: str, whole: bool) -> str:
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    if whole:
+        pattern = pattern.replace(".00", "")
+    if locale.startswith("en") and not pattern.startswith("¤\xa0"):
+        # "DKK 599" reads better than "DKK599"; the euro sign stays glued ("€4.90").
+        pattern = pattern.replace("¤", "¤\xa0", 1)
+    return pattern
+
+
+def money(amount: Decimal, currency: str, language: str) -> str:
+    locale = locale_for(language)
+    whole = amount == amount.to_integral_value()
+    pattern = _currency_pattern(locale, whole)
+    if currency == "EUR" and locale.startswith("en"):
+        pattern = pattern.replace("¤\xa0", "¤")
+    text: str = format_currency(
+        amount, currency, format=pattern, locale=locale, currency_digits=False
+    )
+    return text
+
+
+def local(moment: datetime, time_zone: str) -> datetime:
+    return moment.astimezone(_zone(time_zone))
+
+
+def day(value: date, language: str) -> str:
+    """A date with its weekday: "ons. 7. januar", "Wednesday 7 January"."""
+    text: str = format_skeleton("MMMMEEEEd", value, locale=locale_for(language))
+    return text
+
+
+def short_day(value: date, language: str) -> str:
+    text: str = format_skeleton("MMMd", value, locale=locale_for(language))
+    return text
+
+
+def moment(value: datetime, language: str, time_zone: str) -> str:
+    """A moment in the shop's time zone: "5. jan. 14.32", "5 Jan 14:32"."""
+    when = local(value, time_zone)
+    locale = locale_for(language)
+    date_text = format_skeleton("MMMd", when, locale=locale)
+    time_text = format_time(when, "short", locale=locale)
+    return f"{date_text} {time_text}"
