@@ -160,3 +160,20 @@ async def test_reading_the_audit_log_per_tenant_and_all(
     ids = [e.tenant_id for e in everything]
     assert ids.index(b.id) < ids.index(a.id)  # newest first
     assert await rt.privacy.tenant_audit(a.id, action=audit.CONVERSATION_DELETED) == []
+
+
+async def test_other_features_index_text_and_audit_openings(
+    rt: Runtime, api: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    conv = await chat(api, tenant, "hej")
+    agent = audit.user_actor(uuid.uuid4())
+    async with rt.db.transaction() as session:
+        assert await rt.privacy.index_text(session, tenant, conv["id"], f"mail: {EMAIL}") == 1
+        await rt.privacy.conversation_opened(session, tenant.id, conv["id"], actor=agent)
+    assert [s.id for s in await rt.privacy.find(tenant.id, "email", EMAIL, actor=agent)] == [
+        conv["id"]
+    ]
+    opened = await rt.privacy.tenant_audit(tenant.id, action=audit.CONVERSATION_OPENED)
+    assert [(e.actor, e.subject_hash) for e in opened] == [
+        (agent, rt.privacy.receipt(tenant.id, conv["id"]))
+    ]

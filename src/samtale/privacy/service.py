@@ -22,7 +22,7 @@ from samtale.clock import Clock, IdSource
 from samtale.live.hub import Hub
 from samtale.model import AuditEntry, Conversation, Tenant
 from samtale.privacy import audit
-from samtale.privacy.identifiers import KINDS, IdentifierIndex, find_conversations
+from samtale.privacy.identifiers import KINDS, IdentifierIndex, find_conversations, index_text
 from samtale.privacy.retention import Retention
 from samtale.privacy.scheduler import PurgeRunner
 from samtale.privacy.transcript import (
@@ -96,6 +96,36 @@ class PrivacyService:
 
     def receipt(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> str:
         return audit.receipt(self.secret_key, tenant_id, conversation_id)
+
+    # For other features ----------------------------------------------------------------------
+
+    async def index_text(
+        self,
+        session: AsyncSession,
+        tenant: Tenant,
+        conversation_id: uuid.UUID,
+        text: str,
+        language: str | None = None,
+    ) -> int:
+        """Index the e-mails, phone numbers and order numbers in `text` (a pre-chat answer, an
+        offline message) for the conversation, in the caller's transaction."""
+        return await index_text(
+            session, self.secret_key, tenant, conversation_id, text, self.clock, language
+        )
+
+    async def conversation_opened(
+        self, session: AsyncSession, tenant_id: uuid.UUID, conversation_id: uuid.UUID, *, actor: str
+    ) -> None:
+        """Audit an agent opening a conversation (in the caller's transaction)."""
+        await audit.record(
+            session,
+            tenant_id=tenant_id,
+            actor=actor,
+            action=audit.CONVERSATION_OPENED,
+            clock=self.clock,
+            ids=self.ids,
+            subject_hash=self.receipt(tenant_id, conversation_id),
+        )
 
     # The visitor -----------------------------------------------------------------------------
 
