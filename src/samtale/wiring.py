@@ -14,13 +14,18 @@ from samtale.runtime import Runtime
 
 
 def bot_services(runtime: Runtime) -> dict[str, Any]:
-    """What actions may use: the database, clock, rate limiter, settings."""
+    """What actions may use: the database, clock, rate limiter, settings; and the handoff, which
+    answers "talk to a person" with the pre-chat form (or, when nobody is there, when the team is
+    back and the offline-message form)."""
+    from samtale.live.service import LiveService
+
     return {
         "db": runtime.db,
         "clock": runtime.clock,
         "limiter": runtime.limiter,
         "settings": runtime.settings,
         "hub": runtime.hub,
+        "handoff": LiveService.of(runtime).offer,
     }
 
 

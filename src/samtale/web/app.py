@@ -9,11 +9,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from samtale import __version__
+from samtale.live.service import LiveService
 from samtale.runtime import Runtime
 from samtale.tenants.service import tenant_by_widget_key
 from samtale.web import (
     admin_privacy,
     auth,
+    console,
+    console_api,
+    console_visitor,
+    console_ws,
     health,
     pages,
     realtime,
@@ -28,11 +33,14 @@ from samtale.web.staff import LoginRequired, login_redirect_url
 
 def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     """The app for one runtime. With `manage_runtime`, the app's lifespan starts and closes it."""
+    # Talking to a person: registers its turn hook and transcript section on the runtime.
+    live = LiveService.of(runtime)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if manage_runtime:
             await runtime.start(background=True)
+            live.start_background()
         try:
             yield
         finally:
@@ -70,6 +78,10 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.include_router(admin_privacy.router, prefix="/api/v1")
     app.include_router(realtime.router, prefix="/api/v1")
     app.include_router(widget.router, prefix="/api/v1")
+    app.include_router(console_visitor.router, prefix="/api/v1")
+    app.include_router(console_api.router)
+    app.include_router(console_ws.router)
+    app.include_router(console.router)
     app.include_router(pages.router)
     app.include_router(auth.router)
     return app

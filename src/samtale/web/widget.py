@@ -28,6 +28,7 @@ from samtale.languages import LANGUAGES, Language
 from samtale.logs import get_logger
 from samtale.model import Tenant
 from samtale.tenants.service import tenant_by_widget_key
+from samtale.web.console_visitor import HandoffConfig, handoff_config
 from samtale.web.deps import RuntimeDep
 from samtale.web.errors import COMMON_ERRORS, ApiError
 
@@ -192,6 +193,11 @@ class WidgetConfig(BaseModel):
     default_language: str
     max_message_chars: int
     texts: dict[str, Texts] = Field(description="The shop's own texts, per language.")
+    handoff: HandoffConfig | None = Field(
+        default=None,
+        description="Talking to a person: the pre-chat form's fields, availability now and the "
+        "next opening time.",
+    )
 
 
 def widget_settings(tenant: Tenant) -> WidgetSettings:
@@ -253,7 +259,9 @@ async def get_widget_config(
     if tenant is None or not tenant.active:
         raise ApiError(404, "widget_not_found", "No shop has this widget key.")
     response.headers["Cache-Control"] = "public, max-age=60"
-    return widget_config(tenant, runtime.settings.max_message_chars)
+    config = widget_config(tenant, runtime.settings.max_message_chars)
+    config.handoff = await handoff_config(runtime, tenant)
+    return config
 
 
 # The demo shop's widget (`samtale demo`): Nora, Nordhjem's bot, in the shop's green.
