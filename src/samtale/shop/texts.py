@@ -18,6 +18,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "Löysin tilauksesi {order_number}, tehty {placed}.",
         "I found your order {order_number} from {placed}.",
     ),
+    "order_found_plain": L(
+        "Jeg fandt din ordre {order_number}.",
+        "Jag hittade din order {order_number}.",
+        "Jeg fant ordren din {order_number}.",
+        "Löysin tilauksesi {order_number}.",
+        "I found your order {order_number}.",
+    ),
     "order_parcels": L(
         "Den bliver sendt i {count} pakker.",
         "Den skickas i {count} paket.",
@@ -115,7 +122,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "Jag hittade tyvärr inget som passar. Försök beskriva det med andra ord – t.ex. ”svart stickad klänning i medium” – eller sök på https://nordhjem.example/soeg.",
         "Jeg fant dessverre ikke noe som passer. Prøv å beskrive det med andre ord – f.eks. «svart strikkekjole i medium» – eller søk på https://nordhjem.example/soeg.",
         "En valitettavasti löytänyt mitään sopivaa. Kokeile kuvailla toisin sanoin – esim. ”musta neulemekko koossa M” – tai hae osoitteessa https://nordhjem.example/soeg.",
-        "Sorry, I couldn't find anything that fits. Try describing it in other words – e.g. \"black knitted dress in medium\" – or search at https://nordhjem.example/soeg.",
+        'Sorry, I couldn\'t find anything that fits. Try describing it in other words – e.g. "black knitted dress in medium" – or search at https://nordhjem.example/soeg.',
     ),
     "products_no_more": L(
         "Det var alt, jeg kunne finde. Prøv gerne at søge med andre ord.",
@@ -208,12 +215,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "{name} on saatavilla väreissä {colours}.",
         "{name} comes in {colours}.",
     ),
-    "size_word": L("størrelse {size}", "storlek {size}", "størrelse {size}", "koko {size}",
-                   "size {size}"),  # fmt: skip
+    "size_word": L(
+        "størrelse {size}", "storlek {size}", "størrelse {size}", "koko {size}", "size {size}"
+    ),
     "and": L("og", "och", "og", "ja", "and"),
     "show_more": L("Vis flere", "Visa fler", "Vis flere", "Näytä lisää", "Show more"),
-    "other_colours": L("Andre farver", "Andra färger", "Andre farger", "Muut värit",
-                       "Other colours"),  # fmt: skip
+    "other_colours": L(
+        "Andre farver", "Andra färger", "Andre farger", "Muut värit", "Other colours"
+    ),
     # -- delivery and payment --------------------------------------------------------------
     "delivery_intro": L(
         "Levering til {country_to}:",
@@ -264,8 +273,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "Veloitamme summan vasta, kun tilaus lähetetään.",
         "We only take the money when your order is sent.",
     ),
-    "other_countries": L("Andre lande:", "Andra länder:", "Andre land:", "Muut maat:",
-                         "Other countries:"),  # fmt: skip
+    "other_countries": L(
+        "Andre lande:", "Andra länder:", "Andre land:", "Muut maat:", "Other countries:"
+    ),
 }
 
 STATUS: dict[str, dict[str, str]] = {
@@ -357,7 +367,7 @@ def pick_text(texts: dict[str, str], language: str) -> str:
 
 
 def join_words(items: list[str], language: str) -> str:
-    """"a, b og c" in the customer's language."""
+    """ "a, b og c" in the customer's language."""
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {say('and', language)} {items[-1]}"

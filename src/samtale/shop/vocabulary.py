@@ -20,7 +20,13 @@ CURRENCIES: dict[str, str] = {"DK": "DKK", "SE": "SEK", "NO": "NOK", "FI": "EUR"
 DEFAULT_CURRENCY = "EUR"
 
 # A language's Babel locale for dates and numbers.
-LOCALES: dict[str, str] = {"da": "da_DK", "sv": "sv_SE", "nb": "nb_NO", "fi": "fi_FI", "en": "en_GB"}
+LOCALES: dict[str, str] = {
+    "da": "da_DK",
+    "sv": "sv_SE",
+    "nb": "nb_NO",
+    "fi": "fi_FI",
+    "en": "en_GB",
+}
 
 
 def currency_for(country: str) -> str:
@@ -52,7 +58,9 @@ COLOURS: dict[str, Colour] = {
     for c in (
         _c("black", "black", "sort", "svart", "svart", "musta", "black"),
         _c("white", "white", "hvid", "vit", "hvit", "valkoinen", "white"),
-        _c("offwhite", "white", "offwhite", "offwhite", "offwhite", "luonnonvalkoinen", "off-white"),
+        _c(
+            "offwhite", "white", "offwhite", "offwhite", "offwhite", "luonnonvalkoinen", "off-white"
+        ),
         _c("grey", "grey", "grå", "grå", "grå", "harmaa", "grey"),
         _c("charcoal", "grey", "koksgrå", "koksgrå", "koksgrå", "hiilenharmaa", "charcoal"),
         _c("navy", "blue", "marineblå", "marinblå", "marineblå", "tummansininen", "navy"),
@@ -62,7 +70,15 @@ COLOURS: dict[str, Colour] = {
         _c("olive", "green", "olivengrøn", "olivgrön", "olivengrønn", "oliivinvihreä", "olive"),
         _c("red", "red", "rød", "röd", "rød", "punainen", "red"),
         _c("burgundy", "red", "bordeaux", "vinröd", "vinrød", "viininpunainen", "burgundy"),
-        _c("terracotta", "red", "terracotta", "terrakotta", "terrakotta", "terrakotta", "terracotta"),
+        _c(
+            "terracotta",
+            "red",
+            "terracotta",
+            "terrakotta",
+            "terrakotta",
+            "terrakotta",
+            "terracotta",
+        ),
         _c("pink", "pink", "rosa", "rosa", "rosa", "vaaleanpunainen", "pink"),
         _c("beige", "beige", "beige", "beige", "beige", "beige", "beige"),
         _c("sand", "beige", "sandfarvet", "sandfärgad", "sandfarget", "hiekanvärinen", "sand"),
@@ -70,7 +86,15 @@ COLOURS: dict[str, Colour] = {
         _c("camel", "brown", "camel", "kamel", "kamel", "kameli", "camel"),
         _c("brown", "brown", "brun", "brun", "brun", "ruskea", "brown"),
         _c("yellow", "yellow", "gul", "gul", "gul", "keltainen", "yellow"),
-        _c("brass", "yellow", "messingfarvet", "mässingsfärgad", "messingfarget", "messinginvärinen", "brass"),
+        _c(
+            "brass",
+            "yellow",
+            "messingfarvet",
+            "mässingsfärgad",
+            "messingfarget",
+            "messinginvärinen",
+            "brass",
+        ),
         _c("clear", "clear", "klar", "klar", "klar", "kirkas", "clear"),
     )
 }
@@ -86,13 +110,13 @@ _FAMILY_WORDS: dict[str, str] = {
         gray""",
     "blue": """blå blåt blåa blått blaa sininen sinisen sinistä siniset sinisiä sinisenä blue""",
     "green": """grøn grønne grønt grön gröna grönt grønn grønne vihreä vihreän vihreää vihreät
-        vihreitä green""",
-    "red": """rød røde rødt röd röda rött punainen punaisen punaista punaiset punaisia red""",
+        vihreitä vihreänä green""",
+    "red": """rød røde rødt röd röda rött punainen punaisen punaista punaiset punaisia punaisena red""",
     "pink": """lyserød lyserøde rosa pink pinkki pinkin pinkkiä vaaleanpunainen vaaleanpunaisen
         vaaleanpunaista""",
-    "beige": """beige beigen beigeä""",
-    "brown": """brun brune brunt bruna ruskea ruskean ruskeaa ruskeat brown""",
-    "yellow": """gul gule gult gula keltainen keltaisen keltaista keltaiset yellow""",
+    "beige": """beige beigen beigeä beigenä""",
+    "brown": """brun brune brunt bruna ruskea ruskean ruskeaa ruskeat ruskeana brown""",
+    "yellow": """gul gule gult gula keltainen keltaisen keltaista keltaiset keltaisena yellow""",
 }
 _COLOUR_WORDS: dict[str, str] = {
     "navy": """marineblå marinblå marineblåt marinblåa mørkeblå mörkblå mørkeblått mörkblått

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from samtale.shop.models import Localized
 
 
-def L(da: str, sv: str, nb: str, fi: str, en: str) -> Localized:  # noqa: N802 - a short constructor
+def L(da: str, sv: str, nb: str, fi: str, en: str) -> Localized:
     return {"da": da, "sv": sv, "nb": nb, "fi": fi, "en": en}
 
 

@@ -217,7 +217,9 @@ class _Timeline:
         self.events.append(ShipmentEvent(at=self.at, code=code, location=location))
 
     def after(self, hours_min: float, hours_max: float) -> datetime:
-        return self.at + timedelta(minutes=self.rng.randint(int(hours_min * 60), int(hours_max * 60)))
+        return self.at + timedelta(
+            minutes=self.rng.randint(int(hours_min * 60), int(hours_max * 60))
+        )
 
 
 def _days_before(now: datetime, days: float) -> datetime:
@@ -274,7 +276,7 @@ def _shipment(
         if status == "handed_to_carrier":
             expected = today + timedelta(days=transit_days)
     if status not in {"created", "handed_to_carrier"}:
-        tl.add("departed_terminal", tl.after(3, 7), rng.choice(terminals[:1] + (WAREHOUSE,)))
+        tl.add("departed_terminal", tl.after(3, 7), rng.choice((*terminals[:1], WAREHOUSE)))
         if country != "DK":
             tl.add("at_terminal", tl.after(5, 10), _BORDER[country])
             if country == "NO":

@@ -81,7 +81,9 @@ DELIVERY: dict[str, list[DeliveryOption]] = {
 }  # fmt: skip
 
 
-def _method(code: str, names: dict[str, str], details: dict[str, str] | None = None) -> PaymentMethod:
+def _method(
+    code: str, names: dict[str, str], details: dict[str, str] | None = None
+) -> PaymentMethod:
     return PaymentMethod(code=code, names=names, details=details or {})
 
 

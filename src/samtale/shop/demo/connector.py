@@ -1,0 +1,121 @@
+"""The built-in demo shop as a `ShopConnector`: orders and shipments from the tenant's rows,
+products from the tenant's catalogue index, delivery and payment from `demo.policies`.
+
+Timelines are stored as generated (around `orders.DEMO_NOW`) and moved forward by whole days
+when read (`orders.demo_shift`), so the demo always looks current.
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from samtale.clock import Clock
+from samtale.model import ShopOrder, ShopShipment
+from samtale.shop.connector import (
+    normalize_email,
+    normalize_order_number,
+    normalize_tracking_number,
+)
+from samtale.shop.demo.orders import demo_shift
+from samtale.shop.demo.policies import DELIVERY, PAYMENT
+from samtale.shop.models import (
+    DeliveryOption,
+    Order,
+    PaymentMethod,
+    Product,
+    SearchFilters,
+    Shipment,
+)
+from samtale.shop.search import ProductIndex
+from samtale.store.engine import Database
+
+
+def shifted(shipment: Shipment, by: timedelta) -> Shipment:
+    if not by:
+        return shipment
+    return shipment.model_copy(
+        update={
+            "events": [e.model_copy(update={"at": e.at + by}) for e in shipment.events],
+            "expected_delivery": shipment.expected_delivery + by
+            if shipment.expected_delivery
+            else None,
+            "collect_by": shipment.collect_by + by if shipment.collect_by else None,
+        }
+    )
+
+
+class DemoConnector:
+    def __init__(
+        self,
+        db: Database,
+        tenant_id: uuid.UUID,
+        clock: Clock,
+        index: Callable[[], Awaitable[ProductIndex]],
+    ) -> None:
+        self.db = db
+        self.tenant_id = tenant_id
+        self.clock = clock
+        self._index = index
+
+    async def find_order(self, order_number: str, email: str) -> Order | None:
+        number = normalize_order_number(order_number)
+        given = normalize_email(email).encode()
+        async with self.db.session() as session:
+            row = await session.scalar(
+                select(ShopOrder).where(
+                    ShopOrder.tenant_id == self.tenant_id, ShopOrder.order_number == number
+                )
+            )
+            # Compare even when there is no order, so a miss costs the same either way.
+            stored = row.email.encode() if row is not None else b"\x00" * len(given)
+            if not hmac.compare_digest(stored, given) or row is None:
+                return None
+            shipments = (
+                await session.scalars(
+                    select(ShopShipment.data)
+                    .where(ShopShipment.order_id == row.id)
+                    .order_by(ShopShipment.tracking_number)
+                )
+            ).all()
+        by = demo_shift(self.clock.now())
+        order = Order.model_validate(row.data)
+        return order.model_copy(
+            update={
+                "placed_at": order.placed_at + by if order.placed_at else None,
+                "shipments": [shifted(Shipment.model_validate(s), by) for s in shipments],
+            }
+        )
+
+    async def find_shipment(self, tracking_number: str) -> Shipment | None:
+        number = normalize_tracking_number(tracking_number)
+        async with self.db.session() as session:
+            data = await session.scalar(
+                select(ShopShipment.data).where(
+                    ShopShipment.tenant_id == self.tenant_id,
+                    ShopShipment.tracking_number == number,
+                )
+            )
+        if data is None:
+            return None
+        return shifted(Shipment.model_validate(data), demo_shift(self.clock.now()))
+
+    async def search_products(
+        self, query: str, language: str, filters: SearchFilters | None = None, limit: int = 10
+    ) -> list[Product]:
+        index = await self._index()
+        return [hit.product for hit in index.search(query, language, filters, limit=limit)]
+
+    async def get_product(self, sku: str) -> Product | None:
+        index = await self._index()
+        return index.get(sku)
+
+    async def delivery_options(self, country: str) -> list[DeliveryOption]:
+        return list(DELIVERY.get(country.upper(), []))
+
+    async def payment_methods(self, country: str) -> list[PaymentMethod]:
+        return list(PAYMENT.get(country.upper(), []))

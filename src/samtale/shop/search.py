@@ -1,0 +1,350 @@
+"""Product search across the five languages: fuzzy words, sentence embeddings, stated filters.
+
+A query is read three ways and the scores are added:
+
+1. **Words** (lexical): the query's words are matched against every product's words — names in
+   all five languages, the words customers use for the kind (`Product.keywords`), materials,
+   category, description — exactly, as a typo (`rapidfuzz` ratio), or as part of a compound
+   ("kashmirtröja" holds "kashmir" and "tröja"; "lampe" is the end of "bordlampe"). Rarer words
+   weigh more (idf), names more than descriptions. The score is the share of the matched query
+   words a product explains.
+2. **Meaning** (semantic): the query's E5 embedding against the products' `search_text`
+   passages (one per language; products that share a text share its vector, so the demo's 550
+   products need about 250 vectors and a 20,000-product catalogue of the same kinds no more).
+   This is what finds a wool coat for "something warm for winter walks".
+3. **Filters** in words (`filters.py`): colours, sizes and a price limit remove what does not
+   fit; if nothing fits all of them, the closest matches are shown and the caller says so.
+
+The word index is built in milliseconds when a catalogue loads. The vectors take a few seconds
+the first time (cached on disk afterwards, by text): `SemanticIndex.build` runs in a worker
+thread and is attached when ready; until then search uses words alone.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from samtale.shop.filters import product_fits
+from samtale.shop.models import Product, SearchFilters
+from samtale.shop.vocabulary import LANGUAGES, colour_matches, fold
+
+# Words that carry no product meaning in the five languages (questions, fillers, pronouns).
+STOPWORDS = frozenset(
+    """
+    har i den det de der en et jeg du vi jer jeres til at af på med og eller som er kan man
+    noget nogle hvad hvor hvilke hvilken findes fås gerne lige søger leder efter min mit mine
+    sin også mere ikke om fra hvordan skal vil ville kunne godt lidt meget ny nye hej tak mig
+    ni ett jag att av och något några vad var vilka finns söker letar mitt mina mer inte hur
+    ska skulle lite mycket bra hej tack mej dere å noe noen hva hvilke finnes leter etter litt
+    mye takk meg onko teillä on ja tai kuin joka jotka jotain jotakin mitä missä mikä etsin
+    haluan olisi myös ei se ne tämä tuo minä sinä me kanssa mistä millä jolla joilla sopii
+    löytyykö hei kiitos koko kaikki do you have the a an we for to of on with and or that is are can
+    something some what where which any looking find my also more not about from how should
+    would could little very new please hi thanks me your it its in at as be
+    """.split()
+)
+
+FIELD_WEIGHTS = {"name": 1.0, "keywords": 0.8, "material": 0.5, "category": 0.5, "text": 0.35}
+MIN_PIECE = 4  # shortest part of a compound that counts
+FUZZY_CUTOFF = 80
+W_LEXICAL = 0.65
+W_SEMANTIC = 0.45
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """Folded words; hyphens inside words are dropped ("T-shirt" → "tshirt")."""
+    text = re.sub(r"(?<=\w)-(?=\w)", "", fold(text))
+    return _WORD.findall(text)
+
+
+# Endings to try taking off a word the index does not know: plurals and definite forms of the
+# Scandinavian languages, the commonest Finnish cases ("lautaset" → "lautanen").
+_ENDINGS = (
+    "erne", "arna", "ene", "ane", "er", "ar", "en", "et", "na", "ne", "e", "a",
+    "ssa", "ssä", "sta", "stä", "lla", "llä", "lle", "ksi", "na", "nä", "ia", "iä", "in", "an",
+    "ää", "aa", "ä", "t", "n",
+)  # fmt: skip
+_REPLACEMENTS = (("set", "nen"), ("sen", "nen"), ("sia", "nen"), ("iset", "inen"))
+
+
+def stems(token: str) -> list[str]:
+    """Forms `token` may be an inflection of (longest first), at least four letters long."""
+    found = [token[: -len(old)] + new for old, new in _REPLACEMENTS if token.endswith(old)]
+    found += [token[: -len(e)] for e in _ENDINGS if token.endswith(e)]
+    return [f for f in dict.fromkeys(found) if len(f) >= MIN_PIECE]
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS and not w.isdigit()]
+
+
+@dataclass
+class Hit:
+    product: Product
+    score: float
+    lexical: float = 0.0
+    semantic: float = 0.0
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    relaxed: bool = False  # no product fitted every filter: these are the closest
+    total: int = 0  # how many fitted (before paging)
+
+
+class SemanticIndex:
+    """The vectors of the products' search texts, deduplicated."""
+
+    def __init__(self, vectors: np.ndarray, passage_ids: np.ndarray, identity: str) -> None:
+        self.vectors = vectors  # (passages, dim), L2-normalised
+        self.passage_ids = passage_ids  # (products, languages) → row of `vectors`
+        self.identity = identity
+
+    @staticmethod
+    def passages(products: Sequence[Product]) -> tuple[list[str], np.ndarray]:
+        texts: dict[str, int] = {}
+        ids = np.zeros((len(products), len(LANGUAGES)), dtype=np.int32)
+        for i, p in enumerate(products):
+            for j, lang in enumerate(LANGUAGES):
+                text = p.search_text.get(lang) or (
+                    f"{p.name(lang)}. {p.descriptions.get(lang) or p.descriptions.get('en', '')}"
+                )
+                ids[i, j] = texts.setdefault(text, len(texts))
+        return list(texts), ids
+
+    @classmethod
+    def build(cls, products: Sequence[Product], embedder: Any) -> SemanticIndex:
+        """Embed every distinct passage (slow the first time; `embedder` caches by text)."""
+        texts, ids = cls.passages(products)
+        vectors = embedder.embed(texts, remember=True) if texts else np.zeros((0, 384))
+        return cls(np.asarray(vectors, dtype=np.float32), ids, getattr(embedder, "identity", ""))
+
+    def scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """Per product: the best cosine similarity over its languages' passages."""
+        sims = self.vectors @ query_vector.astype(np.float32)
+        result: np.ndarray = sims[self.passage_ids].max(axis=1)
+        return result
+
+
+@dataclass
+class _Postings:
+    products: list[int] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
+
+
+class ProductIndex:
+    """One catalogue, searchable. Build with the products; attach semantics when ready."""
+
+    def __init__(
+        self,
+        products: Sequence[Product],
+        semantic: SemanticIndex | None = None,
+        query_embedder: Any = None,
+    ) -> None:
+        self.products = list(products)
+        self.by_sku = {p.sku: p for p in self.products}
+        self.semantic = semantic
+        self.query_embedder = query_embedder
+        self._build_words()
+
+    def __len__(self) -> int:
+        return len(self.products)
+
+    def get(self, sku: str) -> Product | None:
+        return self.by_sku.get(sku) or self.by_sku.get(sku.upper())
+
+    def attach(self, semantic: SemanticIndex, query_embedder: Any) -> None:
+        self.semantic = semantic
+        self.query_embedder = query_embedder
+
+    # -- the word index --------------------------------------------------------------------
+
+    def _fields(self, p: Product) -> Iterable[tuple[str, str]]:
+        for text in p.names.values():
+            yield "name", text
+        yield "keywords", p.keywords
+        for text in p.materials.values():
+            yield "material", text
+        for text in p.category_names.values():
+            yield "category", text
+        yield "category", p.category
+        for text in p.descriptions.values():
+            yield "text", text
+
+    def _build_words(self) -> None:
+        weights: dict[str, dict[int, float]] = defaultdict(dict)
+        for i, p in enumerate(self.products):
+            for kind, text in self._fields(p):
+                w = FIELD_WEIGHTS[kind]
+                for word in content_words(text):
+                    if len(word) < 2:
+                        continue
+                    if weights[word].get(i, 0.0) < w:
+                        weights[word][i] = w
+        n = max(1, len(self.products))
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._idf: dict[str, float] = {}
+        for word, by_product in weights.items():
+            idx = np.fromiter(by_product.keys(), dtype=np.int32, count=len(by_product))
+            wts = np.fromiter(by_product.values(), dtype=np.float32, count=len(by_product))
+            self._postings[word] = (idx, wts)
+            self._idf[word] = math.log(1 + n / len(by_product))
+        self._vocab = list(self._postings)
+        # Prefixes and suffixes of the vocabulary's words, for "lampe" → "bordlampe".
+        self._pieces: dict[str, list[str]] = defaultdict(list)
+        for word in self._vocab:
+            for k in range(MIN_PIECE, len(word)):
+                self._pieces[word[:k]].append(word)
+                self._pieces[word[-k:]].append(word)
+
+    def _matches(self, token: str) -> dict[str, float]:
+        """Vocabulary words that `token` may mean, with a similarity in (0, 1]."""
+        found: dict[str, float] = {}
+
+        def note(word: str, sim: float) -> None:
+            if sim > found.get(word, 0.0):
+                found[word] = sim
+
+        if token in self._postings:
+            note(token, 1.0)
+        else:
+            for stem in stems(token):
+                if stem in self._postings:
+                    note(stem, 0.95)
+                for word in self._pieces.get(stem, ()):
+                    note(word, 0.75 * math.sqrt(len(stem) / len(word)))
+        if len(token) >= MIN_PIECE:
+            # The token is part of a longer word ("lampe" in "bordlampe").
+            for word in self._pieces.get(token, ()):
+                note(word, 0.8 * math.sqrt(len(token) / len(word)))
+            # A word is part of the token ("kashmir" in "kashmirtröja", "tallerken" in
+            # "tallerkener").
+            for k in range(MIN_PIECE, len(token)):
+                for piece in (token[:k], token[-k:]):
+                    if piece in self._postings:
+                        note(piece, 0.85 * math.sqrt(k / len(token)))
+            for word, score, _ in process.extract(
+                token, self._vocab, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=8
+            ):
+                note(word, (score / 100) ** 2)
+        return found
+
+    def lexical(self, query: str) -> tuple[np.ndarray, float]:
+        """Per product: the share of the query's known words it explains; and the share of the
+        query's words that are known at all."""
+        tokens = list(dict.fromkeys(content_words(query)))
+        total = np.zeros(len(self.products), dtype=np.float32)
+        possible = 0.0
+        known = 0
+        for token in tokens:
+            matches = self._matches(token)
+            if not matches:
+                continue
+            known += 1
+            best = np.zeros(len(self.products), dtype=np.float32)
+            top = 0.0
+            for word, sim in matches.items():
+                idx, wts = self._postings[word]
+                value = sim * self._idf[word]
+                top = max(top, value)
+                np.maximum.at(best, idx, wts * value)
+            total += best
+            possible += top
+        if possible == 0:
+            return total, 0.0
+        return total / possible, known / max(1, len(tokens))
+
+    # -- searching -------------------------------------------------------------------------
+
+    def _semantic_scores(self, text: str) -> np.ndarray | None:
+        if self.semantic is None or self.query_embedder is None or not text.strip():
+            return None
+        vector = self.query_embedder.embed_one(text)
+        sims = self.semantic.scores(vector)
+        top = float(sims.max())
+        floor = float(np.median(sims))
+        if top - floor < 1e-6:
+            return None
+        scaled: np.ndarray = np.clip((sims - floor) / (top - floor), 0, 1) ** 2
+        # How far the best passage stands out says how much to trust meaning at all.
+        confidence = min(1.0, max(0.0, (top - floor) / 0.08))
+        return scaled * confidence
+
+    def score(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        lexical, coverage = self.lexical(text)
+        semantic = self._semantic_scores(text)
+        lex_part = lexical * (0.5 + 0.5 * coverage)
+        if semantic is None:
+            return lex_part, lex_part, np.zeros_like(lex_part)
+        return W_LEXICAL * lex_part + W_SEMANTIC * semantic, lex_part, semantic
+
+    def _in_stock_bonus(self, p: Product, filters: SearchFilters) -> float:
+        for variant in p.variants:
+            if variant.stock <= 0:
+                continue
+            if filters.colours and not any(
+                colour_matches(w, variant.colour or "") for w in filters.colours
+            ):
+                continue
+            if filters.sizes and (variant.size or "").lower() not in {
+                s.lower() for s in filters.sizes
+            }:
+                continue
+            return 0.02
+        return 0.0
+
+    def search(
+        self,
+        text: str,
+        language: str = "en",
+        filters: SearchFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        min_score: float = 0.2,
+    ) -> list[Hit]:
+        return self.find(text, language, filters, limit, offset, min_score).hits
+
+    def find(
+        self,
+        text: str,
+        language: str = "en",
+        filters: SearchFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        min_score: float = 0.2,
+    ) -> SearchResult:
+        """Products for `text` (filter words already taken out), best first."""
+        filters = filters or SearchFilters()
+        if not self.products:
+            return SearchResult([])
+        scores, lexical, semantic = self.score(text)
+        best = float(scores.max()) if len(scores) else 0.0
+        if best < min_score:
+            return SearchResult([])
+        threshold = max(min_score, best * 0.45)
+        candidates = np.flatnonzero(scores >= threshold)
+        candidates = candidates[np.argsort(-scores[candidates], kind="stable")][:400]
+        fitting = [int(i) for i in candidates if product_fits(self.products[i], filters)]
+        relaxed = False
+        if not fitting and not filters.is_empty():
+            fitting, relaxed = [int(i) for i in candidates], True
+        ranked = sorted(
+            fitting,
+            key=lambda i: -(scores[i] + self._in_stock_bonus(self.products[i], filters)),
+        )
+        hits = [
+            Hit(self.products[i], float(scores[i]), float(lexical[i]), float(semantic[i]))
+            for i in ranked[offset : offset + limit]
+        ]
+        return SearchResult(hits, relaxed, len(ranked))

@@ -1,0 +1,158 @@
+"""The tracking actions: `track_order` (order number + e-mail) and `track_shipment` (tracking
+number alone).
+
+No account, but no guessing either (DESIGN rule 5):
+
+- An order is shown only when the order number and the e-mail both match (the e-mail trimmed
+  and compared case-insensitively, in constant time). A miss says the same whether the order
+  does not exist or the e-mail is wrong.
+- A tracking number alone shows the shipment's status and events only: no order number, no
+  pickup point, no location at the door (`payloads.tracking_card` without an order).
+- Failed look-ups are counted per conversation and per client (`ActionContext.client_key`, a
+  hash of the address); past the limit the bot stops looking up for the rest of the window,
+  says so politely and offers a person, and the first refusal is logged as a security event
+  (ids and counts only — never the numbers or e-mails tried).
+- The shop's system gets `LOOKUP_DEADLINE` seconds; slower, failing or malformed answers give
+  the polite "unavailable" reply and an offer of a person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from samtale.bot import entities
+from samtale.bot.actions import ActionContext, ActionResult
+from samtale.conversations.responder import Reply
+from samtale.logs import get_logger
+from samtale.ratelimit import RateLimiter
+from samtale.shop import formatting, payloads
+from samtale.shop.connector import ShopUnavailable
+from samtale.shop.formats import DEMO_ORDER_NUMBER_PATTERN, DEMO_TRACKING_PATTERNS
+from samtale.shop.models import Order, Shipment
+from samtale.shop.results import rate_limited, unavailable
+from samtale.shop.service import ShopService, TenantShop
+from samtale.shop.texts import say
+
+log = get_logger(__name__)
+
+LOOKUP_DEADLINE = 5.0  # seconds for the shop's system to answer one look-up
+CONVERSATION_FAILURES = 5  # failed look-ups per conversation per window
+CLIENT_FAILURES = 20  # failed look-ups per client per window
+WINDOW_SECONDS = 15 * 60
+
+
+class Tracking:
+    def __init__(self, shops: ShopService, limiter: RateLimiter) -> None:
+        self.shops = shops
+        self.limiter = limiter
+
+    # -- limits ----------------------------------------------------------------------------
+
+    def _keys(self, ctx: ActionContext) -> list[tuple[str, str, int]]:
+        keys = [("conversation", f"shop-miss:conv:{ctx.conversation_id}", CONVERSATION_FAILURES)]
+        if ctx.client_key:
+            keys.append(("client", f"shop-miss:client:{ctx.client_key}", CLIENT_FAILURES))
+        return keys
+
+    async def _refused(self, ctx: ActionContext, action: str) -> bool:
+        for scope, key, limit in self._keys(ctx):
+            decision = await self.limiter.peek(key, limit, WINDOW_SECONDS)
+            if not decision.allowed:
+                log.warning(
+                    "security_event",
+                    event="shop_lookup_rate_limited",
+                    action=action,
+                    scope=scope,
+                    tenant_id=str(ctx.tenant_id),
+                    conversation_id=str(ctx.conversation_id),
+                    retry_after=decision.retry_after,
+                )
+                return True
+        return False
+
+    async def _failed(self, ctx: ActionContext) -> None:
+        for _scope, key, limit in self._keys(ctx):
+            await self.limiter.hit(key, limit, WINDOW_SECONDS)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    async def track_order(self, ctx: ActionContext) -> ActionResult:
+        lang = ctx.language
+        shop = await self.shops.for_tenant(ctx.tenant_id)
+        if shop.connector is None:
+            return unavailable(lang)
+        number = ctx.slots.get("order_number") or next(
+            iter(entities.find_pattern(ctx.text, (DEMO_ORDER_NUMBER_PATTERN,))), ""
+        )
+        email = ctx.slots.get("email") or next(iter(entities.find_emails(ctx.text)), "")
+        if await self._refused(ctx, "track_order"):
+            return rate_limited(lang)
+        order: Order | None = None
+        if number and email:
+            try:
+                async with asyncio.timeout(LOOKUP_DEADLINE):
+                    order = await shop.connector.find_order(number, email)
+            except (ShopUnavailable, TimeoutError) as exc:
+                log.warning("shop_unavailable", action="track_order", reason=_reason(exc),
+                            tenant_id=str(ctx.tenant_id))  # fmt: skip
+                return unavailable(lang)
+        if order is None:
+            await self._failed(ctx)
+            return ActionResult([Reply(say("order_not_found", lang))], "not_found")
+        return ActionResult(
+            order_replies(order, lang, shop),
+            context={
+                "order_number": order.order_number,
+                "shipments": [s.tracking_number for s in order.shipments],
+            },
+        )
+
+    async def track_shipment(self, ctx: ActionContext) -> ActionResult:
+        lang = ctx.language
+        shop = await self.shops.for_tenant(ctx.tenant_id)
+        if shop.connector is None:
+            return unavailable(lang)
+        number = ctx.slots.get("tracking_number") or next(
+            iter(entities.find_pattern(ctx.text, DEMO_TRACKING_PATTERNS.values())), ""
+        )
+        if await self._refused(ctx, "track_shipment"):
+            return rate_limited(lang)
+        shipment: Shipment | None = None
+        if number:
+            try:
+                async with asyncio.timeout(LOOKUP_DEADLINE):
+                    shipment = await shop.connector.find_shipment(number)
+            except (ShopUnavailable, TimeoutError) as exc:
+                log.warning("shop_unavailable", action="track_shipment", reason=_reason(exc),
+                            tenant_id=str(ctx.tenant_id))  # fmt: skip
+                return unavailable(lang)
+        if shipment is None:
+            await self._failed(ctx)
+            return ActionResult([Reply(say("shipment_not_found", lang))], "not_found")
+        card = payloads.tracking_card(shipment, lang, shop.time_zone)
+        return ActionResult([Reply(payloads.tracking_text(card, lang), card)])
+
+
+def _reason(exc: Exception) -> str:
+    return exc.reason if isinstance(exc, ShopUnavailable) else "timeout"
+
+
+def order_replies(order: Order, language: str, shop: TenantShop) -> list[Reply]:
+    """What the bot says about a found order: one line about the order, then a card per
+    shipment (newest status first), or that it is not sent yet."""
+    if order.placed_at is not None:
+        placed = formatting.day(formatting.local(order.placed_at, shop.time_zone).date(), language)
+        intro = say("order_found", language, order_number=order.order_number, placed=placed)
+    else:
+        intro = say("order_found_plain", language, order_number=order.order_number)
+    if not order.shipments:
+        return [Reply(f"{intro} {say('order_unsent', language)}")]
+    if len(order.shipments) > 1:
+        intro = f"{intro} {say('order_parcels', language, count=len(order.shipments))}"
+    replies = [Reply(intro)]
+    for shipment in order.shipments:
+        card = payloads.tracking_card(
+            shipment, language, shop.time_zone, order_number=order.order_number
+        )
+        replies.append(Reply(payloads.tracking_text(card, language), card))
+    return replies
