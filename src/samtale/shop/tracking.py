@@ -60,7 +60,7 @@ class Tracking:
             if not decision.allowed:
                 log.warning(
                     "security_event",
-                    event="shop_lookup_rate_limited",
+                    kind="shop_lookup_rate_limited",
                     action=action,
                     scope=scope,
                     tenant_id=str(ctx.tenant_id),
