@@ -313,7 +313,7 @@
       row(t("carrier"), str(p.carrier_name || p.carrier));
       row(t("eta"), str(p.expected_delivery_text || p.expected_delivery_label) || (p.expected_delivery ? fmtTime(p.expected_delivery, true) : ""));
       const pp = p.pickup_point;
-      row(t("pickup"), pp && (typeof pp === "string" ? pp : [pp.name, pp.address, [pp.postal_code, pp.city].filter(Boolean).join(" ")].map(str).filter(Boolean).join(", ")));
+      row(t("pickup"), pp && (typeof pp === "string" ? pp : [pp.name, pp.address, [pp.postcode || pp.postal_code, pp.city].filter(Boolean).join(" ")].map(str).filter(Boolean).join(", ")));
       row(t("trackingNo"), str(p.tracking_number));
       const events = Array.isArray(p.events) ? p.events.slice(0, 30) : [];
       const url = safeUrl(p.tracking_url || p.url);
@@ -1134,6 +1134,8 @@ h2{margin:0;font-size:16px;font-weight:650;line-height:1.25;overflow:hidden;text
 .visitor .bubble a{color:inherit}
 .name{margin:0 0 2px;font-size:12.5px;font-weight:650;color:#3b4148}
 time,.note{margin-top:3px;font-size:11.5px;color:#5b6169}
+.visitor:has(+.visitor)>time,.bot:has(+.bot)>time,.agent:has(+.agent)>time{display:none}
+.visitor:has(+.visitor),.bot:has(+.bot),.agent:has(+.agent){margin-bottom:4px}
 .pending .bubble{opacity:.75}
 .failed .bubble{opacity:1;box-shadow:0 0 0 2px #b3261e}.failed .note{color:#b3261e}
 .msg.system{align-self:center;align-items:center;max-width:92%;margin:4px 0 12px;padding:4px 10px;font-size:13px;color:#4a5058;text-align:center;border-radius:8px;background:#f5f6f8}
