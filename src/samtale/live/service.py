@@ -39,7 +39,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import Clock, IdSource
+from samtale.clock import Clock, IdSource, as_utc
 from samtale.conversations.events import message_dict, state_event
 from samtale.conversations.repository import Conversations
 from samtale.conversations.responder import ConversationContext, IncomingMessage, Reply
@@ -384,6 +384,15 @@ class LiveService:
             )
             if moved.rowcount != 1:  # type: ignore[attr-defined]
                 raise WrongState("The conversation changed meanwhile; try again.")
+            # The queue is ordered by entry time; one entering in the same instant as the last
+            # one (a coarse clock) comes a microsecond after it.
+            last = await session.scalar(
+                select(func.max(Handoff.queued_at)).where(
+                    Handoff.tenant_id == tenant_id, Handoff.status == "queued"
+                )
+            )
+            if last is not None and as_utc(last) >= now:
+                now = as_utc(last) + timedelta(microseconds=1)
             session.add(
                 Handoff(
                     id=handoff_id,
@@ -1189,25 +1198,28 @@ class LiveService:
 
     # The sweep -------------------------------------------------------------------------------
 
-    async def sweep(self) -> SweepReport:
+    async def sweep(self, tenant_id: uuid.UUID | None = None) -> SweepReport:
         """Requeue chats whose agent's console is gone longer than the grace period, close
         chats whose customer is silent longer than the idle timeout, assign queued
         conversations where the tenant wants that. Safe on every instance at once."""
         report = SweepReport()
         now = self.clock.now()
+        scope = [Handoff.tenant_id == tenant_id] if tenant_id else []
         async with self.db.session() as session:
             rows = (
                 await session.execute(
                     select(Handoff, AgentPresence.last_seen_at, Tenant)
                     .join(Tenant, Tenant.id == Handoff.tenant_id)
                     .outerjoin(AgentPresence, AgentPresence.user_id == Handoff.agent_id)
-                    .where(Handoff.status == "live")
+                    .where(Handoff.status == "live", *scope)
                 )
             ).all()
             queued_tenants = set(
                 (
                     await session.scalars(
-                        select(Handoff.tenant_id).where(Handoff.status == "queued").distinct()
+                        select(Handoff.tenant_id)
+                        .where(Handoff.status == "queued", *scope)
+                        .distinct()
                     )
                 ).all()
             )

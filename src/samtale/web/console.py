@@ -5,15 +5,13 @@ English, as the agent chooses."""
 from __future__ import annotations
 
 import json
-from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from samtale.accounts.sessions import Staff
 from samtale.web.errors import ApiError
 from samtale.web.i18n import register, translator, ui_language
-from samtale.web.staff import page_roles, render
+from samtale.web.staff import PageStaff, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -105,7 +103,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "da": "Svar på e-mail er ikke sat op (SAMTALE_SMTP_URL).",
         "en": "Replying by e-mail is not set up (SAMTALE_SMTP_URL).",
     },
-    "console.find_by": {"da": "Find kundens samtaler via", "en": "Find the customer's conversations by"},
+    "console.find_by": {
+        "da": "Find kundens samtaler via",
+        "en": "Find the customer's conversations by",
+    },
     "console.by.email": {"da": "E-mail", "en": "E-mail"},
     "console.by.phone": {"da": "Telefon", "en": "Phone"},
     "console.by.order_number": {"da": "Ordrenummer", "en": "Order number"},
@@ -117,7 +118,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "da": "Slet alle på kundens anmodning",
         "en": "Delete all on the customer's request",
     },
-    "console.delete_one": {"da": "Slet på kundens anmodning", "en": "Delete on the customer's request"},
+    "console.delete_one": {
+        "da": "Slet på kundens anmodning",
+        "en": "Delete on the customer's request",
+    },
     "console.confirm_delete": {
         "da": "Slette {n} samtaler for altid? Det kan ikke fortrydes.",
         "en": "Delete {n} conversations for good? This cannot be undone.",
@@ -148,10 +152,8 @@ register(TEXTS)
 
 
 @router.get("/console", response_class=HTMLResponse)
-async def console_page(
-    request: Request, staff: Annotated[Staff, page_roles("agent", "admin")]
-) -> HTMLResponse:
-    if staff.tenant_id is None:
+async def console_page(request: Request, staff: PageStaff) -> HTMLResponse:
+    if not staff.has_role("agent", "admin") or staff.tenant_id is None:
         raise ApiError(403, "forbidden", "The console is for a shop's agents.")
     lang = ui_language(request)
     t = translator(lang)

@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from samtale.accounts.sessions import Staff
@@ -25,11 +25,19 @@ from samtale.web.console_visitor import live_error
 from samtale.web.deps import RuntimeDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import ui_language
-from samtale.web.staff import api_roles
+from samtale.web.staff import ApiStaff
 
 router = APIRouter(prefix="/api/v1/agent", include_in_schema=False)
 
-AgentStaff = Annotated[Staff, api_roles("agent", "admin")]
+
+async def agent_staff(staff: ApiStaff) -> Staff:
+    """A logged-in agent or admin of a shop (operators have no console)."""
+    if not staff.has_role("agent", "admin") or staff.tenant_id is None:
+        raise ApiError(403, "forbidden", "The console is for a shop's agents.")
+    return staff
+
+
+AgentStaff = Annotated[Staff, Depends(agent_staff)]
 
 
 def agent_of(staff: Staff) -> Agent:
