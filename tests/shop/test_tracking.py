@@ -167,7 +167,7 @@ async def test_failed_lookups_are_limited_per_conversation(
                 conversation_id=conversation,
                 client_key=None,
                 tracking_number=demo.shipments[0].tracking_number,
-            )  # fmt: skip
+            )
         )
     assert refused.outcome == "rate_limited" and refused.offer_person
     assert refused_shipment.outcome == "rate_limited"
@@ -197,7 +197,7 @@ async def test_failed_lookups_are_limited_per_client(
                 client_key=client,
                 order_number=demo.order.order_number,
                 email=demo.email,
-            )  # fmt: skip
+            )
         )
     assert result.outcome == "rate_limited"
     assert [e["scope"] for e in logs if e.get("event") == "security_event"] == ["client"]
