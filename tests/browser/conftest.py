@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -64,52 +66,62 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
 
 
-TRACKING_CARD: dict[str, Any] = {
-    "type": "tracking",
-    "status": "in_transit",
-    "status_text": "På vej til dig",
-    "carrier": "PostNord",
-    "tracking_number": "RB123456785DK",
-    "expected_delivery": "2026-11-28",
-    "expected_delivery_text": "fredag 28. november",
-    "pickup_point": {
-        "name": "Netto Nørrebrogade",
-        "address": "Nørrebrogade 12",
-        "city": "København N",
-    },
-    "events": [
-        {
-            "at": "2026-11-26T08:10:00+00:00",
-            "description": "Pakken er sorteret",
-            "location": "Taastrup",
-        },
-        {"at": "2026-11-25T16:02:00+00:00", "description": "Pakken er afleveret til PostNord"},
-    ],
-    "tracking_url": "https://tracking.example/RB123456785DK",
-}
-PRODUCT_CARDS: dict[str, Any] = {
-    "type": "products",
-    "items": [
-        {
-            "type": "product",
-            "sku": "NH-1001",
-            "name": "Regnjakke Byge",
-            "price": "1.199 kr.",
-            "image": "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 4 4'%3E%3Crect width='4' height='4' fill='%23c8553d'/%3E%3C/svg%3E",
-            "url": "https://nordhjem.example/p/NH-1001",
-            "sizes": ["S", "M", "L"],
-        },
-        {
-            "type": "product",
-            "sku": "NH-1002",
-            "name": "Regnjakke Byge, kort",
-            "price": "999 kr.",
-            "image": "javascript:alert(1)",
-            "url": "javascript:alert(2)",
-            "sizes": [],
-        },
-    ],
-}
+def _cards() -> tuple[dict[str, Any], dict[str, Any]]:
+    """A tracking card and a product list, built by the shop's own payload functions."""
+    from samtale.shop.models import Image, PickupPoint, Product, Shipment, ShipmentEvent, Variant
+    from samtale.shop.payloads import product_card, product_list, tracking_card
+
+    utc = datetime.UTC
+    shipment = Shipment(
+        tracking_number="RB123456785DK",
+        carrier="postnord",
+        status="in_transit",
+        expected_delivery=datetime.date(2026, 11, 28),
+        delivery_method="pickup",
+        pickup_point=PickupPoint(
+            name="Netto Nørrebrogade",
+            address="Nørrebrogade 12",
+            postcode="2200",
+            city="København N",
+        ),
+        events=[
+            ShipmentEvent(
+                at=datetime.datetime(2026, 11, 25, 16, 2, tzinfo=utc), code="handed_to_carrier"
+            ),
+            ShipmentEvent(
+                at=datetime.datetime(2026, 11, 26, 8, 10, tzinfo=utc),
+                code="at_terminal",
+                location="Taastrup",
+            ),
+        ],
+        tracking_url="https://tracking.example/RB123456785DK",
+    )
+    tracking = tracking_card(shipment, "da", "Europe/Copenhagen", order_number="104827361")
+    jacket = Product(
+        sku="NH-1001",
+        names={"da": "Regnjakke Byge"},
+        prices={"DKK": Decimal("1199")},
+        variants=[Variant(sku=f"NH-1001-{s}", colour="red", size=s, stock=3) for s in "SML"],
+        images=[Image(url=RED_PIXEL)],
+        url="https://nordhjem.example/p/NH-1001",
+    )
+    short = Product(
+        sku="NH-1002",
+        names={"da": "Regnjakke Byge, kort"},
+        prices={"DKK": Decimal("999")},
+        variants=[Variant(sku="NH-1002-M", colour="red", size="M", stock=0)],
+        images=[Image(url="javascript:alert(1)")],
+        url="javascript:alert(2)",
+    )
+    products = product_list([product_card(jacket, "da", "DKK"), product_card(short, "da", "DKK")])
+    return tracking, products
+
+
+RED_PIXEL = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 4 4'%3E"
+    "%3Crect width='4' height='4' fill='%23c8553d'/%3E%3C/svg%3E"
+)
+TRACKING_CARD, PRODUCT_CARDS = _cards()
 
 
 class WidgetResponder:

@@ -50,7 +50,7 @@
       error: "Noget gik galt. Prøv igen.", agent: "Kundeservice", dialog: "Chat med {name}",
       slow: "Du skriver hurtigt – beskeden sendes om et øjeblik.", messages: "Beskeder",
       carrier: "Fragtfirma", eta: "Forventet levering", pickup: "Afhentningssted",
-      trackingNo: "Sporingsnummer", events: "Vis forløb", sizes: "Størrelser", view: "Se varen",
+      order: "Ordre", collectBy: "Hent senest", trackingNo: "Sporingsnummer", events: "Vis forløb", sizes: "Størrelser", view: "Se varen",
       track: "Følg pakken", soldOut: "Udsolgt", file: "samtale",
     },
     sv: {
@@ -69,7 +69,7 @@
       error: "Något gick fel. Försök igen.", agent: "Kundtjänst", dialog: "Chatt med {name}",
       slow: "Du skriver snabbt – meddelandet skickas om en stund.", messages: "Meddelanden",
       carrier: "Transportör", eta: "Beräknad leverans", pickup: "Utlämningsställe",
-      trackingNo: "Spårningsnummer", events: "Visa händelser", sizes: "Storlekar",
+      order: "Order", collectBy: "Hämta senast", trackingNo: "Spårningsnummer", events: "Visa händelser", sizes: "Storlekar",
       view: "Visa produkten", track: "Spåra paketet", soldOut: "Slutsåld", file: "konversation",
     },
     nb: {
@@ -87,7 +87,7 @@
       error: "Noe gikk galt. Prøv igjen.", agent: "Kundeservice", dialog: "Chat med {name}",
       slow: "Du skriver raskt – meldingen sendes om et øyeblikk.", messages: "Meldinger",
       carrier: "Transportør", eta: "Forventet levering", pickup: "Hentested",
-      trackingNo: "Sporingsnummer", events: "Vis hendelser", sizes: "Størrelser",
+      order: "Ordre", collectBy: "Hent innen", trackingNo: "Sporingsnummer", events: "Vis hendelser", sizes: "Størrelser",
       view: "Se produktet", track: "Spor pakken", soldOut: "Utsolgt", file: "samtale",
     },
     fi: {
@@ -105,7 +105,7 @@
       error: "Jokin meni vikaan. Yritä uudelleen.", agent: "Asiakaspalvelu",
       dialog: "Chat: {name}", slow: "Kirjoitat nopeasti – viesti lähetetään hetken kuluttua.",
       messages: "Viestit", carrier: "Kuljetusyhtiö", eta: "Arvioitu toimitus",
-      pickup: "Noutopiste", trackingNo: "Seurantanumero", events: "Näytä tapahtumat",
+      pickup: "Noutopiste", order: "Tilaus", collectBy: "Nouda viimeistään", trackingNo: "Seurantanumero", events: "Näytä tapahtumat",
       sizes: "Koot", view: "Katso tuote", track: "Seuraa pakettia", soldOut: "Loppuunmyyty",
       file: "keskustelu",
     },
@@ -124,7 +124,7 @@
       error: "Something went wrong. Please try again.", agent: "Customer service",
       dialog: "Chat with {name}", slow: "You're typing fast – the message is sent in a moment.",
       messages: "Messages", carrier: "Carrier", eta: "Expected delivery", pickup: "Pickup point",
-      trackingNo: "Tracking number", events: "Show history", sizes: "Sizes", view: "View product",
+      order: "Order", collectBy: "Collect by", trackingNo: "Tracking number", events: "Show history", sizes: "Sizes", view: "View product",
       track: "Track parcel", soldOut: "Sold out", file: "conversation",
     },
   };
@@ -310,33 +310,36 @@
     tracking(p) {
       const rows = [];
       const row = (label, value) => value && rows.push(h("dt", null, label), h("dd", null, value));
+      row(t("order"), str(p.order_number));
       row(t("carrier"), str(p.carrier_name || p.carrier));
-      row(t("eta"), str(p.expected_delivery_text || p.expected_delivery_label) || (p.expected_delivery ? fmtTime(p.expected_delivery, true) : ""));
+      row(t("eta"), str(p.expected_delivery_text) || (p.expected_delivery ? fmtTime(p.expected_delivery, true) : ""));
       const pp = p.pickup_point;
-      row(t("pickup"), pp && (typeof pp === "string" ? pp : [pp.name, pp.address, [pp.postcode || pp.postal_code, pp.city].filter(Boolean).join(" ")].map(str).filter(Boolean).join(", ")));
+      row(t("pickup"), pp && (typeof pp === "string" ? pp : [pp.name, pp.address, [pp.postal_code || pp.postcode, pp.city].filter(Boolean).join(" "), pp.opening_hours].map(str).filter(Boolean).join(", ")));
+      row(t("collectBy"), str(p.collect_by_text));
       row(t("trackingNo"), str(p.tracking_number));
       const events = Array.isArray(p.events) ? p.events.slice(0, 30) : [];
       const url = safeUrl(p.tracking_url || p.url);
       return h("div", { class: "card track", hook: "card", "data-kind": "tracking" },
-        h("p", { class: "card-title" }, str(p.status_text || p.status_label || p.status)),
+        h("p", { class: "card-title" }, str(p.status_text || p.status)),
         rows.length ? h("dl", null, rows) : null,
         events.length ? h("details", null, h("summary", null, t("events")),
           h("ol", { class: "events" }, events.map((e) => h("li", null,
-            h("span", { class: "ev-time" }, str(e.time_text || e.time_label) || (e.time || e.at ? fmtTime(e.time || e.at, true) : "")),
-            h("span", null, [str(e.text || e.description || e.status_text || e.status), str(e.location)].filter(Boolean).join(" · ")))))) : null,
+            h("span", { class: "ev-time" }, str(e.time_text) || (e.at ? fmtTime(e.at, true) : "")),
+            h("span", null, [str(e.text || e.description), str(e.location)].filter(Boolean).join(" · ")))))) : null,
         url ? link(t("track"), url) : null);
     },
     product(p) {
-      const img = safeImg(p.image || p.image_url);
+      const img = safeImg(p.image);
       const url = safeUrl(p.url);
-      const sizes = (Array.isArray(p.sizes) ? p.sizes : []).map((s) => (typeof s === "object" && s ? str(s.label || s.size || s.name) : str(s))).filter(Boolean);
-      const price = typeof p.price === "object" && p.price ? str(p.price.text || p.price.formatted) || [str(p.price.amount), str(p.price.currency)].join(" ").trim() : str(p.price_text || p.price);
+      const sizes = (Array.isArray(p.sizes) ? p.sizes : []).map(str).filter((s) => s && s !== "One size");
+      const price = p.price && typeof p.price === "object" ? str(p.price.text) || [str(p.price.amount), str(p.price.currency)].join(" ").trim() : str(p.price);
+      const stock = p.in_stock === false ? t("soldOut") : sizes.length ? t("sizes") + ": " + sizes.join(", ") : "";
       return h("div", { class: "card product", hook: "card", "data-kind": "product" },
         img ? h("img", { src: img, alt: "", loading: "lazy", referrerpolicy: "no-referrer" }) : h("span", { class: "noimg", "aria-hidden": "true" }),
         h("div", { class: "pbody" },
           h("p", { class: "card-title" }, str(p.name)),
           price ? h("p", { class: "price" }, price) : null,
-          sizes.length ? h("p", { class: "sizes" }, t("sizes") + ": " + sizes.join(", ")) : p.in_stock === false ? h("p", { class: "sizes" }, t("soldOut")) : null,
+          p.colour_name || stock ? h("p", { class: "sizes" }, [str(p.colour_name), stock].filter(Boolean).join(" · ")) : null,
           url ? link(t("view"), url) : null));
     },
   };
