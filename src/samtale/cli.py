@@ -246,5 +246,15 @@ def _mount_privacy() -> None:
 _mount_privacy()
 
 
+def _mount_live() -> None:
+    """Talking to a person: `tenant config` (pre-chat form, opening hours, canned replies, …)."""
+    from samtale.live.cli import tenant_config
+
+    tenant_app.command("config")(tenant_config)
+
+
+_mount_live()
+
+
 def main() -> None:
     app()
