@@ -113,7 +113,15 @@ def _cards() -> tuple[dict[str, Any], dict[str, Any]]:
         images=[Image(url="javascript:alert(1)")],
         url="javascript:alert(2)",
     )
-    products = product_list([product_card(jacket, "da", "DKK"), product_card(short, "da", "DKK")])
+    long = Product(
+        sku="NH-1003",
+        names={"da": "Regnjakke Byge, lang"},
+        prices={"DKK": Decimal("1399")},
+        variants=[Variant(sku="NH-1003-L", colour="red", size="L", stock=1)],
+        images=[Image(url="/static/no-such-picture.jpg")],  # a picture that does not load
+        url="https://nordhjem.example/p/NH-1003",
+    )
+    products = product_list([product_card(p, "da", "DKK") for p in (jacket, short, long)])
     return tracking, products
 
 
@@ -154,7 +162,7 @@ class WidgetResponder:
         if "pakke" in text:
             return [Reply("Din pakke er på vej.", payload=TRACKING_CARD)]
         if "jakke" in text:
-            return [Reply("Her er to regnjakker:", payload=PRODUCT_CARDS)]
+            return [Reply("Her er tre regnjakker:", payload=PRODUCT_CARDS)]
         if "links" in text:
             return [
                 Reply(

@@ -138,11 +138,11 @@ async def test_quick_replies_and_cards(visit: Any) -> None:
     await v.shot("tracking-card")
 
     await v.say("Har I en regnjakke?")
-    await v.reply("Her er to regnjakker")
+    await v.reply("Her er tre regnjakker")
     products = v.page.locator('[data-samtale="card"][data-kind="product"]')
-    await products.nth(1).wait_for()
-    assert await products.count() == 2
-    first, second = products.nth(0), products.nth(1)
+    await products.nth(2).wait_for()
+    assert await products.count() == 3
+    first, second, third = products.nth(0), products.nth(1), products.nth(2)
     assert "1.199\xa0kr." in await first.inner_text()  # as the shop formatted it
     assert "rød · Størrelser: S, M, L" in await first.inner_text()
     assert "Udsolgt" in await second.inner_text()
@@ -153,6 +153,9 @@ async def test_quick_replies_and_cards(visit: Any) -> None:
     # A card with javascript: URLs gets neither a picture nor a link.
     assert await second.locator("img").count() == 0
     assert await second.locator("a").count() == 0
+    # A picture that fails to load gives way to a plain tile.
+    await third.locator(".noimg").wait_for()
+    assert await third.locator("img").count() == 0
     await v.shot("product-cards")
 
 

@@ -305,6 +305,13 @@
     m.author === "visitor" ? t("you") : m.author === "agent" ? m.agent_name || t("agent") : m.author === "bot" ? botName() : "";
   const botName = () => (S.cfg && S.cfg.bot_name) || "Chat";
 
+  // A picture that cannot load (gone, or refused by the page's policy) gives way to a plain tile.
+  const noImage = (e) => {
+    const tile = h("span", { class: "noimg", "aria-hidden": "true" });
+    if (e && e.target) e.target.replaceWith(tile);
+    return tile;
+  };
+
   // One renderer per card kind. A card that cannot be drawn is left out; the text is always shown.
   const CARDS = {
     tracking(p) {
@@ -335,7 +342,7 @@
       const price = p.price && typeof p.price === "object" ? str(p.price.text) || [str(p.price.amount), str(p.price.currency)].join(" ").trim() : str(p.price);
       const stock = p.in_stock === false ? t("soldOut") : sizes.length ? t("sizes") + ": " + sizes.join(", ") : "";
       return h("div", { class: "card product", hook: "card", "data-kind": "product" },
-        img ? h("img", { src: img, alt: "", loading: "lazy", referrerpolicy: "no-referrer" }) : h("span", { class: "noimg", "aria-hidden": "true" }),
+        img ? h("img", { src: img, alt: "", loading: "lazy", referrerpolicy: "no-referrer", onerror: noImage }) : noImage(),
         h("div", { class: "pbody" },
           h("p", { class: "card-title" }, str(p.name)),
           price ? h("p", { class: "price" }, price) : null,
@@ -810,9 +817,8 @@
   const build = () => {
     const cfg = S.cfg;
     const avatarUrl = safeImg(cfg.avatar_url);
-    const avatar = avatarUrl
-      ? h("img", { class: "avatar", src: avatarUrl, alt: "" })
-      : h("span", { class: "avatar", "aria-hidden": "true" }, botName().trim().charAt(0).toUpperCase());
+    const initial = () => h("span", { class: "avatar", "aria-hidden": "true" }, botName().trim().charAt(0).toUpperCase());
+    const avatar = avatarUrl ? h("img", { class: "avatar", src: avatarUrl, alt: "", onerror: (e) => e.target.replaceWith(initial()) }) : initial();
     const menuBtn = tx(h("button", { type: "button", class: "icon", hook: "menu", "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": "sw-menu", onclick: () => toggleMenu() }, icon("gear")), "aria-label", "menu");
     const item = (hook, key, onclick, cls) => tx(h("button", { type: "button", role: "menuitem", tabindex: "-1", hook, class: cls, onclick }), null, key);
     const privacyUrl = safeUrl(cfg.privacy_policy_url, location.href);
