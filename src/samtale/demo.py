@@ -85,6 +85,10 @@ async def ensure_demo(
         )
     else:
         tenant.allowed_origins = list(dict.fromkeys([*tenant.allowed_origins, *origins]))
+    if "live" not in (tenant.settings or {}):
+        from samtale.live.demo import DEMO_LIVE_SETTINGS
+
+        tenant.settings = {**(tenant.settings or {}), "live": DEMO_LIVE_SETTINGS}
     if "widget" not in (tenant.settings or {}):
         from samtale.web.widget import DEMO_WIDGET_SETTINGS
 

@@ -19,6 +19,7 @@ log = get_logger(__name__)
 # Pages the demo banner lists, (label, path); features add theirs as they land.
 DEMO_PAGES: list[tuple[str, str]] = [
     ("Demo shop", "/"),
+    ("Agent console", "/console"),
     ("API documentation", "/docs"),
     ("Health", "/healthz"),
 ]
