@@ -286,7 +286,7 @@
       const res = await fetch(API + path, { method, headers, body: body && JSON.stringify(body), signal: ctl.signal, credentials: "omit", cache: "no-store" });
       let data = null;
       if (res.status !== 204 && (res.headers.get("content-type") || "").includes("json")) data = await res.json().catch(() => null);
-      return { status: res.status, ok: res.ok, data, res };
+      return { status: res.status, ok: res.ok, data };
     } finally {
       clearTimeout(timer);
     } // a network failure throws (TypeError / AbortError): the caller treats it as offline
@@ -734,15 +734,19 @@
     store.save();
     showQuick(null);
     if (ui) {
-      const el = h("div", { class: "msg visitor pending", hook: "pending" },
-        h("div", { class: "bubble" }, h("span", { class: "sr" }, t("you") + ": "), h("p", { class: "text" }, text)),
-        h("span", { class: "note" }));
-      pending.set(item.client_id, el);
-      ui.msgs.append(el);
+      showPending(item);
       scrollDown(true);
     }
     live.sendFrame({ type: "typing", typing: false });
     outbox.flush();
+  };
+  // A message the server has not stored yet, shown at the end until it is (then replaced).
+  const showPending = (item) => {
+    const el = h("div", { class: "msg visitor pending", hook: "pending" },
+      h("div", { class: "bubble" }, h("span", { class: "sr" }, t("you") + ": "), h("p", { class: "text" }, item.text)),
+      h("span", { class: "note" }));
+    pending.set(item.client_id, el);
+    ui.msgs.append(el);
   };
   const setPending = (item, status) => {
     const el = pending.get(item.client_id);
@@ -773,7 +777,7 @@
   const startClean = (notice, save = true) => {
     forget(save);
     if (!ui) return;
-    for (const el of [...ui.msgs.children]) if (!el.dataset.samtale || el.dataset.samtale !== "pending") el.remove();
+    for (const el of [...ui.msgs.children]) if (el.dataset.samtale !== "pending") el.remove();
     ui.win.className = "window st-bot";
     renderGreeting();
     if (notice) ui.msgs.append(h("div", { class: "msg system", role: "note", hook: "notice" }, notice));
@@ -786,17 +790,16 @@
   const frame = h("div", { class: "sw", hidden: true }, launcher);
   shadow.append(frame);
 
-  // Texts that follow the language: [element, attribute or null for text, key, vars].
+  // Texts that follow the language: [element, attribute (or null: its text), key].
   const bound = [];
-  const tx = (el, attr, key, vars) => {
-    bound.push([el, attr, key, vars]);
+  const tx = (el, attr, key) => {
+    bound.push([el, attr, key]);
     return el;
   };
   const applyTexts = () => {
-    for (const [el, attr, key, vars] of bound) {
-      const v = t(key, typeof vars === "function" ? vars() : vars);
-      if (attr) el.setAttribute(attr, v);
-      else el.textContent = v;
+    for (const [el, attr, key] of bound) {
+      if (attr) el.setAttribute(attr, t(key));
+      else el.textContent = t(key);
     }
     setUnread(S.unread);
     if (ui) {
@@ -859,12 +862,8 @@
     launcher.setAttribute("aria-controls", "sw-window");
     ui = { win, head, menu, menuBtn, banner, list, greeting, msgs, quick, typing: typingEl, typingLabel, input, sendBtn, count, form, confirm, cancelBtn, sub };
     applyTexts();
-    // Messages queued before the window existed (Samtale API, a reload with an unsent message).
-    for (const item of S.outbox) {
-      const el = h("div", { class: "msg visitor pending", hook: "pending" }, h("div", { class: "bubble" }, h("span", { class: "sr" }, t("you") + ": "), h("p", { class: "text" }, item.text)), h("span", { class: "note" }));
-      pending.set(item.client_id, el);
-      msgs.append(el);
-    }
+    // Messages queued before the window existed (a reload with an unsent message).
+    S.outbox.forEach(showPending);
   };
 
   // Composer: Enter sends, Shift+Enter is a new line; a counter appears near the limit.
