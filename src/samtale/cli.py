@@ -20,6 +20,16 @@ user_app = typer.Typer(
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 
+
+def _mount_features() -> None:
+    """The features' own commands (imported here so that `samtale --help` lists them)."""
+    from samtale.shop.cli import app as shop_app
+
+    app.add_typer(shop_app, name="shop")
+
+
+_mount_features()
+
 HostOpt = Annotated[
     str | None,
     typer.Option("--host", help="Address to listen on (default: SAMTALE_HOST or 127.0.0.1)."),
