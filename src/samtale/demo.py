@@ -93,6 +93,9 @@ async def ensure_demo(
         from samtale.web.widget import DEMO_WIDGET_SETTINGS
 
         tenant.settings = {**(tenant.settings or {}), "widget": DEMO_WIDGET_SETTINGS}
+    from samtale.shop.demo.store import ensure_demo_shop
+
+    await ensure_demo_shop(session, tenant.id, clock)
     cred_path = data_dir / "demo-credentials.json"
     creds = _load_credentials(cred_path)
     existing = {u.email: u for u in await list_users(session)}
