@@ -58,9 +58,9 @@ ASPECTS: dict[str, tuple[str, ...]] = {
         "fabric", "stof", "tyg", "stoff", "kangas", "uld i", "hvad er den lavet",
     ),
     "care": (
-        "vaske", "vask", "vaskes", "vasker", "pleje", "tvätta", "tvättas", "tvätt", "skötsel",
-        "vaskes", "pese", "pestä", "pestään", "pesu", "hoito", "hoitaa", "wash", "washing",
-        "care", "clean", "rengøre", "rengöra", "tørretumble", "torktumla", "tørketrommel",
+        "vask*", "pleje*", "plejes", "tvätt*", "skötsel*", "sköt*", "pese*", "pest*", "pesu*",
+        "hoito*", "hoida*", "wash*", "care", "clean*", "rengør*", "rengör*", "tørretumble*",
+        "torktumla*", "tørketromme*",
     ),
     "price": (
         "pris", "prisen", "koster", "kostar", "hinta", "hintaa", "maksaa", "maksavat", "price",
@@ -71,10 +71,18 @@ ASPECTS: dict[str, tuple[str, ...]] = {
         "väreissä", "colours", "colors", "colour", "color",
     ),
 }  # fmt: skip
-_ASPECT_RE = {
-    aspect: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?!\w)")
-    for aspect, words in ASPECTS.items()
-}  # fmt: skip
+
+
+def _aspect_regex(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Whole words or phrases; a trailing `*` also takes the word's endings ("tvätt*")."""
+    forms = [
+        re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w)
+        for w in sorted(words, key=len, reverse=True)
+    ]
+    return re.compile(r"(?<!\w)(?:" + "|".join(forms) + r")(?!\w)")
+
+
+_ASPECT_RE = {aspect: _aspect_regex(words) for aspect, words in ASPECTS.items()}  # fmt: skip
 _SKU_IN_TEXT = re.compile(r"\(([A-Za-z0-9][A-Za-z0-9._-]{1,63})\)\s*$")
 # Words that only say "it": a question that names no product is about the last one shown.
 _IT = frozenset("den det dem den? it them sen niitä sitä se ne".split())

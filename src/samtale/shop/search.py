@@ -49,6 +49,9 @@ STOPWORDS = frozenset(
     löytyykö hei kiitos koko kaikki do you have the a an we for to of on with and or that is are can
     something some what where which any looking find my also more not about from how should
     would could little very new please hi thanks me your it its in at as be
+    spørgsmål spørsmål fråga frågor kysymys question vare varer varen vara varor varan tuote
+    tuotteesta tuotteet tuotetta product products item items produkt produkter produktet
+    produkten artikel artikler
     """.split()
 )
 
