@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from samtale.model import Tenant
+from samtale.web.assets import strip_js
 from samtale.web.widget import (
     DEFAULT_GREETING,
     DEFAULT_PRIMARY,
@@ -168,7 +169,7 @@ async def test_widget_js_loads_the_hashed_bundle(client: httpx.AsyncClient) -> N
     assert bundle.headers["x-content-type-options"] == "nosniff"
     assert "data-samtale-key" in bundle.text  # httpx decoded it
     size = int(bundle.headers["content-length"])
-    assert size <= 25 * 1024, f"widget.js is {size} bytes gzipped, over the 25 KB budget"
+    assert size <= 25_000, f"widget.js is {size} bytes gzipped, over the 25 KB budget"
 
     etag = bundle.headers["etag"]
     again = await client.get(bundle_url.group(1), headers={"if-none-match": etag})
@@ -225,3 +226,34 @@ async def test_demo_shop_page(runtime: Any, client: httpx.AsyncClient, data_dir:
     cfg = (await client.get("/api/v1/widget/demo/config")).json()
     assert cfg["bot_name"] == "Nora" and cfg["privacy_policy_url"] == "/privatliv"
     assert cfg["texts"]["da"]["starters"][0]["label"] == "Hvor er min pakke?"
+
+
+def test_served_scripts_lose_indentation_and_comment_lines_only() -> None:
+    source = """/*! licence */
+(() => {
+  /*
+   * A block comment.
+   */
+  const css = `
+:host{all:initial}
+*,*::before{box-sizing:border-box}
+`;
+  // a comment line
+  const url = "https://example.com"; // a trailing comment stays
+  /* one-line block */
+  return css + url;
+})();
+"""
+    assert (
+        strip_js(source)
+        == """/*! licence */
+(() => {
+const css = `
+:host{all:initial}
+*,*::before{box-sizing:border-box}
+`;
+const url = "https://example.com"; // a trailing comment stays
+return css + url;
+})();
+"""
+    )

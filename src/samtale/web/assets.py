@@ -1,7 +1,7 @@
 """Static files under content hashes: the widget bundle, the demo page's stylesheet and pictures.
 
-Every file in `web/static/` is read once per process, hashed (the first 12 hex digits of its
-SHA-256) and gzipped. It is served at `/static/<stem>.<hash>.<ext>` with a year-long immutable
+Every file in `web/static/` is read once per process (scripts without their indentation and
+comment lines), hashed (the first 12 hex digits of its SHA-256) and gzipped. It is served at `/static/<stem>.<hash>.<ext>` with a year-long immutable
 cache, so a new release is a new URL and browsers never run a stale widget. The name without the
 hash answers too, cached briefly and revalidated by ETag (for links that cannot know the hash).
 
@@ -57,6 +57,26 @@ LOADER = """/* Samtale widget loader: loads the current widget (cached for a yea
 """
 
 
+def strip_js(source: str) -> str:
+    """The script as served: without indentation, blank lines and comment lines (`// …` lines
+    and `/* … */` blocks that start a line; the `/*! … */` licence header stays). Lines are
+    never joined, so automatic semicolons and template literals keep their meaning; the
+    readable source stays in the repository."""
+    out: list[str] = []
+    in_comment = False
+    for raw in source.splitlines():
+        line = raw.strip()
+        if in_comment:
+            in_comment = "*/" not in line
+            continue
+        if line.startswith("/*") and not line.startswith("/*!"):
+            in_comment = "*/" not in line
+            continue
+        if line and not line.startswith("//"):
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
 @dataclass(frozen=True)
 class Asset:
     name: str
@@ -107,7 +127,10 @@ class Assets:
         self.by_name: dict[str, Asset] = {}
         for path in sorted(folder.iterdir()):
             if path.is_file() and path.suffix in MEDIA_TYPES:
-                self.by_name[path.name] = Asset.of(path.name, path.read_bytes())
+                data = path.read_bytes()
+                if path.suffix == ".js":
+                    data = strip_js(data.decode()).encode()
+                self.by_name[path.name] = Asset.of(path.name, data)
         self.loader = Asset.of(
             "widget.js", LOADER.replace("__BUNDLE__", self.by_name["widget.js"].url).encode()
         )

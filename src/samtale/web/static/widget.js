@@ -1,4 +1,4 @@
-/*! Samtale chat widget — https://github.com/samtale | Apache-2.0 */
+/*! Samtale chat widget | Apache-2.0 | readable source: src/samtale/web/static/widget.js in the Samtale repository */
 /*
  * One script tag on the shop's page:
  *   <script src="https://<samtale host>/widget.js" data-samtale-key="<widget key>" async></script>
