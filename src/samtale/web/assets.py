@@ -105,7 +105,7 @@ class Asset:
         return f"/static/{self.hashed_name}"
 
     def response(self, request: Request, cache_control: str) -> Response:
-        etag = f'"{self.digest}"'
+        etag = f'W/"{self.digest}"'  # weak: the gzipped and the plain bytes share it
         headers = {
             "Cache-Control": cache_control,
             "ETag": etag,
@@ -114,7 +114,7 @@ class Asset:
             # Shop pages that isolate themselves (COEP) may still load it.
             "Cross-Origin-Resource-Policy": "cross-origin",
         }
-        if etag in request.headers.get("if-none-match", ""):
+        if f'"{self.digest}"' in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)
         if "gzip" in request.headers.get("accept-encoding", ""):
             headers["Content-Encoding"] = "gzip"
