@@ -58,6 +58,7 @@
 
   /* ------------------------------------------------------------------ api */
   const api = async (method, path, body) => {
+    if (method !== "GET" && !S.csrf) await booted; // the token comes with /me
     const headers = { accept: "application/json" };
     if (body) headers["content-type"] = "application/json";
     if (method !== "GET") headers["x-csrf-token"] = S.csrf;
@@ -270,9 +271,9 @@
     } }, t("reply_email"));
     return h("li", { class: "item request", hook: "request-item" },
       h("p", { class: "line1" }, h("strong", null, m.name || m.email), h("span", { class: "badge " + (m.status === "open" ? "warn" : "ok") }, m.status === "open" ? t("open") : t("answered"))),
-      h("p", { class: "muted small" }, m.email, " · ", fmtTime(m.created_at, true), " · ", m.language.toUpperCase(), m.answered_by ? " · " + m.answered_by : ""),
+      h("p", { class: "muted small" }, [m.name ? m.email : "", fmtTime(m.created_at, true), m.language.toUpperCase(), m.answered_by].filter(Boolean).join(" · ")),
       h("p", { class: "request-text" }, m.text),
-      m.status === "open" ? h("div", { class: "reply" }, text, send, S.me && !S.me.mail_enabled ? h("p", { class: "muted small" }, t("mail_off")) : null, note) : null,
+      m.status !== "open" ? null : S.me && S.me.mail_enabled ? h("div", { class: "reply" }, text, send, note) : h("p", { class: "muted small" }, t("mail_off")),
       h("button", { type: "button", class: "link", onclick: () => openConversation(m.conversation_id) }, t("transcript")));
   };
 
@@ -699,5 +700,5 @@
     await Promise.all([loadQueue(), loadRequests(), fillAgents()]);
     connect();
   };
-  boot();
+  const booted = boot();
 })();

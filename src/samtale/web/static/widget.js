@@ -129,6 +129,16 @@
     },
   };
 
+  // Talking to a person (the pre-chat form, the queue, the rating, a message when nobody is there).
+  const PT = {
+    da: { only: "Svarene bruges kun til din henvendelse.", choose: "Vælg …", req: "Skal udfyldes", bad: "Tjek venligst feltet", long: "For langt", start: "Start chat", queue: "Du er nr. {n} i køen · ca. {m} min.", queued: "Du er i kø hos kundeservice …", leave: "Forlad køen", seen: "Set", rate: "Hvordan var hjælpen?", star: "{n} af 5", comment: "Kommentar (valgfri)", thanks: "Tak for din vurdering!", back: "Tilbage til botten", email: "E-mail", msg: "Din besked", sendMsg: "Send besked", sent: "Tak! Vi svarer dig på e-mail.", backAt: "Vi er tilbage {when}." },
+    sv: { only: "Svaren används bara för ditt ärende.", choose: "Välj …", req: "Måste fyllas i", bad: "Kontrollera fältet", long: "För långt", start: "Starta chatten", queue: "Du är nr {n} i kön · ca {m} min.", queued: "Du står i kö hos kundtjänst …", leave: "Lämna kön", seen: "Läst", rate: "Hur var hjälpen?", star: "{n} av 5", comment: "Kommentar (valfri)", thanks: "Tack för ditt betyg!", back: "Tillbaka till boten", email: "E-post", msg: "Ditt meddelande", sendMsg: "Skicka meddelande", sent: "Tack! Vi svarar via e-post.", backAt: "Vi är tillbaka {when}." },
+    nb: { only: "Svarene brukes bare til henvendelsen din.", choose: "Velg …", req: "Må fylles ut", bad: "Sjekk feltet", long: "For langt", start: "Start chat", queue: "Du er nr. {n} i køen · ca. {m} min.", queued: "Du står i kø hos kundeservice …", leave: "Forlat køen", seen: "Sett", rate: "Hvordan var hjelpen?", star: "{n} av 5", comment: "Kommentar (valgfritt)", thanks: "Takk for vurderingen!", back: "Tilbake til boten", email: "E-post", msg: "Meldingen din", sendMsg: "Send melding", sent: "Takk! Vi svarer deg på e-post.", backAt: "Vi er tilbake {when}." },
+    fi: { only: "Vastauksia käytetään vain asiasi hoitamiseen.", choose: "Valitse …", req: "Pakollinen", bad: "Tarkista kenttä", long: "Liian pitkä", start: "Aloita chat", queue: "Olet jonossa {n}. · noin {m} min", queued: "Olet asiakaspalvelun jonossa …", leave: "Poistu jonosta", seen: "Luettu", rate: "Miten onnistuimme?", star: "{n}/5", comment: "Kommentti (vapaaehtoinen)", thanks: "Kiitos arviostasi!", back: "Takaisin bottiin", email: "Sähköposti", msg: "Viestisi", sendMsg: "Lähetä viesti", sent: "Kiitos! Vastaamme sähköpostilla.", backAt: "Palaamme {when}." },
+    en: { only: "Your answers are used only for this request.", choose: "Choose …", req: "Required", bad: "Please check this field", long: "Too long", start: "Start chat", queue: "You're number {n} in the queue · about {m} min.", queued: "You're in the queue for customer service …", leave: "Leave the queue", seen: "Seen", rate: "How was the help?", star: "{n} of 5", comment: "Comment (optional)", thanks: "Thank you for your rating!", back: "Back to the bot", email: "E-mail", msg: "Your message", sendMsg: "Send message", sent: "Thank you! We'll answer by e-mail.", backAt: "We're back {when}." },
+  };
+  for (const l in PT) Object.assign(TEXTS[l], PT[l]);
+
   /* -------------------------------------------------------------- helpers */
   const S = {
     lang: "en", // the language the widget speaks (the conversation's once there is one)
@@ -431,6 +441,7 @@
       if (m.author !== "visitor") typing.hide();
       scrollDown(near || m.author === "visitor");
     }
+    person.seen(m);
     if (m.author !== "visitor" && !quiet) {
       if (S.open && !D.hidden) markRead();
       else setUnread(S.unread + 1);
@@ -473,11 +484,11 @@
   const FRAMES = {
     message: (f) => ingest(f.message),
     typing: (f) => (f.author === "visitor" ? null : f.typing ? typing.show(t("typing", { name: f.name || (f.author === "agent" ? t("agent") : botName()) })) : typing.hide()),
-    state: (f) => setState(f.state),
+    state: (f) => (f.agent_name && (person.agentName = f.agent_name), setState(f.state)),
     deleted: () => startClean(t("deleted")),
     ping: () => live.sendFrame({ type: "pong" }),
-    read: () => {},
-    queue: () => {}, // the handoff shows the queue position here
+    read: (f) => person.read(f),
+    queue: (f) => person.queue(f),
   };
   const STATE_CLASSES = { bot: "st-bot", queued: "st-queued", live: "st-live", closed: "st-closed" };
 
@@ -486,6 +497,7 @@
       S.state = state;
       if (ui) ui.win.className = "window " + (STATE_CLASSES[state] || "st-other");
       emit("state", state);
+      person.sync();
     }
     const l = normLang(lang);
     if (l && l !== S.lang && (!S.cfg || S.cfg.languages.includes(l))) {
@@ -677,6 +689,7 @@
             ingest(r.data.message);
             r.data.replies.forEach((m) => ingest(m));
             setState(r.data.state, r.data.language);
+            if (item.intent === "talk_to_person") person.answered(r.data);
           } else if (r.status === 404) {
             startClean(); // expired or deleted elsewhere: the message goes into a new conversation
           } else if (r.status === 429) {
@@ -779,8 +792,273 @@
     if (!ui) return;
     for (const el of [...ui.msgs.children]) if (el.dataset.samtale !== "pending") el.remove();
     ui.win.className = "window st-bot";
+    person.reset();
     renderGreeting();
     if (notice) ui.msgs.append(h("div", { class: "msg system", role: "note", hook: "notice" }, notice));
+  };
+
+  /* --------------------------------------------------------------- person */
+  // Talking to a person: the pre-chat form (fields from the shop's config), the queue with its
+  // position and wait, the agent's name and read marks, the rating after a close, and the
+  // message form when nobody is there. One panel at the end of the chat shows the current step.
+  const FORMS = { handoff_form: 1, offline_form: 1 };
+  const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+  const person = {
+    el: h("div", { class: "pp", hook: "person", hidden: true }),
+    key: "",
+    last: null, // the newest message
+    force: "", // a form shown without a bot message asking for it
+    pos: null,
+    agentName: "",
+    rated: false,
+    wish: false,
+    reset() {
+      Object.assign(this, { key: "", last: null, force: "", pos: null, agentName: "", rated: false });
+      this.el.replaceChildren();
+      this.el.hidden = true;
+    },
+    seen(m) {
+      if (!this.last || m.cursor >= this.last.cursor) {
+        this.last = m;
+        if (this.force !== "thanks") this.force = "";
+      }
+      if (m.agent_name && m.author !== "visitor") this.agentName = m.agent_name;
+      this.sync();
+    },
+    ask() {
+      this.wish = true;
+      send(t("talk"), "talk_to_person");
+    },
+    // The bot did not offer a form (no bot, or none configured): ask the shop's config.
+    async answered(data) {
+      if (!this.wish) return;
+      this.wish = false;
+      if (data.state !== "bot" || data.replies.some((m) => m.payload && FORMS[m.payload.type])) return;
+      try {
+        const r = await api("GET", `/widget/${encodeURIComponent(KEY)}/config`);
+        if (r.ok && r.data) S.cfg.handoff = r.data.handoff;
+      } catch {
+        /* keep what we have */
+      }
+      const hc = S.cfg.handoff;
+      if (!hc) return;
+      this.force = hc.available ? "handoff_form" : "offline_form";
+      this.sync();
+    },
+    read(f) {
+      if (f.author !== "agent" || !ui) return;
+      for (const el of ui.msgs.querySelectorAll(".seen")) el.remove();
+      const mine = [...ui.msgs.querySelectorAll(".msg.visitor[data-cursor]")].filter((el) => +el.dataset.cursor <= f.cursor).pop();
+      if (mine) mine.append(h("span", { class: "seen", hook: "seen" }, t("seen")));
+    },
+    queue(f) {
+      this.pos = f;
+      this.sync();
+    },
+    sync() {
+      if (!ui) return;
+      const st = S.state;
+      const m = this.last;
+      const p = (m && m.payload) || {};
+      let key = "";
+      if (st === "bot" && this.force === "thanks") this.force = "";
+      if (st === "queued") key = "queue";
+      else if (st === "closed" && p.rate && !this.rated) key = "rate";
+      else if (st === "bot" || st === "closed") key = this.force || (m && m.author !== "visitor" && FORMS[p.type] ? p.type : "");
+      ui.sub.textContent = st === "live" && this.agentName ? this.agentName + " · " + t("agent") : texts().subtitle || "";
+      if (key === this.key) return key === "queue" && this.showPos();
+      this.key = key;
+      this.el.replaceChildren();
+      this.el.hidden = !key;
+      if (key) {
+        this[key === "queue" ? "q" : key](p);
+        scrollDown(true);
+      }
+    },
+    label: (l) => (l && (l[S.lang] || l[S.cfg.default_language] || Object.values(l)[0])) || "",
+    field(id, label, input, err) {
+      input.id = id;
+      input.setAttribute("aria-describedby", id + "e");
+      input.oninput = () => input.removeAttribute("aria-invalid");
+      return h("div", { class: "fld" }, h("label", { for: id }, label), input, h("span", { class: "ferr", id: id + "e" }, err));
+    },
+    bad(input, code) {
+      input.setAttribute("aria-invalid", "true");
+      shadow.getElementById(input.id + "e").textContent = t({ required: "req", too_long: "long" }[code] || "bad");
+    },
+    clear(form) {
+      for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+      for (const el of form.querySelectorAll(".ferr")) el.textContent = "";
+    },
+    note() {
+      const url = safeUrl(S.cfg.privacy_policy_url, location.href);
+      return h("p", { class: "pnote" }, t("only"), url ? [" ", link(t("privacy"), url)] : null);
+    },
+    handoff_form() {
+      const fields = ((S.cfg.handoff || {}).prechat_fields || []).slice(0, 12);
+      const inputs = fields.map((f, i) => {
+        const input =
+          f.kind === "choice" ? h("select", null, h("option", { value: "" }, t("choose")), f.options.map((o) => h("option", { value: o.value }, this.label(o.label))))
+          : f.kind === "textarea" ? h("textarea", { rows: 3, maxlength: f.max_length })
+          : h("input", { type: { email: "email", phone: "tel" }[f.kind] || "text", maxlength: f.max_length, autocomplete: { name: "name", email: "email", phone: "tel" }[f.kind] || "off" });
+        input.name = f.name;
+        if (f.required) input.setAttribute("aria-required", "true");
+        return [f, input, this.field("sw-f" + i, [this.label(f.label) || f.name, f.required ? h("span", { "aria-hidden": "true" }, " *") : null], input)];
+      });
+      const btn = h("button", { type: "submit", class: "btn pri", hook: "prechat-submit" }, t("start"));
+      const form = h("form", { class: "pform", hook: "prechat", novalidate: true, onsubmit: (e) => (e.preventDefault(), this.submit(form, inputs, btn)) },
+        inputs.map((x) => x[2]), this.note(),
+        h("div", { class: "row" }, h("button", { type: "button", class: "btn", onclick: () => this.cancel() }, t("cancel")), btn));
+      this.el.append(form);
+      const first = inputs[0];
+      requestAnimationFrame(() => (first ? first[1] : btn).focus());
+    },
+    cancel() {
+      this.force = "";
+      this.last = { cursor: S.cursor };
+      this.sync();
+      ui.input.focus();
+    },
+    async submit(form, inputs, btn) {
+      this.clear(form);
+      const answers = {};
+      let wrong = null;
+      for (const [f, input] of inputs) {
+        const v = input.value.trim();
+        const code = !v ? (f.required ? "required" : "") : f.kind === "email" && !EMAIL.test(v) ? "bad" : "";
+        if (code) {
+          this.bad(input, code);
+          wrong = wrong || input;
+        } else if (v) answers[f.name] = v;
+      }
+      if (wrong) return wrong.focus();
+      btn.disabled = true;
+      let r;
+      try {
+        r = await authed("POST", "/handoff", { answers });
+      } catch {
+        r = { status: 0 };
+      }
+      btn.disabled = false;
+      if (r.status === 201 || r.status === 200) {
+        this.pos = r.data;
+        this.force = "";
+        if (r.data.agent_name) this.agentName = r.data.agent_name;
+        setState(r.data.state);
+      } else if (r.status === 422 && r.data && r.data.error.fields) {
+        for (const e of r.data.error.fields) {
+          const x = inputs.find(([f]) => "answers." + f.name === e.field);
+          if (x) {
+            this.bad(x[1], e.code);
+            wrong = wrong || x[1];
+          }
+        }
+        if (wrong) wrong.focus();
+      } else if (r.status === 409) {
+        this.force = "offline_form";
+        this.sync();
+      } else notice(t("error"));
+    },
+    showPos() {
+      const x = this.el.querySelector(".qpos");
+      const q = this.pos;
+      if (x) x.textContent = q && q.position ? t("queue", { n: q.position, m: Math.max(1, Math.round((q.wait_seconds || 60) / 60)) }) : t("queued");
+    },
+    q() {
+      this.el.append(h("p", { class: "qpos", role: "status", hook: "queue-position" }), h("div", { class: "row" }, h("button", { type: "button", class: "btn", hook: "leave-queue", onclick: () => this.leave() }, t("leave"))));
+      this.showPos();
+      if (!this.pos) authed("GET", "/handoff").then((r) => r.ok && r.data.position && this.queue(r.data), () => {});
+    },
+    async leave() {
+      try {
+        const r = await authed("DELETE", "/handoff");
+        if (r.ok) setState(r.data.state);
+      } catch {
+        notice(t("error"));
+      }
+    },
+    rate() {
+      let stars = 0;
+      const send_ = h("button", { type: "button", class: "btn pri", hook: "rate-send", disabled: true, onclick: async () => {
+        send_.disabled = true;
+        const body = { rating: stars };
+        if (comment.value.trim()) body.comment = comment.value.trim().slice(0, 1000);
+        try {
+          await authed("POST", "/rating", body);
+        } catch {
+          /* thanked anyway */
+        }
+        this.rated = true;
+        this.force = "thanks";
+        this.sync();
+      } }, t("send"));
+      const row = h("div", { class: "stars", role: "group", "aria-label": t("rate") }, [1, 2, 3, 4, 5].map((n) =>
+        h("button", { type: "button", class: "star", hook: "star", "aria-pressed": "false", "aria-label": t("star", { n }), onclick: () => {
+          stars = n;
+          row.querySelectorAll(".star").forEach((b, i) => b.setAttribute("aria-pressed", String(i < n)));
+          send_.disabled = false;
+        } }, "★")));
+      const comment = h("textarea", { rows: 2, maxlength: 1000, placeholder: t("comment"), "aria-label": t("comment") });
+      const back = this.back();
+      this.el.append(h("p", { class: "qpos" }, t("rate")), row, comment, h("div", { class: "row" }, back, send_));
+      authed("GET", "/handoff").then((r) => r.ok && !r.data.can_rate && !stars && back.click(), () => {});
+    },
+    back() {
+      return h("button", { type: "button", class: "btn", hook: "back-to-bot", onclick: () => {
+        this.rated = true;
+        this.force = "";
+        this.sync();
+        showQuick(texts().starters);
+        ui.input.focus();
+      } }, t("back"));
+    },
+    thanks() {
+      const back = this.back();
+      this.el.append(h("p", { class: "qpos", role: "status", hook: "rated" }, t("thanks")), h("div", { class: "row" }, back));
+      back.focus();
+    },
+    offline_form(p) {
+      const hc = S.cfg.handoff || {};
+      const next = (p && p.next_open) || (this.force && hc.next_open);
+      let when = "";
+      if (next && !(p && p.type)) {
+        try {
+          when = new Intl.DateTimeFormat(LOCALES[S.lang], { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: hc.time_zone }).format(new Date(next));
+        } catch {
+          when = fmtTime(next, true);
+        }
+      }
+      const email = h("input", { type: "email", autocomplete: "email", maxlength: 254 });
+      const text = h("textarea", { rows: 3, maxlength: 4000 });
+      const btn = h("button", { type: "submit", class: "btn pri", hook: "offline-submit" }, t("sendMsg"));
+      const form = h("form", { class: "pform", hook: "offline", novalidate: true, onsubmit: async (e) => {
+        e.preventDefault();
+        this.clear(form);
+        const bad = !EMAIL.test(email.value.trim()) ? email : !text.value.trim() ? text : null;
+        if (bad) {
+          this.bad(bad, bad === email ? "bad" : "required");
+          return bad.focus();
+        }
+        btn.disabled = true;
+        let r;
+        try {
+          r = await api("POST", `/widget/${encodeURIComponent(KEY)}/offline-messages`, { email: email.value.trim(), text: text.value.trim(), language: S.lang });
+        } catch {
+          r = { status: 0 };
+        }
+        btn.disabled = false;
+        if (r.status === 201) {
+          this.el.replaceChildren(h("p", { class: "qpos", role: "status", hook: "offline-sent" }, t("sent")));
+          this.force = "";
+          this.last = { cursor: S.cursor };
+        } else if (r.status === 422) this.bad(email, "bad");
+        else notice(t("error"));
+      } },
+        when ? h("p", { class: "qpos" }, t("backAt", { when })) : null,
+        this.field("sw-oe", t("email"), email), this.field("sw-om", t("msg"), text), this.note(),
+        h("div", { class: "row" }, h("button", { type: "button", class: "btn", onclick: () => this.cancel() }, t("cancel")), btn));
+      this.el.append(form);
+    },
   };
 
   /* ------------------------------------------------------------------- ui */
@@ -830,7 +1108,7 @@
       item("download-html", "print", () => download("html")),
       item("human", "human", () => {
         closeMenu();
-        send(t("talk"), "talk_to_person");
+        person.ask();
         ui.input.focus();
       }),
       item("delete", "delete", () => askDelete(), "danger"),
@@ -845,7 +1123,7 @@
     const quick = h("div", { class: "quick", hook: "quick-replies", hidden: true });
     const typingLabel = h("span", { class: "tl" });
     const typingEl = h("div", { class: "typing", "aria-hidden": "true", hidden: true }, h("span", { class: "dots" }, h("i"), h("i"), h("i")), typingLabel);
-    const list = tx(h("div", { class: "list", hook: "messages", role: "log", tabindex: "0" }, greeting, msgs, quick, typingEl), "aria-label", "messages");
+    const list = tx(h("div", { class: "list", hook: "messages", role: "log", tabindex: "0" }, greeting, msgs, quick, person.el, typingEl), "aria-label", "messages");
     const input = tx(tx(h("textarea", { id: "sw-input", hook: "composer", rows: 1, enterkeyhint: "send", "aria-describedby": "sw-count", autocomplete: "off", oninput: () => onInput(), onkeydown: composerKeys }), "placeholder", "placeholder"), "aria-label", "label");
     const sendBtn = tx(h("button", { type: "submit", class: "sendbtn", hook: "send" }, icon("send")), "aria-label", "send");
     const count = h("p", { id: "sw-count", class: "count", hook: "counter", "aria-live": "polite" });
@@ -1091,6 +1369,7 @@
         else setConn("retrying");
       }
       ui.list.removeAttribute("aria-busy");
+      person.sync();
       scrollDown(true);
       live.start();
     }
@@ -1182,6 +1461,17 @@ h3{margin:0 0 6px;font-size:16px}.panel p{margin:0 0 16px;font-size:14px;color:#
 .row{display:flex;gap:8px;justify-content:flex-end}
 .btn{min-height:40px;padding:8px 16px;border-radius:10px;border:1px solid #c3c9d0;background:#fff;font-weight:600}
 .btn.danger{border-color:#b3261e;background:#b3261e;color:#fff}
+.pp{margin:2px 0 12px;padding:12px;border:1px solid #dfe3e8;border-radius:12px;background:#fff;font-size:14px}
+.pform{display:flex;flex-direction:column;gap:9px}
+.fld{display:flex;flex-direction:column;gap:3px}.fld label{font-weight:600;font-size:13px}
+.fld input,.fld select,.pp textarea{width:100%;font:inherit;font-size:16px;padding:7px 9px;border:1px solid #8a929c;border-radius:8px;background:#fff;color:#16191d}
+.pp [aria-invalid]{border-color:#b3261e}.ferr{color:#b3261e;font-size:12.5px}.ferr:empty{display:none}
+.pnote{margin:0;font-size:12.5px;color:#4a5058}.pnote a{color:var(--ink)}
+.btn.pri{background:var(--p);border-color:var(--p);color:var(--on)}.btn:disabled{opacity:.5}
+.qpos{margin:0 0 8px;font-weight:600}
+.stars{display:flex;gap:2px;margin-bottom:8px}.star{border:0;background:none;font-size:28px;line-height:1;padding:2px 4px;color:#737b86}.star[aria-pressed=true]{color:#a86a00}
+.pp textarea{margin-bottom:8px}
+.seen{margin-top:2px;font-size:11.5px;color:#5b6169}
 @media (max-width:520px){
 .window{inset:0;width:100%;height:100%;max-height:none;border-radius:0;bottom:0;right:0}
 :host(.left) .window{left:0}
