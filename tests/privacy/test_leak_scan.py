@@ -183,6 +183,82 @@ async def served_tenant(rt: Runtime, data_dir: Path) -> Tenant:
     return tenant
 
 
+async def exercise_live(
+    rt: Runtime, api: httpx.AsyncClient, tenant: Tenant, s: Secrets
+) -> dict[str, Any]:
+    """A customer asks for a person with the pre-chat form full of personal data, chats with an
+    agent who views the queue and the conversation, rates with a comment; another leaves a
+    message while nobody is available and is answered (no mail server: refused)."""
+    from samtale.live.service import Agent, LiveService
+    from samtale.live.settings import live_settings
+    from samtale.tenants.service import UserCreate, create_user
+
+    live = LiveService.of(rt)
+    async with rt.db.transaction() as session:
+        user = await create_user(
+            session,
+            tenant,
+            UserCreate(
+                email=f"agent-{tenant.slug}@shop.example",
+                password="correct horse battery",
+                role="agent",
+                display_name="Sofie",
+            ),
+            rt.clock,
+        )
+        row = await session.get(Tenant, tenant.id)
+        assert row is not None
+        settings = live_settings(row)
+    agent = Agent(user.id, tenant.id, "Sofie")
+    await live.set_presence(agent, "online")
+    by_kind = {
+        "name": s.name,
+        "email": s.email,
+        "phone": s.phone,
+        "order_number": s.order,
+        "text": s.street,
+        "textarea": f"{s.street}, CPR {s.cpr}, konto {s.iban}, sporing {s.tracking}, IP {s.ip}",
+    }
+    answers = {
+        f.name: (f.options[0].value if f.kind == "choice" else by_kind[f.kind])
+        for f in settings.prechat_fields
+    }
+    conv = await start_conversation(api, tenant.widget_key, language="da")
+    base = f"/api/v1/conversations/{conv['conversation_id']}"
+    bad = {**answers, "email": f"{s.email} {s.phone}"}
+    r = await api.post(base + "/handoff", json={"answers": bad}, headers=conv["headers"])
+    assert r.status_code == 422 and s.phone not in r.text
+    r = await api.post(base + "/handoff", json={"answers": answers}, headers=conv["headers"])
+    assert r.status_code == 201, r.text
+    queue = await live.queue_view(agent, "da")
+    await live.claim(agent, uuid.UUID(queue[0]["handoff_id"]))
+    cid = uuid.UUID(conv["conversation_id"])
+    await live.send(agent, cid, f"Hej {s.name}")
+    await api.post(base + "/messages", json={"text": s.messages()[1]}, headers=conv["headers"])
+    view = await live.conversation_view(agent, cid, "da")
+    assert view["handoffs"][0]["answers"]
+    await live.close(agent, cid, "resolved")
+    r = await api.post(
+        base + "/rating", json={"rating": 5, "comment": s.messages()[2]}, headers=conv["headers"]
+    )
+    assert r.status_code == 204
+    r = await api.post(
+        f"/api/v1/widget/{tenant.widget_key}/offline-messages",
+        json={"email": s.email, "name": s.name, "text": " ".join(s.messages())},
+        headers={"origin": "https://shop.example"},
+    )
+    assert r.status_code == 201
+    live.mailer = None
+    [offline] = await live.offline_messages(agent)
+    try:
+        await live.answer_offline(agent, uuid.UUID(offline["id"]), f"Hej {s.name}")
+    except Exception as exc:
+        assert type(exc).__name__ == "MailUnavailable"
+    r = await api.get(base + "/transcript", params={"format": "json"}, headers=conv["headers"])
+    assert s.email in r.text.lower()
+    return conv
+
+
 async def exercise(rt: Runtime, api: httpx.AsyncClient, tenant: Tenant, s: Secrets) -> None:
     """Everything a customer, an agent and the schedule do with a conversation."""
     clock: ManualClock = rt.clock  # type: ignore[assignment]
@@ -205,6 +281,7 @@ async def exercise(rt: Runtime, api: httpx.AsyncClient, tenant: Tenant, s: Secre
         await api.post(url, json={"text": s.email * 400}, headers=conv["headers"])
         await api.post(url, json={"text": "boom"}, headers=conv["headers"])
         await api.get(url, headers=conv["headers"])
+    await exercise_live(rt, api, tenant, s)
     kept_id = uuid.UUID(kept["conversation_id"])
     for fmt in ("txt", "html", "json"):
         r = await api.get(
