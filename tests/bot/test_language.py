@@ -59,3 +59,22 @@ def test_only_the_shops_languages() -> None:
     # an unknown current language falls back to the page's, then the first of the shop's
     assert decide_language("ok", None, ["da", "en"], page_language="en") == "en"
     assert decide_language("ok", None, ["sv", "en"]) == "sv"
+
+
+@pytest.mark.parametrize(
+    ("current", "text", "expected"),
+    [
+        ("da", "anna.hansen@example.com", "da"),
+        ("da", "anna@example.com", "da"),
+        ("fi", "https://nordhjem.example/retur?order=104827361", "fi"),
+        ("sv", "RB123456785SE 104827361 str 40", "sv"),
+        ("sv", "hvordan returnerer jeg en vare", "da"),
+    ],
+)
+def test_addresses_and_numbers_say_nothing_about_language(current: str, text: str, expected: str) -> None:
+    assert decide_language(text, current, ALL, page_language="da") == expected
+
+
+def test_leaving_swedish_for_danish_or_norwegian_follows_the_page() -> None:
+    assert decide_language("hvordan returnerer jeg en vare", "sv", ALL, page_language="nb") == "nb"
+    assert decide_language("hvordan returnerer jeg en vare", "sv", ALL, page_language="da") == "da"

@@ -60,6 +60,7 @@ def chat(
             typer.echo("Loading the bot…")
             registry: Any = runtime.responders
             await registry.wait_ready()
+            await registry.refresh(row.id)
             bot = registry.bot(row.id)
             if bot is None:
                 typer.secho(
