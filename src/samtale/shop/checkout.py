@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from samtale.bot.actions import ActionContext, ActionResult
 from samtale.conversations.responder import Reply
@@ -93,7 +94,7 @@ class Checkout:
         fetch: Callable[
             [ShopConnector, str], Awaitable[list[DeliveryOption] | list[PaymentMethod]]
         ],
-        render: Callable[[str, list, str], str],  # type: ignore[type-arg]
+        render: Callable[[str, Any, str], str],
     ) -> ActionResult:
         lang = ctx.language
         shop = await self.shops.for_tenant(ctx.tenant_id)

@@ -188,7 +188,7 @@ def shown_colour(product: Product, wanted: list[str]) -> str | None:
         if in_stock or matching:
             return (in_stock or matching)[0]
     in_stock = [c for c in colours if product.stock(colour=c) > 0]
-    return (in_stock or colours or [None])[0]
+    return (in_stock or colours)[0] if colours else None
 
 
 def product_card(

@@ -320,10 +320,10 @@ def _shipment(
     return Shipment(
         tracking_number=tracking_number(rng, carrier, country),
         carrier=carrier,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         events=tl.events,
         expected_delivery=expected,
-        delivery_method=method,  # type: ignore[arg-type]
+        delivery_method=method,
         pickup_point=pickup,
         collect_by=collect_by,
     )

@@ -41,7 +41,7 @@ def _option(
 ) -> DeliveryOption:
     return DeliveryOption(
         code=code,
-        method=method,  # type: ignore[arg-type]
+        method=method,
         carriers=carriers,
         price=Decimal(price),
         currency=currency,
