@@ -114,12 +114,10 @@ def test_the_demo_facts_agree_with_the_demo_content() -> None:
     )
     for country, options in DELIVERY.items():
         for option in options:
-            amount = f"{option.currency} {option.price:g}".replace("4.9", "4.90").replace(
-                "7.9", "7.90"
-            )
+            amount = f"{option.currency} {option.price}"  # "DKK 39", "EUR 4.90"
             assert amount in delivery, (country, option.code, amount)
             if option.free_over:
-                assert f"free over {option.currency} {option.free_over:g}" in delivery
+                assert f"free over {option.currency} {option.free_over}" in delivery
     payment = " ".join(content.intent("payment_methods").answers["en"])  # type: ignore[union-attr]
     for word in ("MobilePay in Denmark and Finland", "Swish in Sweden", "Vipps in Norway",
                  "online banking in Finland", "invoice", "part payment", "gift cards"):  # fmt: skip
