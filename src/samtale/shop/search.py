@@ -187,10 +187,14 @@ class ProductIndex:
 
     def _build_words(self) -> None:
         weights: dict[str, dict[int, float]] = defaultdict(dict)
+        seen: dict[str, list[str]] = {}  # texts repeat across products: split each once
         for i, p in enumerate(self.products):
             for kind, text in self._fields(p):
                 w = FIELD_WEIGHTS[kind]
-                for word in content_words(text):
+                split = seen.get(text)
+                if split is None:
+                    split = seen[text] = content_words(text)
+                for word in split:
                     if len(word) < 2:
                         continue
                     if weights[word].get(i, 0.0) < w:

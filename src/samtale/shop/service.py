@@ -70,6 +70,8 @@ class ShopService:
         self._catalogues: dict[uuid.UUID, _Catalogue] = {}
         self._locks: dict[uuid.UUID, asyncio.Lock] = {}
         self._embedders: tuple[Any, Any] | None = None
+        self._closed = False
+        self._timers: list[asyncio.TimerHandle] = []
 
     # -- tenants ---------------------------------------------------------------------------
 
@@ -178,13 +180,30 @@ class ShopService:
         """Load every demo tenant's catalogue (and start its vectors)."""
         from sqlalchemy import select
 
-        async with self.db.session() as session:
-            tenants = (await session.scalars(select(ShopDemoSeed.tenant_id))).all()
-        for tenant_id in tenants:
-            with contextlib.suppress(Exception):
+        if self._closed:
+            return
+        try:
+            async with self.db.session() as session:
+                tenants = (await session.scalars(select(ShopDemoSeed.tenant_id))).all()
+            for tenant_id in tenants:
+                if self._closed:
+                    return
                 await self.catalogue(tenant_id)
+        except Exception:
+            log.exception("shop_warm_up_failed")
+
+    def warm_up_later(self, delay: float) -> None:
+        """Start `warm_up` after `delay` seconds on the running loop (none: on first use)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._timers.append(loop.call_later(delay, lambda: loop.create_task(self.warm_up())))
 
     async def close(self) -> None:
+        self._closed = True
+        for timer in self._timers:
+            timer.cancel()
         for entry in self._catalogues.values():
             if entry.task is not None and not entry.task.done():
                 entry.task.cancel()

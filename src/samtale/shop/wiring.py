@@ -8,8 +8,6 @@ in the background straight away; otherwise on their first search.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import Any
 
 from samtale.bot.actions import ActionRegistry
@@ -44,7 +42,5 @@ def register_shop_actions(
     registry.register("payment_methods", checkout.payment_methods)
     if hasattr(runtime, "on_close"):
         runtime.on_close(shops.close)
-    with contextlib.suppress(RuntimeError):  # no running loop: warm up on first use
-        loop = asyncio.get_running_loop()
-        loop.call_later(WARM_UP_DELAY, lambda: loop.create_task(shops.warm_up()))
+    shops.warm_up_later(WARM_UP_DELAY)
     return shops
