@@ -93,6 +93,9 @@ async def ensure_demo(
         from samtale.web.widget import DEMO_WIDGET_SETTINGS
 
         tenant.settings = {**(tenant.settings or {}), "widget": DEMO_WIDGET_SETTINGS}
+    from samtale.bot.store import ensure_builtin_content
+
+    await ensure_builtin_content(session, tenant.id, clock)
     from samtale.shop.demo.store import ensure_demo_shop
 
     await ensure_demo_shop(session, tenant.id, clock)

@@ -13,6 +13,7 @@ from samtale.logs import configure_logging, get_logger
 from samtale.runtime import Runtime
 from samtale.store.migrate import code_revision, current_revision, upgrade
 from samtale.web.app import create_app
+from samtale.wiring import build_runtime
 
 log = get_logger(__name__)
 
@@ -71,6 +72,13 @@ async def _prepare(settings: Settings, runtime: Runtime, demo: bool) -> list[tup
     return []
 
 
+async def _announce_when_ready(runtime: Runtime, text: str) -> None:
+    """Print the demo's banner once it can answer customers (the bot is loaded)."""
+    while not all((await runtime.ready()).values()):
+        await asyncio.sleep(0.5)
+    print(text, flush=True)
+
+
 def run_server(settings: Settings, demo: bool) -> None:
     configure_logging(settings.log_level)
     # Database drivers (aiosqlite) work in threads that hand results back to the event loop; with
@@ -78,7 +86,7 @@ def run_server(settings: Settings, demo: bool) -> None:
     # loop is busy, which dominates latency under load. A shorter interval keeps hand-backs quick.
     sys.setswitchinterval(0.0005)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    runtime = Runtime.build(settings)
+    runtime = build_runtime(settings)
 
     async def main() -> None:
         logins = await _prepare(settings, runtime, demo)
@@ -93,9 +101,19 @@ def run_server(settings: Settings, demo: bool) -> None:
             lifespan="on",
         )
         server = uvicorn.Server(config)
+        announce = None
         if demo:
-            print(banner(settings, logins), flush=True)
-        await server.serve()
+            print(
+                f"Starting Samtale on {settings.base_url} — the first start trains the demo bot"
+                " (about a minute; later starts load it in seconds)…",
+                flush=True,
+            )
+            announce = asyncio.create_task(_announce_when_ready(runtime, banner(settings, logins)))
+        try:
+            await server.serve()
+        finally:
+            if announce is not None:
+                announce.cancel()
 
     try:
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:

@@ -126,7 +126,11 @@ class Content(_Strict):
 
     def message(self, key: str, language: str) -> str:
         texts = self.messages.get(key, {})
-        return texts.get(language) or texts.get(self.default_language) or next(iter(texts.values()), key)  # type: ignore[call-overload]
+        return (
+            texts.get(language)
+            or texts.get(self.default_language)
+            or next(iter(texts.values()), key)
+        )  # type: ignore[call-overload]
 
     def training_rows(self, language: str | None = None) -> list[tuple[str, str, str]]:
         """(text, intent, language) for every example, optionally of one language."""
@@ -161,8 +165,12 @@ def load_content(path: Path) -> Content:
 
 
 def dump_content(content: Content) -> str:
-    return yaml.safe_dump(content.model_dump(mode="json", exclude_defaults=True), allow_unicode=True,
-                          sort_keys=False, width=100)
+    return yaml.safe_dump(
+        content.model_dump(mode="json", exclude_defaults=True),
+        allow_unicode=True,
+        sort_keys=False,
+        width=100,
+    )
 
 
 DEMO_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "demo"
