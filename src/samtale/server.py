@@ -74,7 +74,7 @@ async def _prepare(settings: Settings, runtime: Runtime, demo: bool) -> list[tup
 
 async def _announce_when_ready(runtime: Runtime, text: str) -> None:
     """Print the demo's banner once it can answer customers (the bot is loaded)."""
-    while not all((await runtime.ready()).values()):
+    while not all((await runtime.ready()).values()):  # noqa: ASYNC110 (readiness has several sources)
         await asyncio.sleep(0.5)
     print(text, flush=True)
 
