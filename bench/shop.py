@@ -26,6 +26,7 @@ import asyncio
 import importlib.util
 import json
 import re
+import sys
 import tempfile
 import time
 import uuid
@@ -304,6 +305,9 @@ def main() -> None:
     from samtale.logs import configure_logging
 
     configure_logging("warning")
+    # As `samtale serve` runs: database drivers hand results back to the loop from threads, and a
+    # short switch interval keeps those hand-backs quick (see `samtale.server`).
+    sys.setswitchinterval(0.0005)
     cache: Path = args.cache_dir
     cache.mkdir(parents=True, exist_ok=True)
     print(f"Machine: {machine()}")

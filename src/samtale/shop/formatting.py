@@ -13,7 +13,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_skeleton, format_time
+from babel.dates import format_date, format_time, match_skeleton
 from babel.numbers import format_currency
 
 from samtale.shop.vocabulary import locale_for
@@ -54,21 +54,32 @@ def local(moment: datetime, time_zone: str) -> datetime:
     return moment.astimezone(_zone(time_zone))
 
 
+@cache
+def _pattern(skeleton: str, locale: str) -> str:
+    """The locale's pattern for a skeleton (Babel's matching is slow: done once)."""
+    skeletons = Locale.parse(locale).datetime_skeletons
+    matched = match_skeleton(skeleton, skeletons) or skeleton
+    return str(skeletons[matched]) if matched in skeletons else matched
+
+
+def _format(value: date, skeleton: str, locale: str) -> str:
+    text: str = format_date(value, _pattern(skeleton, locale), locale=locale)
+    return text
+
+
 def day(value: date, language: str) -> str:
     """A date with its weekday: "ons. 7. januar", "Wednesday 7 January"."""
-    text: str = format_skeleton("MMMMEEEEd", value, locale=locale_for(language))
-    return text
+    return _format(value, "MMMMEEEEd", locale_for(language))
 
 
 def short_day(value: date, language: str) -> str:
-    text: str = format_skeleton("MMMd", value, locale=locale_for(language))
-    return text
+    return _format(value, "MMMd", locale_for(language))
 
 
 def moment(value: datetime, language: str, time_zone: str) -> str:
     """A moment in the shop's time zone: "5. jan. 14.32", "5 Jan 14:32"."""
     when = local(value, time_zone)
     locale = locale_for(language)
-    date_text = format_skeleton("MMMd", when, locale=locale)
+    date_text = _format(when.date(), "MMMd", locale)
     time_text = format_time(when, "short", locale=locale)
     return f"{date_text} {time_text}"

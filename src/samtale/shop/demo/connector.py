@@ -65,25 +65,23 @@ class DemoConnector:
     async def find_order(self, order_number: str, email: str) -> Order | None:
         number = normalize_order_number(order_number)
         given = normalize_email(email).encode()
+        # One round trip: the order with its shipments (a row per shipment, or one without).
         async with self.db.session() as session:
-            row = await session.scalar(
-                select(ShopOrder).where(
-                    ShopOrder.tenant_id == self.tenant_id, ShopOrder.order_number == number
-                )
-            )
-            # Compare even when there is no order, so a miss costs the same either way.
-            stored = row.email.encode() if row is not None else b"\x00" * len(given)
-            if not hmac.compare_digest(stored, given) or row is None:
-                return None
-            shipments = (
-                await session.scalars(
-                    select(ShopShipment.data)
-                    .where(ShopShipment.order_id == row.id)
+            rows = (
+                await session.execute(
+                    select(ShopOrder.email, ShopOrder.data, ShopShipment.data)
+                    .outerjoin(ShopShipment, ShopShipment.order_id == ShopOrder.id)
+                    .where(ShopOrder.tenant_id == self.tenant_id, ShopOrder.order_number == number)
                     .order_by(ShopShipment.tracking_number)
                 )
             ).all()
+        # Compare even when there is no order, so a miss costs the same either way.
+        stored = rows[0][0].encode() if rows else b"\x00" * len(given)
+        if not hmac.compare_digest(stored, given) or not rows:
+            return None
+        shipments = [shipment for _email, _order, shipment in rows if shipment is not None]
         by = demo_shift(self.clock.now())
-        order = Order.model_validate(row.data)
+        order = Order.model_validate(rows[0][1])
         return order.model_copy(
             update={
                 "placed_at": order.placed_at + by if order.placed_at else None,
