@@ -136,3 +136,28 @@ async def test_deactivated_users_are_logged_out(setup) -> None:
         row.active = False
     assert (await client.get("/api/v1/me")).status_code == 401
     assert (await login(client, email, PASSWORD)).status_code == 401
+
+
+async def test_role_dependencies(setup) -> None:
+    from fastapi import APIRouter
+
+    from samtale.web.staff import api_roles
+
+    rt, _clock, client, email, _user = setup
+    router = APIRouter()
+
+    @router.get("/api/v1/test-admin-only", dependencies=[api_roles("admin")])
+    async def admin_only() -> dict[str, bool]:
+        return {"ok": True}
+
+    @router.get("/api/v1/test-agent-ok", dependencies=[api_roles("agent", "admin")])
+    async def agent_ok() -> dict[str, bool]:
+        return {"ok": True}
+
+    app = client._transport.app  # type: ignore[attr-defined]
+    app.include_router(router)
+    assert (await client.get("/api/v1/test-agent-ok")).status_code == 401
+    await login(client, email, PASSWORD)
+    assert (await client.get("/api/v1/test-agent-ok")).json() == {"ok": True}
+    r = await client.get("/api/v1/test-admin-only")
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"

@@ -118,7 +118,9 @@ async def api_staff(
 def _role_check(
     base: Callable[..., Coroutine[Any, Any, Staff]], roles: tuple[str, ...]
 ) -> Callable[..., Coroutine[Any, Any, Staff]]:
-    async def check(staff: Annotated[Staff, Depends(base)]) -> Staff:
+    # A default rather than `Annotated[...]`: with postponed annotations FastAPI resolves
+    # annotations in the module's globals, where the closure's `base` does not exist.
+    async def check(staff: Staff = Depends(base)) -> Staff:
         if not staff.has_role(*roles):
             raise ApiError(403, "forbidden", "Your role may not do this.")
         return staff
