@@ -14,8 +14,9 @@ its own answers are then the text used when the action is unavailable.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -125,12 +126,7 @@ class Content(_Strict):
         return next((f for f in self.flows if f.name == name), None)
 
     def message(self, key: str, language: str) -> str:
-        texts = self.messages.get(key, {})
-        return (
-            texts.get(language)
-            or texts.get(self.default_language)
-            or next(iter(texts.values()), key)
-        )  # type: ignore[call-overload]
+        return localized(self.messages.get(key, {}), language, self.default_language) or key
 
     def training_rows(self, language: str | None = None) -> list[tuple[str, str, str]]:
         """(text, intent, language) for every example, optionally of one language."""
@@ -141,6 +137,18 @@ class Content(_Strict):
             if language is None or lang == language
             for text in texts
         ]
+
+
+T = TypeVar("T")
+
+
+def localized(
+    texts: Mapping[Any, T], language: str, fallback_language: str | None = None
+) -> T | None:
+    """The entry for `language`, else for `fallback_language`, else the first (keys are language
+    codes; a plain `str` reads them)."""
+    found = texts.get(language) or (texts.get(fallback_language) if fallback_language else None)
+    return found if found is not None else next(iter(texts.values()), None)
 
 
 def merge_documents(docs: list[dict[str, Any]]) -> dict[str, Any]:

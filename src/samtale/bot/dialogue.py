@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from samtale.bot import entities
 from samtale.bot.actions import ActionContext, ActionRegistry, ActionResult
-from samtale.bot.content import Button, Content, Flow, Intent, Slot
+from samtale.bot.content import Button, Content, Flow, Intent, Slot, localized
 from samtale.bot.language import decide_language
 from samtale.bot.profile import ShopProfile
 from samtale.conversations.responder import ConversationContext, IncomingMessage, Reply
@@ -131,13 +131,16 @@ class Bot:
         return self._fill(self.content.message(key, language))
 
     def _answer(self, intent: Intent, language: str, rng: random.Random) -> str | None:
-        variants = intent.answers.get(language) or intent.answers.get(self.content.default_language)  # type: ignore[call-overload]
+        variants = localized(intent.answers, language, self.content.default_language)
         if not variants:
             return None
         return self._fill(rng.choice(variants))
 
     def _buttons(self, intent: Intent, language: str) -> list[dict[str, Any]]:
-        buttons: list[Button] = intent.buttons.get(language) or []  # type: ignore[call-overload]
+        # Buttons are worded per language: none is better than another language's.
+        buttons: list[Button] = [
+            b for lang, group in intent.buttons.items() if lang == language for b in group
+        ]
         return [b.model_dump(exclude_none=True) for b in buttons]
 
     def _person_button(self, language: str) -> dict[str, Any] | None:
@@ -149,11 +152,7 @@ class Bot:
         intent = self.content.intent(name)
         if intent is None:
             return name
-        examples = (
-            intent.examples.get(language)
-            or intent.examples.get(self.content.default_language)
-            or []
-        )  # type: ignore[call-overload]
+        examples = localized(intent.examples, language, self.content.default_language) or []
         return (intent.description if not examples else examples[0])[:80]
 
     def _reply(
@@ -198,11 +197,10 @@ class Bot:
     ) -> TurnResult:
         state = conv.bot_state
         lang = conv.language
-        if message.intent and self.content.intent(message.intent):
+        chosen = self.content.intent(message.intent) if message.intent else None
+        if chosen is not None:
             state.pop("flow", None)
-            return await self._handle_intent(
-                conv, self.content.intent(message.intent), 1.0, message, rng
-            )  # type: ignore[arg-type]
+            return await self._handle_intent(conv, chosen, 1.0, message, rng)
         if state.get("flow"):
             result = await self._in_flow(conv, message, rng)
             if result is not None:
@@ -362,7 +360,7 @@ class Bot:
             m = re.search(v.pattern or "", text)
             return m.group(0) if m else None
         if v.type == "choice":
-            choices = (v.choices or {}).get(lang) or next(iter((v.choices or {}).values()), [])  # type: ignore[call-overload]
+            choices = localized(v.choices or {}, lang) or []
             return entities.match_choice(text, choices)
         value = text.strip()
         return value or None
@@ -385,11 +383,7 @@ class Bot:
             if slot.name not in values:
                 state["flow"]["slot"] = slot.name
                 state["flow"]["attempts"] = 0
-                return [
-                    self._reply(
-                        self._fill(slot.prompt.get(lang) or next(iter(slot.prompt.values())))
-                    )
-                ]  # type: ignore[call-overload]
+                return [self._reply(self._fill(localized(slot.prompt, lang) or ""))]
         state.pop("flow", None)
         conv.annotations["flow"] = flow.name
         result = await self._run_action(conv, flow.action, values, "")
@@ -494,5 +488,5 @@ class Bot:
                 1.0,
                 "flow_abandoned",
             )
-        reprompt = slot.reprompt.get(lang) or next(iter(slot.reprompt.values()))  # type: ignore[call-overload]
+        reprompt = localized(slot.reprompt, lang) or ""
         return TurnResult([self._reply(self._fill(reprompt))], intent_name, 1.0, "flow_reprompt")
