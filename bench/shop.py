@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import importlib.util
 import json
+import os
 import re
 import sys
 import tempfile
@@ -311,6 +312,8 @@ def main() -> None:
     cache: Path = args.cache_dir
     cache.mkdir(parents=True, exist_ok=True)
     print(f"Machine: {machine()}")
+    print("Load average at start (other work on the machine): {:.1f} {:.1f} {:.1f}".format(
+        *os.getloadavg()))  # fmt: skip
     print()
     product_search(args, cache)
 
@@ -330,6 +333,7 @@ def main() -> None:
         rows += asyncio.run(bot_turns(cache, args.turns))
         note = ""
     print(table(["tracking", "through", "n", "p50 ms", "p99 ms"], rows))
+    print("Load average at the end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     if note:
         print(note)
 
