@@ -287,3 +287,42 @@ async def start_conversation(
     data: dict[str, Any] = r.json()
     data["headers"] = {"authorization": f"Bearer {data['token']}"}
     return data
+
+
+@pytest.fixture(scope="session")
+def bot_data_dir() -> Path:
+    """One data folder for every test that runs the real bot, kept in `.cache/` between runs:
+    the demo bot's model and its embeddings are computed once (about a minute on a quiet
+    machine) and loaded in seconds afterwards."""
+    path = Path(__file__).resolve().parents[1] / ".cache" / "test-bot"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+async def make_bot_runtime(bot_data_dir: Path) -> AsyncIterator[Callable[..., Any]]:
+    """Runtimes with every feature wired in (the real bot, shop actions, handoff), the demo tenant
+    created, and its bot loaded: `runtime = await make_bot_runtime(database_url, clock=...)`."""
+    from samtale.demo import ensure_demo
+    from samtale.wiring import build_runtime
+
+    made: list[Runtime] = []
+
+    async def make(
+        database_url: str, *, clock: Clock | None = None, redis: bool = False, **settings: Any
+    ) -> Runtime:
+        if redis:
+            settings["redis_url"] = REDIS_URL
+        rt = build_runtime(make_settings(database_url, bot_data_dir, **settings), clock=clock)
+        await rt.start()
+        made.append(rt)
+        async with rt.db.transaction() as session:
+            await ensure_demo(session, rt.clock, bot_data_dir, [])
+        registry: Any = rt.responders
+        await registry.wait_ready()
+        await registry.refresh()
+        return rt
+
+    yield make
+    for rt in made:
+        await rt.close()

@@ -49,8 +49,11 @@ CANCEL_PHRASES = (
 )
 
 # A message inside a flow that fails the slot's validator switches topic only when the classifier
-# is at least this sure it is about something else.
-SWITCH_CONFIDENCE = 0.55
+# is sure it is about something else: a calibrated confidence of at least this, and an in-scope
+# score this far above the rejection threshold (a clear match, not a lucky word — "ikke en mail"
+# in the e-mail slot is not a question about the newsletter). Small talk never interrupts a flow.
+SWITCH_CONFIDENCE = 0.6
+SWITCH_MARGIN = 0.35
 SUGGESTION_FLOOR = 0.05
 
 
@@ -469,8 +472,18 @@ class Bot:
             replies = await self._advance(conv, flow, rng)
             outcome = "flow_completed" if "flow" not in state else "flow_step"
             return TurnResult(replies, intent_name, 1.0, outcome)
-        label, confidence, _ranking = self._classify(message.text)
-        if label and label != intent_name and confidence >= SWITCH_CONFIDENCE:
+        prediction = self.classifier.predict(message.text)
+        label, confidence = prediction.label, float(prediction.confidence)
+        score = float(getattr(prediction, "score", confidence))
+        threshold = float(getattr(self.classifier, "threshold", 0.0))
+        target = self.content.intent(label) if label else None
+        if (
+            target is not None
+            and target.name != intent_name
+            and target.kind not in ("greeting", "goodbye", "smalltalk")
+            and confidence >= SWITCH_CONFIDENCE
+            and score >= threshold + SWITCH_MARGIN
+        ):
             state.pop("flow", None)
             conv.annotations["abandoned_flow"] = flow.name
             return None

@@ -1,0 +1,213 @@
+"""The demo bot through the visitor API: flows (slot filling, validation, re-prompts, cancel,
+topic switch, resume after a reload), the fallback policy, and typical questions in all five
+languages. (Slow the first time: trains the demo bot; the model is kept in pytest's cache.)"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from samtale.bot.content import DEMO_CONTENT_DIR, load_content
+from samtale.runtime import Runtime
+from samtale.web.app import create_app
+
+pytestmark = pytest.mark.slow
+CONTENT = load_content(DEMO_CONTENT_DIR)
+
+
+def answers(intent: str, lang: str) -> list[str]:
+    found = CONTENT.intent(intent)
+    assert found is not None
+    return [a.strip() for a in found.answers[lang]]  # type: ignore[index]
+
+
+def message(key: str, lang: str) -> str:
+    return CONTENT.messages[key][lang].strip()  # type: ignore[index]
+
+
+def prompt(flow: str, slot: str, lang: str, kind: str = "prompt") -> str:
+    f = CONTENT.flow(flow)
+    assert f is not None
+    s = next(s for s in f.slots if s.name == slot)
+    return getattr(s, kind)[lang].strip()
+
+
+@pytest.fixture
+async def bot_api(
+    make_bot_runtime, database_url: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
+    rt = await make_bot_runtime(database_url)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(rt, manage_runtime=False)),
+        base_url="http://t",
+        timeout=60,
+    ) as c:
+        yield c, rt
+
+
+class Chat:
+    def __init__(self, client: httpx.AsyncClient, conv: dict[str, Any]) -> None:
+        self.client = client
+        self.id = conv["conversation_id"]
+        self.headers = {"authorization": f"Bearer {conv['token']}"}
+
+    @classmethod
+    async def start(cls, client: httpx.AsyncClient, language: str = "da") -> Chat:
+        r = await client.post("/api/v1/widget/demo/conversations", json={"language": language})
+        assert r.status_code == 201
+        return cls(client, r.json())
+
+    async def say(self, text: str, intent: str | None = None) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"text": text}
+        if intent:
+            body["intent"] = intent
+        r = await self.client.post(
+            f"/api/v1/conversations/{self.id}/messages", json=body, headers=self.headers
+        )
+        assert r.status_code == 201, r.text
+        return r.json()["replies"]  # type: ignore[no-any-return]
+
+    async def text(self, text: str) -> str:
+        replies = await self.say(text)
+        return "\n".join(r["text"].strip() for r in replies)
+
+
+async def test_track_order_flow_with_validation_reprompt_and_cancel(bot_api) -> None:
+    client, _rt = bot_api
+    chat = await Chat.start(client)
+    assert await chat.text("hvor er min pakke") == prompt("track_order", "order_number", "da")
+    # Not an order number: the slot's re-prompt.
+    assert await chat.text("det kan jeg ikke huske") == prompt(
+        "track_order", "order_number", "da", "reprompt"
+    )
+    assert await chat.text("104000001") == prompt("track_order", "email", "da")
+    assert await chat.text("ikke en mail") == prompt("track_order", "email", "da", "reprompt")
+    assert await chat.text("stop") == message("flow_cancelled", "da")
+    # After the cancel, the bot is out of the flow: an e-mail now is not taken as the slot.
+    assert await chat.text("hvor er min pakke") == prompt("track_order", "order_number", "da")
+
+
+async def test_a_message_carrying_the_order_number_skips_its_question(bot_api) -> None:
+    client, _rt = bot_api
+    chat = await Chat.start(client)
+    assert await chat.text("hvor er min pakke? ordre 104000001") == prompt(
+        "track_order", "email", "da"
+    )
+
+
+async def test_too_many_reprompts_end_the_flow_and_offer_a_person(bot_api) -> None:
+    client, _rt = bot_api
+    chat = await Chat.start(client)
+    await chat.say("hvor er min pakke")
+    flow = CONTENT.flow("track_order")
+    assert flow is not None
+    for _ in range(flow.max_reprompts):
+        assert await chat.text("aner det ikke") == prompt(
+            "track_order", "order_number", "da", "reprompt"
+        )
+    replies = await chat.say("aner det ikke")
+    assert replies[0]["text"].strip() == message("flow_too_many_attempts", "da")
+    assert any(b.get("intent") == "talk_to_person" for b in replies[0]["payload"]["buttons"])
+
+
+async def test_topic_switch_mid_flow(bot_api) -> None:
+    client, _rt = bot_api
+    chat = await Chat.start(client)
+    await chat.say("hvor er min pakke")
+    switched = await chat.text("hvordan returnerer jeg en vare?")
+    assert switched in answers("return_how", "da")
+    # The flow is over: an order number now starts tracking afresh rather than filling a slot.
+    assert await chat.text("104000001") == prompt("track_order", "email", "da")
+
+
+async def test_the_flow_resumes_after_a_page_reload(bot_api) -> None:
+    client, _rt = bot_api
+    chat = await Chat.start(client)
+    await chat.say("hvor er min pakke")
+    # A reload: the widget reads the history with the stored token, then goes on.
+    r = await client.get(f"/api/v1/conversations/{chat.id}/messages", headers=chat.headers)
+    assert [m["author"] for m in r.json()["messages"]] == ["visitor", "bot"]
+    again = Chat(
+        client, {"conversation_id": chat.id, "token": chat.headers["authorization"].split()[1]}
+    )
+    assert await again.text("104000001") == prompt("track_order", "email", "da")
+
+
+async def test_fallback_then_the_offer_of_a_person(bot_api) -> None:
+    client, _rt = bot_api
+    chat = await Chat.start(client)
+    first = await chat.say("qwrt zxcv plmk")
+    assert first[0]["text"].strip() == message("fallback_rephrase", "da")
+    buttons = first[0]["payload"]["buttons"]
+    assert (
+        buttons[-1]["intent"] == "talk_to_person" and len(buttons) >= 2
+    )  # suggestions, then a person
+    second = await chat.say("vbnm hjkl uiop")
+    assert second[0]["text"].strip() == message("fallback_offer_person", "da")
+    assert [b["intent"] for b in second[0]["payload"]["buttons"]] == ["talk_to_person"]
+    # An understood message in between resets the count.
+    await chat.say("qwrt zxcv plmk")
+    await chat.say("tak for hjælpen")
+    third = await chat.say("vbnm hjkl uiop")
+    assert third[0]["text"].strip() == message("fallback_rephrase", "da")
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "intent"),
+    [
+        ("da", "hvordan returnerer jeg noget", "return_how"),
+        ("da", "hvor lang tid har jeg til at sende tilbage", "return_deadline"),
+        ("sv", "hur returnerar jag en vara", "return_how"),
+        ("sv", "vad kostar det att returnera", "return_cost"),
+        ("nb", "hvordan returnerer jeg en vare", "return_how"),
+        ("nb", "når får jeg pengene tilbake", "refund"),
+        ("fi", "miten palautan tuotteen", "return_how"),
+        ("fi", "milloin saan rahani takaisin", "refund"),
+        ("en", "how do I return something", "return_how"),
+        ("en", "when will I get my refund", "refund"),
+    ],
+)
+async def test_typical_questions_in_five_languages(
+    bot_api, language: str, question: str, intent: str
+) -> None:
+    client, _rt = bot_api
+    chat = await Chat.start(client, language)
+    assert await chat.text(question) in answers(intent, language)
+
+
+@pytest.mark.parametrize("language", ["da", "sv", "nb", "fi", "en"])
+async def test_privacy_questions_name_the_gear_and_the_retention(bot_api, language: str) -> None:
+    client, _rt = bot_api
+    chat = await Chat.start(client, language)
+    questions = {
+        "da": "hvordan sletter jeg samtalen",
+        "sv": "hur raderar jag konversationen",
+        "nb": "hvordan sletter jeg samtalen",
+        "fi": "miten poistan keskustelun",
+        "en": "how do I delete this conversation",
+    }
+    assert await chat.text(questions[language]) in answers("privacy_delete", language)
+
+
+async def test_payment_methods_answer_for_the_conversations_country_and_offer_the_others(
+    bot_api,
+) -> None:
+    client, _rt = bot_api
+    chat = await Chat.start(client, "sv")
+    replies = await chat.say("vilka betalsätt har ni")
+    text = replies[0]["text"]
+    assert "Swish" in text and "MobilePay" not in text
+    labels = [b["label"] for r in replies for b in (r.get("payload") or {}).get("buttons", [])]
+    assert {"Danmark", "Norge", "Finland"} <= set(labels)
+
+
+async def test_answer_variants_are_reproducible(bot_api) -> None:
+    client, _rt = bot_api
+    texts = []
+    for _ in range(2):
+        chat = await Chat.start(client)
+        texts.append(await chat.text("hej"))
+    assert all(t in answers("greeting", "da") for t in texts)
