@@ -1,0 +1,87 @@
+"""`samtale content validate|export|import` and `samtale chat`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from samtale.bot.content import DEMO_CONTENT_DIR, dump_content, load_content
+from samtale.cli import app
+from tests.bot.test_registry import small_content
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Path:
+    monkeypatch.setenv("SAMTALE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SAMTALE_DATABASE_URL", database_url)
+    return tmp_path
+
+
+def test_validate_the_demo_content() -> None:
+    r = runner.invoke(app, ["content", "validate", str(DEMO_CONTENT_DIR)])
+    assert r.exit_code == 0, r.output
+    assert "ok" in r.output and "intents" in r.output
+
+
+def test_validate_reports_problems_with_their_place(tmp_path: Path) -> None:
+    bad = yaml.safe_load(dump_content(small_content()))
+    bad["intents"][0]["name"] = "Not A Name"
+    bad["intents"][1]["examples"]["da"].append("levering")  # also in `delivery`
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(bad, allow_unicode=True))
+    r = runner.invoke(app, ["content", "validate", str(path)])
+    assert r.exit_code == 1 and "intents.0.name" in r.output
+    del bad["intents"][0]
+    path.write_text(yaml.safe_dump(bad, allow_unicode=True))
+    r = runner.invoke(app, ["content", "validate", str(path)])
+    assert (
+        r.exit_code == 1
+        and "'levering'" in r.output
+        and "returns" in r.output
+        and "delivery" in r.output
+    )
+    r = runner.invoke(app, ["content", "validate", str(tmp_path / "missing.yaml")])
+    assert r.exit_code == 1 and "cannot read" in r.output
+
+
+def test_import_then_export_round_trips(env: Path) -> None:
+    slug = f"cc-{env.name[-6:].lower().replace('_', '-')}"
+    assert (
+        runner.invoke(app, ["tenant", "create", "--name", "Content Shop", "--slug", slug]).exit_code
+        == 0
+    )
+    source = env / "content.yaml"
+    source.write_text(dump_content(small_content()), encoding="utf-8")
+    r = runner.invoke(app, ["content", "import", str(source), "--tenant", slug])
+    assert r.exit_code == 0 and "version 1 published" in r.output
+    r = runner.invoke(app, ["content", "import", str(source), "--tenant", slug, "--draft"])
+    assert r.exit_code == 0 and "version 2 saved as a draft" in r.output
+    out = env / "out.yaml"
+    r = runner.invoke(app, ["content", "export", "--tenant", slug, "--output", str(out)])
+    assert r.exit_code == 0 and "version 1" in r.output
+    assert load_content(out) == small_content()
+    r = runner.invoke(app, ["content", "validate", "--tenant", slug])
+    assert r.exit_code == 0
+    r = runner.invoke(app, ["content", "export", "--tenant", "no-such-shop"])
+    assert r.exit_code == 2
+
+
+def test_import_refuses_invalid_content(env: Path) -> None:
+    slug = f"cx-{env.name[-6:].lower().replace('_', '-')}"
+    runner.invoke(app, ["tenant", "create", "--name", "X", "--slug", slug])
+    path = env / "bad.yaml"
+    path.write_text("intents: [{name: x}]\n")
+    r = runner.invoke(app, ["content", "import", str(path), "--tenant", slug])
+    assert r.exit_code == 1
+    r = runner.invoke(app, ["content", "export", "--tenant", slug])
+    assert r.exit_code == 1 and "no published content" in r.output
+
+
+def test_demo_content_round_trips_through_yaml() -> None:
+    content = load_content(DEMO_CONTENT_DIR)
+    assert type(content).model_validate(yaml.safe_load(dump_content(content))) == content
