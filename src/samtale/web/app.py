@@ -13,6 +13,7 @@ from samtale.live.service import LiveService
 from samtale.runtime import Runtime
 from samtale.tenants.service import tenant_by_widget_key
 from samtale.web import (
+    admin,
     admin_privacy,
     auth,
     console,
@@ -82,6 +83,8 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.include_router(console_api.router)
     app.include_router(console_ws.router)
     app.include_router(console.router)
+    # The admin pages (`web/admin*.py`); features add their own admin routers next to these.
+    app.include_router(admin.router)
     app.include_router(pages.router)
     app.include_router(auth.router)
     return app
