@@ -349,3 +349,25 @@ async def test_rate_limits(make_runtime, database_url: str) -> None:
         assert (
             await c.post(url, json={"text": "later"}, headers=conv["headers"])
         ).status_code == 201
+
+
+async def test_the_responder_gets_a_keyed_client_key_not_the_address(make_runtime, database_url: str) -> None:
+    from samtale.conversations.responder import Reply
+    from samtale.web.app import create_app
+    from tests.conftest import new_tenant
+
+    seen: list[str | None] = []
+
+    class Spy:
+        async def respond(self, conversation, message):  # type: ignore[no-untyped-def]
+            seen.append(conversation.annotations.get("client_key"))
+            return [Reply("ok")]
+
+    rt = await make_runtime(database_url, responder=Spy())
+    tenant = await new_tenant(rt.db, rt.clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(rt, manage_runtime=False), client=("203.0.113.9", 1234)), base_url="http://t") as c:
+        conv = await start_conversation(c, tenant.widget_key)
+        url = f"/api/v1/conversations/{conv['conversation_id']}/messages"
+        await c.post(url, json={"text": "a"}, headers=conv["headers"])
+        await c.post(url, json={"text": "b"}, headers=conv["headers"])
+    assert seen[0] and seen[0] == seen[1] and "203.0.113.9" not in seen[0] and len(seen[0]) == 32

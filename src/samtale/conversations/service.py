@@ -135,6 +135,7 @@ class ConversationService:
         intent: str | None = None,
         page_language: str | None = None,
         loaded: Conversation | None = None,
+        client_key: str | None = None,
     ) -> Turn:
         """Handle one visitor message. `loaded` is the conversation as the caller just read it
         (authentication reads it anyway); it is used when no other message of this conversation
@@ -157,6 +158,9 @@ class ConversationService:
                 raise LookupError("conversation not found")
             conv = fresh
             ctx = context_of(conv, page_language)
+            if client_key:
+                # A keyed hash of the client's address, for per-client limits on look-ups.
+                ctx.annotations["client_key"] = client_key
             now = self.clock.now()
             incoming = IncomingMessage(self.ids.uuid(), text, now, client_id, intent)
             replies = await self._replies(ctx, incoming)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from samtale.conversations.events import message_dict
 from samtale.languages import normalize_language
 from samtale.model import Message, Tenant
+from samtale.security import keyed_hash
 from samtale.tenants.service import tenant_by_widget_key
 from samtale.text import clean_text
 from samtale.web.deps import RuntimeDep, VisitorConversation, client_ip, rate_limit
@@ -116,6 +117,7 @@ async def post_message(
     body: PostMessage,
     runtime: RuntimeDep,
     response: Response,
+    request: Request,
 ) -> TurnOut:
     """Store the visitor's message and return it with the replies it produced. Sending the same
     `client_id` again (a retry after a lost response) returns the first result and stores
@@ -138,7 +140,15 @@ async def post_message(
     )
     try:
         turn = await runtime.conversations.post_visitor_message(
-            conv.tenant_id, conv.id, body.text, body.client_id, body.intent, loaded=conv
+            conv.tenant_id,
+            conv.id,
+            body.text,
+            body.client_id,
+            body.intent,
+            loaded=conv,
+            client_key=keyed_hash(
+                runtime.settings.effective_secret_key, "client", client_ip(request, runtime)
+            )[:32],
         )
     except LookupError:
         raise ApiError(404, "conversation_not_found", "No such conversation.") from None
