@@ -811,7 +811,6 @@
     pos: null,
     agentName: "",
     rated: false,
-    wish: false,
     reset() {
       Object.assign(this, { key: "", last: null, force: "", pos: null, agentName: "", rated: false });
       this.el.replaceChildren();
@@ -826,13 +825,10 @@
       this.sync();
     },
     ask() {
-      this.wish = true;
       send(t("talk"), "talk_to_person");
     },
     // The bot did not offer a form (no bot, or none configured): ask the shop's config.
     async answered(data) {
-      if (!this.wish) return;
-      this.wish = false;
       if (data.state !== "bot" || data.replies.some((m) => m.payload && FORMS[m.payload.type])) return;
       try {
         const r = await api("GET", `/widget/${encodeURIComponent(KEY)}/config`);
