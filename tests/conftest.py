@@ -299,28 +299,48 @@ def bot_data_dir() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+async def _shared_bot_runtimes() -> AsyncIterator[dict[str, Runtime]]:
+    runtimes: dict[str, Runtime] = {}
+    yield runtimes
+    for rt in runtimes.values():
+        await rt.close()
+
+
 @pytest.fixture
-async def make_bot_runtime(bot_data_dir: Path) -> AsyncIterator[Callable[..., Any]]:
+async def make_bot_runtime(
+    bot_data_dir: Path, _shared_bot_runtimes: dict[str, Runtime]
+) -> AsyncIterator[Callable[..., Any]]:
     """Runtimes with every feature wired in (the real bot, shop actions, handoff), the demo tenant
-    created, and its bot loaded: `runtime = await make_bot_runtime(database_url, clock=...)`."""
+    created, and its bot loaded: `runtime = await make_bot_runtime(database_url, clock=...)`.
+    Without a clock or settings, one runtime per database is shared by the whole run (loading
+    every tenant's bot once, not once per test)."""
     from samtale.demo import ensure_demo
     from samtale.wiring import build_runtime
 
     made: list[Runtime] = []
+
+    async def build(database_url: str, clock: Clock | None, settings: dict[str, Any]) -> Runtime:
+        rt = build_runtime(make_settings(database_url, bot_data_dir, **settings), clock=clock)
+        await rt.start()
+        async with rt.db.transaction() as session:
+            await ensure_demo(session, rt.clock, bot_data_dir, [])
+        registry: Any = rt.responders
+        await registry.wait_ready()
+        await registry.refresh()
+        return rt
 
     async def make(
         database_url: str, *, clock: Clock | None = None, redis: bool = False, **settings: Any
     ) -> Runtime:
         if redis:
             settings["redis_url"] = REDIS_URL
-        rt = build_runtime(make_settings(database_url, bot_data_dir, **settings), clock=clock)
-        await rt.start()
+        if clock is None and not settings:
+            if database_url not in _shared_bot_runtimes:
+                _shared_bot_runtimes[database_url] = await build(database_url, None, {})
+            return _shared_bot_runtimes[database_url]
+        rt = await build(database_url, clock, settings)
         made.append(rt)
-        async with rt.db.transaction() as session:
-            await ensure_demo(session, rt.clock, bot_data_dir, [])
-        registry: Any = rt.responders
-        await registry.wait_ready()
-        await registry.refresh()
         return rt
 
     yield make

@@ -111,7 +111,7 @@ async def ask(registry: BotRegistry, tenant_id: Any, text: str) -> str:
 
 
 async def test_healthz_waits_until_every_bot_is_loaded(
-    make_runtime, database_url: str, tmp_path: Path, monkeypatch
+    make_runtime, database_url: str, bot_data_dir: Path, monkeypatch
 ) -> None:
     gate = threading.Event()
     real = bot_model.load_or_train
@@ -126,7 +126,8 @@ async def test_healthz_waits_until_every_bot_is_loaded(
     registry_box: dict[str, BotRegistry] = {}
 
     def registry(rt: Any) -> BotRegistry:
-        registry_box["r"] = BotRegistry(rt.db, tmp_path / "models")
+        # Every tenant of the shared test database is loaded: use the tests' model cache.
+        registry_box["r"] = BotRegistry(rt.db, bot_data_dir / "models")
         return registry_box["r"]
 
     rt = await make_runtime(database_url, registry=registry(probe))

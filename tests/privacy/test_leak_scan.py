@@ -338,12 +338,13 @@ async def _scan(rt: Runtime, api: httpx.AsyncClient, tenant: Tenant) -> Secrets:
 
 
 async def test_no_personal_data_outside_the_messages_with_the_served_responder(
-    database_url: str, data_dir: Path, clock: ManualClock
+    database_url: str, bot_data_dir: Path, clock: ManualClock
 ) -> None:
-    settings = make_settings(database_url, data_dir)
+    # The tests' shared model cache: the demo bot is trained once per run, not per test.
+    settings = make_settings(database_url, bot_data_dir)
     rt = served_runtime(settings, clock)
     async with running(rt) as api:
-        tenant = await served_tenant(rt, data_dir)
+        tenant = await served_tenant(rt, bot_data_dir)
         await _scan(rt, api, tenant)
 
 

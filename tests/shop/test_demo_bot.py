@@ -6,41 +6,28 @@ once; the model is kept in the pytest cache between runs.)"""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from samtale.demo import ensure_demo
 from samtale.runtime import Runtime
 from samtale.shop.cli import demo_orders
 from samtale.shop.demo.catalogue import generate_catalogue
 from samtale.web.app import create_app
-from samtale.wiring import build_runtime
-from tests.conftest import make_settings
 
 pytestmark = pytest.mark.slow
 BY_SKU = {p.sku: p for p in generate_catalogue()}
 
 
 @pytest.fixture
-async def demo_api(
-    database_url: str, request: pytest.FixtureRequest
-) -> AsyncIterator[httpx.AsyncClient]:
-    data_dir = Path(request.config.cache.mkdir("samtale-shop-bot"))
-    runtime: Runtime = build_runtime(make_settings(database_url, data_dir))
-    await runtime.start()
-    async with runtime.db.transaction() as session:
-        await ensure_demo(session, runtime.clock, data_dir, [])
-    await runtime.responders.wait_ready()  # type: ignore[attr-defined]
-    await runtime.responders.refresh()  # type: ignore[attr-defined]
+async def demo_api(make_bot_runtime: Any, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    runtime: Runtime = await make_bot_runtime(database_url)
     app = create_app(runtime, manage_runtime=False)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=60
     ) as client:
         yield client
-    await runtime.close()
 
 
 async def _conversation(client: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
