@@ -1,11 +1,12 @@
 """Customer-to-agent message latency across two instances through Redis.
 
-Two `samtale serve` processes share one PostgreSQL database and one Redis; the shop, its
-agents and their log-ins are made by this script first. 200 customers (by
+Two server instances (each its own process: the app of `samtale serve` under uvicorn) share one
+PostgreSQL database and one Redis; the schema, the shop, its agents and their log-ins are made
+by this script first. 200 customers (by
 default) talk to instance A: each starts a conversation, fills in the pre-chat form, and keeps a
 websocket open on A; 10 agents keep the console's websocket open on instance B and claim 20
 chats each, so 200 live conversations run at once. Then every customer writes a message every
-`--interval` seconds (with jitter) and every agent answers each of their chats now and then.
+`--interval` seconds (with jitter; 10 s by default) and every agent answers each of their chats now and then.
 
 Measured from the moment the HTTP request leaves this process:
 - customer → agent: `POST /messages` on A until the agent's websocket on B has the message
@@ -18,27 +19,31 @@ Measured from the moment the HTTP request leaves this process:
 The load generator is this Python process on the same machine (its own overhead is in the
 figures).
 
-    .venv/bin/python -m bench.live [--conversations 200] [--agents 10] [--messages 10]
-        [--interval 2] [--postgres URL] [--redis URL]
+    .venv/bin/python -m bench.live [--conversations 200] [--agents 10] [--messages 6]
+        [--interval 10] [--postgres URL] [--redis URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
+import subprocess
+import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from websockets.asyncio.client import connect
 
-from bench.common import machine, percentile, postgres_database, server_process, table
+from bench.common import free_port, machine, percentile, postgres_database, table
 
 ANSWERS = {"name": "Bench Kunde", "email": "bench@kunde.example"}
 
@@ -56,6 +61,8 @@ class Timings:
     own_socket: list[float] = field(default_factory=list)
     to_customer: list[float] = field(default_factory=list)
     post: list[float] = field(default_factory=list)
+    seconds: float = 0.0  # how long the customers talked
+    load: float = 0.0  # the machine's load average meanwhile (other work on it shows here)
 
 
 async def prepare(database_url: str, agents: int, capacity: int) -> tuple[str, list[AgentLogin]]:
@@ -247,7 +254,11 @@ async def run(
                         errors.append("agent post")
                 await asyncio.sleep(interval * random.uniform(0.5, 1.5))
 
+        talk_started = time.perf_counter()
+        load_before = os.getloadavg()[0]
         await asyncio.gather(*(talk(c, messages) for c in convs))
+        timings.seconds = time.perf_counter() - talk_started
+        timings.load = (load_before + os.getloadavg()[0]) / 2
         await asyncio.sleep(3)  # the last deliveries
     finally:
         for ws in sockets:
@@ -260,14 +271,85 @@ async def run(
     return timings
 
 
+def serve_instance(port: int) -> None:
+    """One instance (run in its own process): the app on uvicorn, from the SAMTALE_* settings."""
+    import uvicorn
+
+    from samtale.config import Settings
+    from samtale.runtime import Runtime
+    from samtale.web.app import create_app
+
+    runtime = Runtime.build(Settings(port=port))
+    uvicorn.run(
+        create_app(runtime),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        ws_ping_interval=None,
+        lifespan="on",
+    )
+
+
+@contextlib.contextmanager
+def instance(database_url: str, env: dict[str, str], timeout: float = 900) -> Iterator[str]:
+    """Start an instance in its own process; yields its URL once `/healthz` answers 200."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data_dir:
+        proc_env = {
+            **os.environ,
+            **env,
+            "SAMTALE_DATA_DIR": data_dir,
+            "SAMTALE_DATABASE_URL": database_url,
+            "SAMTALE_LOG_LEVEL": "warning",
+            "SAMTALE_SECRET_KEY": "bench-secret",
+            "SAMTALE_MESSAGES_PER_MINUTE": "1000000",
+            "SAMTALE_CONVERSATIONS_PER_MINUTE_PER_IP": "1000000",
+        }
+        cmd = [sys.executable, "-m", "bench.live", "--serve-instance", str(port)]
+        proc = subprocess.Popen(
+            cmd, env=proc_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + timeout
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(
+                        f"instance exited: {proc.stderr.read() if proc.stderr else ''}"
+                    )
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                        break
+                if time.time() > deadline:
+                    raise RuntimeError("instance did not become ready")
+                time.sleep(0.5)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--serve-instance":
+        serve_instance(int(sys.argv[2]))
+        return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--agents", type=int, default=10)
-    parser.add_argument("--messages", type=int, default=10, help="per customer")
-    parser.add_argument("--interval", type=float, default=2.0, help="seconds between messages")
+    parser.add_argument("--messages", type=int, default=6, help="per customer")
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=10.0,
+        help="seconds between a customer's messages (a brisk chat; 200 customers at 10 s are "
+        "20 messages a second)",
+    )
     parser.add_argument(
         "--postgres",
         default=os.environ.get(
@@ -285,8 +367,8 @@ def main() -> None:
     with postgres_database(args.postgres) as db_url:
         key, logins = asyncio.run(prepare(db_url, args.agents, capacity))
         with (
-            server_process(db_url, env, demo=False) as a,
-            server_process(db_url, env, demo=False) as b,
+            instance(db_url, env) as a,
+            instance(db_url, env) as b,
         ):
             timings = asyncio.run(
                 run(a, b, key, logins, args.conversations, args.messages, args.interval)
@@ -313,10 +395,14 @@ def main() -> None:
     print(
         f"bench/live.py — {args.conversations} live conversations ({args.agents} agents on instance B, "
         f"customers on instance A), a customer message every ~{args.interval:g} s each, "
-        f"{args.messages} per customer; two `samtale serve` processes on one PostgreSQL and Redis, "
+        f"{args.messages} per customer; two server instances (processes) on one PostgreSQL and Redis, "
         "load from one Python process, all on loopback"
     )
-    print(f"machine: {machine()}")
+    rate = len(timings.post) / timings.seconds if timings.seconds else 0.0
+    print(
+        f"machine: {machine()}; load average during the run {timings.load:.1f}; "
+        f"{rate:.0f} customer messages/s for {timings.seconds:.0f} s"
+    )
     print(table(["measure", "path", "p50 ms", "p99 ms", "messages"], rows))
     if args.json:
         print(json.dumps(figures))
