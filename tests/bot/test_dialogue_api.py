@@ -211,3 +211,29 @@ async def test_answer_variants_are_reproducible(bot_api) -> None:
         chat = await Chat.start(client)
         texts.append(await chat.text("hej"))
     assert all(t in answers("greeting", "da") for t in texts)
+
+
+async def test_privacy_answers_name_the_shops_own_retention(bot_api) -> None:
+    import dataclasses
+    import uuid
+
+    from samtale.bot.dialogue import Bot
+    from samtale.conversations.responder import ConversationContext, IncomingMessage
+
+    _client, rt = bot_api
+    registry: Any = rt.responders
+    demo = next(b for b in registry._bots.values() if b.profile.name.startswith("Nordhjem"))
+    shorter = Bot(
+        demo.content,
+        demo.classifier,
+        dataclasses.replace(demo.profile, retention_bot_days=30),
+        demo.actions,
+        demo.services,
+    )
+    conv = ConversationContext(
+        uuid.uuid4(), demo.profile.tenant_id, "en", "bot", False, {}, rt.clock.now()
+    )
+    replies = await shorter.respond(
+        conv, IncomingMessage(uuid.uuid4(), "what do you do with my data", rt.clock.now())
+    )
+    assert "30 days" in replies[0].text and "90 days" not in replies[0].text
