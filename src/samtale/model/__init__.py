@@ -1,5 +1,6 @@
 """SQLAlchemy tables, one module per aggregate. Importing this package registers them all."""
 
+from samtale.model.admin import AccountToken, BotPublishJob
 from samtale.model.audit import AuditEntry
 from samtale.model.auth import UserSession
 from samtale.model.base import Base
@@ -12,10 +13,12 @@ from samtale.model.tenant import Tenant
 from samtale.model.user import User
 
 __all__ = [
+    "AccountToken",
     "AgentPresence",
     "AuditEntry",
     "Base",
     "BotContentVersion",
+    "BotPublishJob",
     "Conversation",
     "ConversationIdentifier",
     "Handoff",

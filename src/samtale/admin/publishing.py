@@ -1,0 +1,300 @@
+"""Publishing a content version: train in the background, switch the live bot only when training
+succeeded, then evaluate the version.
+
+A publish is a row in `bot_publish_jobs`, so the progress can be read from any instance:
+
+1. **embedding**: the training examples are embedded in small batches (kept in the embedding
+   cache, so training after a small change embeds only the new examples); `done` / `total`
+   count them;
+2. **training**: the classifier is trained and saved under the content's SHA-256 (the same file
+   the bot registry loads);
+3. **switching**: one transaction marks the version published (the one before it archived); the
+   registry then swaps the tenant's bot atomically (other instances follow within their refresh
+   interval). A failure before this step leaves the live bot as it was;
+4. **evaluating**: cross-validation of the version's examples (accuracy and macro-F1 per
+   language, F1 per intent, the most confused pairs), kept on the job and shown beside the
+   version. A version restored later reuses the evaluation of the same content.
+
+One publish at a time per shop. A job left `queued` or `running` by an instance that stopped is
+reported as failed (`interrupted`) once it has not moved for `STALE_AFTER`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from samtale.bot.content import Content
+from samtale.bot.content_cli import content_problems
+from samtale.bot.store import ContentVersions
+from samtale.clock import Clock
+from samtale.logs import get_logger
+from samtale.model import BotContentVersion, BotPublishJob
+from samtale.store.engine import Database
+
+log = get_logger(__name__)
+
+STALE_AFTER = timedelta(minutes=15)
+BATCH = 16
+ACTIVE = ("queued", "running")
+
+
+class PublishError(ValueError):
+    def __init__(self, code: str, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.problems = problems or []
+
+
+def evaluation_summary(report: Any) -> dict[str, Any]:
+    """The parts of a cross-validation report kept with a version (numbers and intent names)."""
+    data = report.to_dict()
+    return {
+        "accuracy": round(float(data["overall"]["accuracy"]), 4),
+        "macro_f1": round(float(data["overall"]["macro_f1"]), 4),
+        "rows": int(data["overall"]["rows"]),
+        "folds": int(data["folds"]),
+        "languages": {
+            lang: {"accuracy": round(s["accuracy"], 4), "macro_f1": round(s["macro_f1"], 4)}
+            for lang, s in data["languages"].items()
+        },
+        "intents": {name: round(s["f1"], 4) for name, s in data["intents"].items()},
+        "confused": [
+            {"expected": c["expected"], "predicted": c["predicted"], "count": c["count"]}
+            for c in data["confused"][:10]
+        ],
+    }
+
+
+def job_view(job: BotPublishJob, now: Any) -> dict[str, Any]:
+    status, error = job.status, job.error
+    if status in ACTIVE and now - job.updated_at > STALE_AFTER:
+        status, error = "failed", "interrupted"
+    return {
+        "id": str(job.id),
+        "status": status,
+        "stage": job.stage,
+        "done": job.done,
+        "total": job.total,
+        "error": error,
+        "evaluation": job.evaluation,
+        "finished": status in ("succeeded", "failed"),
+    }
+
+
+class Publisher:
+    """Runs publish jobs in this process's event loop."""
+
+    def __init__(self, db: Database, clock: Clock, runtime: Any) -> None:
+        self.db = db
+        self.clock = clock
+        self.runtime = runtime
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def data_dir(self) -> Path:
+        registry = self.runtime.responders
+        found = getattr(registry, "data_dir", None)
+        return Path(found) if found is not None else self.runtime.settings.data_dir / "models"
+
+    async def active(self, session: AsyncSession, tenant_id: uuid.UUID) -> BotPublishJob | None:
+        job = await session.scalar(
+            select(BotPublishJob)
+            .where(BotPublishJob.tenant_id == tenant_id, BotPublishJob.status.in_(ACTIVE))
+            .order_by(BotPublishJob.created_at.desc())
+            .limit(1)
+        )
+        if job is not None and self.clock.now() - job.updated_at > STALE_AFTER:
+            return None
+        return job
+
+    async def latest(self, session: AsyncSession, tenant_id: uuid.UUID) -> BotPublishJob | None:
+        return await session.scalar(
+            select(BotPublishJob)
+            .where(BotPublishJob.tenant_id == tenant_id)
+            .order_by(BotPublishJob.created_at.desc())
+            .limit(1)
+        )
+
+    async def get(
+        self, session: AsyncSession, tenant_id: uuid.UUID, job_id: uuid.UUID
+    ) -> BotPublishJob | None:
+        return await session.scalar(
+            select(BotPublishJob).where(
+                BotPublishJob.id == job_id, BotPublishJob.tenant_id == tenant_id
+            )
+        )
+
+    async def evaluations(
+        self, session: AsyncSession, tenant_id: uuid.UUID
+    ) -> dict[uuid.UUID, BotPublishJob]:
+        """The newest job of each version."""
+        rows = await session.scalars(
+            select(BotPublishJob)
+            .where(BotPublishJob.tenant_id == tenant_id)
+            .order_by(BotPublishJob.created_at)
+        )
+        return {job.version_id: job for job in rows}
+
+    async def start(self, tenant_id: uuid.UUID, version: int) -> BotPublishJob:
+        """Check the version and queue its publish; the work runs in the background."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            row = await session.scalar(
+                select(BotContentVersion).where(
+                    BotContentVersion.tenant_id == tenant_id,
+                    BotContentVersion.version == version,
+                )
+            )
+            if row is None:
+                raise PublishError("not_found", "No such version.")
+            if await self.active(session, tenant_id) is not None:
+                raise PublishError("publish_running", "A version is being published already.")
+            content = Content.model_validate(row.content)
+            errors, _warnings = content_problems(content)
+            if not content.training_rows():
+                errors.insert(0, "no training examples")
+            if len({intent for _t, intent, _l in content.training_rows()}) < 2:
+                errors.append("the bot needs at least two intents with examples")
+            if errors:
+                raise PublishError("content_invalid", "The content has errors.", errors)
+            job = BotPublishJob(
+                id=uuid.uuid4(),
+                tenant_id=tenant_id,
+                version_id=row.id,
+                status="queued",
+                stage="queued",
+                done=0,
+                total=len({t for t, _i, _l in content.training_rows()}),
+                error=None,
+                evaluation=None,
+                created_at=now,
+                updated_at=now,
+                finished_at=None,
+            )
+            session.add(job)
+        task = asyncio.create_task(self._run(job.id, tenant_id, row.id, content, row.sha256))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return job
+
+    async def wait(self) -> None:
+        """Wait for the running jobs (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(BaseException):
+                await task
+
+    async def _update(self, job_id: uuid.UUID, **values: Any) -> None:
+        async with self.db.transaction() as session:
+            job = await session.get(BotPublishJob, job_id)
+            if job is None:
+                return
+            for key, value in values.items():
+                setattr(job, key, value)
+            job.updated_at = self.clock.now()
+            if values.get("status") in ("succeeded", "failed"):
+                job.finished_at = self.clock.now()
+
+    async def _run(
+        self,
+        job_id: uuid.UUID,
+        tenant_id: uuid.UUID,
+        version_id: uuid.UUID,
+        content: Content,
+        sha: str,
+    ) -> None:
+        from samtale.bot.model import embedder_for, load_or_train
+
+        data_dir = self.data_dir
+        rows = content.training_rows()
+        try:
+            texts = list(dict.fromkeys(text for text, _i, _l in rows))
+            await self._update(job_id, status="running", stage="embedding", total=len(texts))
+            embedder = embedder_for(data_dir)
+            last = 0.0
+            for start in range(0, len(texts), BATCH):
+                chunk = texts[start : start + BATCH]
+                await asyncio.to_thread(embedder.embed, chunk, remember=True)
+                if time.monotonic() - last > 0.4 or start + BATCH >= len(texts):
+                    last = time.monotonic()
+                    await self._update(job_id, done=min(start + BATCH, len(texts)))
+            await self._update(job_id, stage="training")
+            await asyncio.to_thread(load_or_train, content, sha, data_dir)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await self._update(job_id, status="failed", error="interrupted")
+            raise
+        except Exception:
+            log.exception("publish_training_failed", tenant_id=str(tenant_id))
+            await self._update(job_id, status="failed", error="training_failed")
+            return
+        try:
+            await self._update(job_id, stage="switching")
+            async with self.db.transaction() as session:
+                row = await session.get(BotContentVersion, version_id)
+                if row is None:
+                    raise LookupError("version gone")
+                await ContentVersions(session, tenant_id).publish(row, self.clock)
+            refresh = getattr(self.runtime.responders, "refresh", None)
+            if refresh is not None:
+                await refresh(tenant_id)
+            log.info("bot_published", tenant_id=str(tenant_id))
+        except Exception:
+            log.exception("publish_switch_failed", tenant_id=str(tenant_id))
+            await self._update(job_id, status="failed", error="switch_failed")
+            return
+        await self._update(job_id, stage="evaluating")
+        evaluation = await self._evaluate(tenant_id, sha, rows, data_dir)
+        await self._update(job_id, status="succeeded", stage="done", evaluation=evaluation)
+
+    async def _evaluate(
+        self,
+        tenant_id: uuid.UUID,
+        sha: str,
+        rows: list[tuple[str, str, str]],
+        data_dir: Path,
+    ) -> dict[str, Any] | None:
+        async with self.db.session() as session:
+            earlier = await session.scalar(
+                select(BotPublishJob.evaluation)
+                .join(BotContentVersion, BotContentVersion.id == BotPublishJob.version_id)
+                .where(
+                    BotPublishJob.tenant_id == tenant_id,
+                    BotContentVersion.sha256 == sha,
+                    BotPublishJob.evaluation.is_not(None),
+                )
+                .limit(1)
+            )
+        if earlier:
+            return dict(earlier)
+        from samtale.bot.classifier import IntentClassifier
+        from samtale.bot.evaluation import cross_validate
+        from samtale.bot.model import embedder_for
+
+        embedder = embedder_for(data_dir)
+        try:
+            report = await asyncio.to_thread(
+                cross_validate,
+                rows,
+                5,
+                True,
+                classifier=lambda: IntentClassifier(embedder=embedder),
+            )
+        except Exception:
+            log.warning("publish_evaluation_failed", tenant_id=str(tenant_id))
+            return None
+        return evaluation_summary(report)

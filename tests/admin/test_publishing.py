@@ -1,0 +1,101 @@
+"""Drafts and publishing: a save never changes the live bot; publishing trains in the
+background, switches only when training succeeded, and keeps each version's evaluation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from samtale.admin.content import Drafts, starter_content
+from samtale.admin.publishing import PublishError
+from samtale.admin.service import AdminService
+from samtale.bot.registry import BotRegistry
+from samtale.clock import ManualClock
+from samtale.conversations.responder import ConversationContext, IncomingMessage
+from samtale.model import Tenant
+from samtale.runtime import Runtime
+from tests.admin.small_bot import small_bot
+from tests.conftest import new_tenant
+
+
+@pytest.fixture
+async def bot_env(make_runtime: Any, database_url: str, bot_data_dir: Path) -> Any:
+    clock = ManualClock()
+    rt: Runtime = await make_runtime(database_url, clock=clock)
+    registry = BotRegistry(rt.db, bot_data_dir / "models")
+    rt.responders = registry
+    await registry.refresh()
+    tenant = await new_tenant(rt.db, clock, languages=["da", "en"])
+    return rt, tenant
+
+
+async def ask(rt: Runtime, tenant: Tenant, text: str) -> tuple[str, str | None]:
+    import uuid
+
+    bot = rt.responders.for_tenant(tenant.id)
+    conv = ConversationContext(uuid.uuid4(), tenant.id, "da", "bot", False, {}, rt.clock.now())
+    replies = await bot.respond(conv, IncomingMessage(uuid.uuid4(), text, rt.clock.now()))
+    return replies[0].text, conv.annotations.get("intent")
+
+
+def test_starter_content_names_no_shop() -> None:
+    content = starter_content(["da", "en"], "en")
+    assert content.languages == ["da", "en"] and content.default_language == "en"
+    assert {i.name for i in content.intents} == {"greeting", "goodbye", "talk_to_person"}
+    text = content.model_dump_json()
+    assert "Nordhjem" not in text and "Nora" not in text and '"fi"' not in text
+
+
+async def test_save_then_publish_switches_the_live_bot(bot_env: Any) -> None:
+    rt, tenant = bot_env
+    admin = AdminService.of(rt)
+    async with rt.db.transaction() as s:
+        working = await Drafts(s, tenant, rt.clock).working()
+        assert working.draft is None and working.published is None
+        row = await Drafts(s, tenant, rt.clock).save_draft(small_bot())
+        version = row.version
+    # A save is a draft: the live bot is unchanged (not configured).
+    assert rt.responders.bot(tenant.id) is None
+
+    job = await admin.publisher.start(tenant.id, version)
+    await admin.publisher.wait()
+    async with rt.db.session() as s:
+        done = await admin.publisher.get(s, tenant.id, job.id)
+        assert done is not None and done.status == "succeeded", done.error
+        assert done.evaluation and set(done.evaluation["languages"]) == {"da", "en"}
+        assert set(done.evaluation["intents"]) == {"opening_hours", "gift_cards"}
+    text, intent = await ask(rt, tenant, "kan man købe gavekort hos jer")
+    assert intent == "gift_cards" and "gavekort" in text
+
+    # Editing again makes a draft; the live version stays, and one intent cannot be published.
+    async with rt.db.transaction() as s:
+
+        def drop_gift_cards(data: dict[str, Any]) -> None:
+            data["intents"] = [i for i in data["intents"] if i["name"] != "gift_cards"]
+
+        draft = await Drafts(s, tenant, rt.clock).update(drop_gift_cards)
+        assert draft.status == "draft" and draft.version == version + 1
+    with pytest.raises(PublishError) as err:
+        await admin.publisher.start(tenant.id, draft.version)
+    assert err.value.code == "content_invalid"
+    async with rt.db.session() as s:
+        working = await Drafts(s, tenant, rt.clock).working()
+        assert working.published is not None and working.published.version == version
+        assert working.draft is not None and len(working.content.intents) == 1
+    assert (await ask(rt, tenant, "gift card please"))[1] == "gift_cards"
+
+
+async def test_publish_refuses_content_with_errors(bot_env: Any) -> None:
+    rt, tenant = bot_env
+    data = small_bot().model_dump(mode="json")
+    del data["intents"][0]["answers"]["en"]
+    from samtale.bot.content import Content
+
+    async with rt.db.transaction() as s:
+        row = await Drafts(s, tenant, rt.clock).save_draft(Content.model_validate(data))
+    with pytest.raises(PublishError) as err:
+        await AdminService.of(rt).publisher.start(tenant.id, row.version)
+    assert err.value.code == "content_invalid"
+    assert any("no answer in en" in p for p in err.value.problems)
