@@ -11,7 +11,7 @@ import uvicorn
 from samtale.config import Settings
 from samtale.logs import configure_logging, get_logger
 from samtale.runtime import Runtime
-from samtale.store.migrate import code_revision, current_revision, upgrade
+from samtale.store.migrate import current_revision, pending_revisions, upgrade
 from samtale.web.app import create_app
 from samtale.wiring import build_runtime
 
@@ -60,14 +60,13 @@ async def _prepare(settings: Settings, runtime: Runtime, demo: bool) -> list[tup
                 demo_origins(settings.base_url, settings.port),
             )
         return [(login.email, login.role, login.password) for login in logins]
-    head = code_revision()
-    current = await current_revision(runtime.db)
-    if current != head:
-        if settings.is_sqlite and current is None:
+    pending = await pending_revisions(runtime.db)
+    if pending:
+        if settings.is_sqlite and await current_revision(runtime.db) is None:
             await upgrade(runtime.db)  # a fresh embedded database: create it
         else:
             raise SystemExit(
-                f"The database is at revision {current}, the code at {head}: run `samtale migrate` first."
+                f"The database lacks migrations {', '.join(pending)}: run `samtale migrate` first."
             )
     return []
 

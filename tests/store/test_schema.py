@@ -58,3 +58,22 @@ async def test_timestamps_come_back_timezone_aware(db: Database) -> None:
 
         row = await s.get(Tenant, tenant.id)
     assert row is not None and row.created_at == clock.now() and row.created_at.tzinfo is not None
+
+
+async def test_a_migrated_database_has_nothing_pending(db: Database) -> None:
+    from samtale.store.migrate import pending_revisions
+
+    assert await pending_revisions(db) == []
+
+
+async def test_an_empty_database_has_every_revision_pending(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from samtale.store.migrate import pending_revisions, upgrade
+
+    empty = Database(f"sqlite+aiosqlite:///{tmp_path}/empty.db")
+    try:
+        pending = await pending_revisions(empty)
+        assert "0001" in pending and len(pending) >= 2
+        await upgrade(empty)
+        assert await pending_revisions(empty) == []
+    finally:
+        await empty.dispose()

@@ -47,6 +47,24 @@ async def current_revision(db: Database) -> str | None:
     return ",".join(heads) or None
 
 
+def _pending(connection: Connection) -> list[str]:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    current = MigrationContext.configure(connection).get_current_heads()
+    applied = (
+        {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
+    )
+    return sorted(rev.revision for rev in script.walk_revisions() if rev.revision not in applied)
+
+
+async def pending_revisions(db: Database) -> list[str]:
+    """Revisions of the code that the database has not applied (empty when up to date)."""
+    async with db.engine.connect() as conn:
+        return await conn.run_sync(_pending)
+
+
 def code_revision() -> str:
     """The revisions the code expects, in the same form."""
     from alembic.script import ScriptDirectory
