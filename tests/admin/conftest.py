@@ -80,8 +80,8 @@ def form_value(html: str, name: str) -> str:
 async def admin_env(make_runtime: Any, database_url: str) -> AsyncIterator[AdminEnv]:
     clock = ManualClock()
     rt = await make_runtime(database_url, clock=clock)
-    shop = await new_tenant(rt.db, clock)
-    other = await new_tenant(rt.db, clock)
+    shop = await new_tenant(rt.db, clock, languages=["da", "en"])
+    other = await new_tenant(rt.db, clock, languages=["da", "en"])
     env = AdminEnv(rt, clock, create_app(rt, manage_runtime=False), shop, other)
     await env.add_user("admin", shop, "admin")
     await env.add_user("agent", shop, "agent")

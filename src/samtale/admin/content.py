@@ -19,6 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import yaml
@@ -72,10 +73,20 @@ _GENERIC_GREETING: dict[str, str] = {
 STARTER_INTENTS = ("greeting", "goodbye", "talk_to_person")
 
 
+@cache
+def _demo() -> Content:
+    return load_content(DEMO_CONTENT_DIR)
+
+
 def starter_content(languages: Sequence[str], default_language: str) -> Content:
     """A new shop's first content: system texts and the intents every bot needs."""
+    return _starter(tuple(languages), default_language)
+
+
+@cache
+def _starter(languages: tuple[str, ...], default_language: str) -> Content:
     langs = [lang for lang in languages if lang in LANGUAGES] or list(LANGUAGES)
-    demo = load_content(DEMO_CONTENT_DIR)
+    demo = _demo()
 
     def only(texts: dict[Any, Any]) -> dict[Any, Any]:
         return {lang: v for lang, v in texts.items() if lang in langs}

@@ -14,6 +14,8 @@ from samtale.runtime import Runtime
 from samtale.tenants.service import tenant_by_widget_key
 from samtale.web import (
     admin,
+    admin_bot,
+    admin_bot_api,
     admin_privacy,
     auth,
     console,
@@ -77,6 +79,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.include_router(visitor.router, prefix="/api/v1")
     app.include_router(visitor_privacy.router, prefix="/api/v1")
     app.include_router(admin_privacy.router, prefix="/api/v1")
+    app.include_router(admin_bot_api.router, prefix="/api/v1")
     app.include_router(realtime.router, prefix="/api/v1")
     app.include_router(widget.router, prefix="/api/v1")
     app.include_router(console_visitor.router, prefix="/api/v1")
@@ -85,6 +88,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.include_router(console.router)
     # The admin pages (`web/admin*.py`); features add their own admin routers next to these.
     app.include_router(admin.router)
+    app.include_router(admin_bot.router)
     app.include_router(pages.router)
     app.include_router(auth.router)
     return app
