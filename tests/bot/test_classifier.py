@@ -232,3 +232,28 @@ def test_embedding_cache(tmp_path: Path) -> None:
     pair = fourth.embed(["hej med dig", "hej med dig"])
     assert fourth.computed == 1
     assert np.allclose(pair[0], fourth.embed_one("hej med dig"), atol=1e-5)
+
+
+def test_fast_tfidf_equals_scikit_learn() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from samtale.bot.classifier import _tfidf
+
+    docs = ["hvor er min pakke", "kan jeg betale med kort kort kort", "pakke pakke", "", "zzz"]
+    for vectorizer in (
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"),
+    ):
+        vectorizer.fit(docs[:3])
+        expected = vectorizer.transform(docs).toarray()
+        assert np.allclose(_tfidf(vectorizer, docs).toarray(), expected, atol=1e-6)
+
+
+def test_one_held_out_fold_for_large_data(
+    embedder: Embedder, shop_rows: Rows, held_out: list[tuple[str, str]]
+) -> None:
+    rows = [(t, i) for t, i, _ in shop_rows]
+    clf = _fit(embedder, rows, holdout_from=10)  # as if the shop were large
+    assert 0.5 <= clf.info["oof_accuracy"] <= 1.0
+    assert math.isfinite(clf.threshold)
+    assert [p.label for p in clf.predict_many([t for t, _ in held_out])] == [i for _, i in held_out]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from samtale.bot.classifier import IntentClassifier
@@ -10,7 +12,7 @@ Rows = list[tuple[str, str, str]]
 
 
 @pytest.fixture(scope="module")
-def factory(embedder: Embedder):  # type: ignore[no-untyped-def]
+def factory(embedder: Embedder) -> Callable[[], IntentClassifier]:
     return lambda: IntentClassifier(embedder)
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from samtale.bot.nlu_cli import app, read_jsonl
 runner = CliRunner()
 
 
-def _write(path: Path, rows: list[dict[str, object]]) -> Path:
+def _write(path: Path, rows: Sequence[Mapping[str, object]]) -> Path:
     path.write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
     )
