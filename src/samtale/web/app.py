@@ -17,6 +17,7 @@ from samtale.web import (
     admin_bot,
     admin_bot_api,
     admin_privacy,
+    admin_settings,
     auth,
     console,
     console_api,
@@ -89,6 +90,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     # The admin pages (`web/admin*.py`); features add their own admin routers next to these.
     app.include_router(admin.router)
     app.include_router(admin_bot.router)
+    app.include_router(admin_settings.router)
     app.include_router(pages.router)
     app.include_router(auth.router)
     return app

@@ -167,3 +167,15 @@
     });
   }
 })();
+/* Colour swatches beside colour fields (set through the CSSOM, which the CSP allows). */
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("[data-swatch]"), function (swatch) {
+    var input = swatch.parentNode.querySelector("input");
+    var paint = function () {
+      if (/^#[0-9a-fA-F]{6}$/.test(input.value.trim())) swatch.style.background = input.value.trim();
+    };
+    input.addEventListener("input", paint);
+    paint();
+  });
+})();
