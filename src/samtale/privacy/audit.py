@@ -34,8 +34,24 @@ TENANT_DELETED = "tenant.deleted"
 TRANSCRIPT_DOWNLOADED = "transcript.downloaded"
 PRIVACY_SEARCH = "privacy.search"
 PRIVACY_EXPORT = "privacy.export"
+# Done on the admin pages (`samtale.admin`): the team, the bot, settings, the operator's shops.
+ADMIN_ACTIONS = frozenset(
+    {
+        "user.invited",
+        "user.updated",
+        "user.deactivated",
+        "user.reactivated",
+        "user.password_set",
+        "bot.published",
+        "settings.changed",
+        "tenant.created",
+        "tenant.suspended",
+        "tenant.resumed",
+        "tenant.exported",
+    }
+)
 
-ACTIONS = frozenset(
+ACTIONS = ADMIN_ACTIONS | frozenset(
     {
         CONVERSATION_DELETED,
         CONVERSATION_OPENED,
@@ -64,6 +80,8 @@ CODES = frozenset(
         "bot_only", "with_agent",  # kinds of conversation
         "visitor", "agent", "admin", "operator",  # roles
         "find", "delete", "export",  # what a search was for
+        "invite", "reset",  # how a password was set
+        "widget", "site", "hours", "prechat", "canned", "agents", "connector",  # settings pages
     }
 )  # fmt: skip
 

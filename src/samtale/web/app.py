@@ -18,6 +18,7 @@ from samtale.web import (
     admin_bot_api,
     admin_privacy,
     admin_settings,
+    admin_team,
     auth,
     console,
     console_api,
@@ -91,6 +92,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(admin_bot.router)
     app.include_router(admin_settings.router)
+    app.include_router(admin_team.router)
     app.include_router(pages.router)
     app.include_router(auth.router)
     return app
