@@ -52,7 +52,7 @@ async def test_invite_set_password_and_log_in(admin_env: AdminEnv) -> None:
         },
     )
     assert r.status_code == 303 and r.headers["location"] == "/admin/team?done=invited"
-    to, subject, body = outbox.sent[0]
+    to, subject, _body = outbox.sent[0]
     assert to == "new.agent@shop.example" and admin_env.shop.name in subject
     team = await client.get("/admin/team", headers={"accept-language": "en"})
     assert "Nina" in team.text and "Invited" in team.text
@@ -188,9 +188,10 @@ async def test_password_reset_answers_the_same_for_unknown_addresses(admin_env: 
     )
     unknown = await anon.post("/account/reset", data={"csrf": csrf, "email": "nobody@x.example"})
     assert known.status_code == unknown.status_code == 200
-    strip = lambda text: text.replace(admin_env.users["agent"].email, "").replace(
-        "nobody@x.example", ""
-    )  # noqa: E731
+
+    def strip(text: str) -> str:
+        return text.replace(admin_env.users["agent"].email, "").replace("nobody@x.example", "")
+
     assert strip(known.text) == strip(unknown.text)
     assert len(outbox.sent) == 1
     link = outbox.link()
