@@ -6,6 +6,7 @@ from samtale.model.auth import UserSession
 from samtale.model.base import Base
 from samtale.model.bot import BotContentVersion
 from samtale.model.conversation import Conversation, Message
+from samtale.model.insights import InsightDaily, InsightEvent, InsightHourly, SampleItem
 from samtale.model.live import AgentPresence, Handoff, OfflineMessage
 from samtale.model.privacy import ConversationIdentifier
 from samtale.model.shop import ShopDemoSeed, ShopOrder, ShopProduct, ShopShipment
@@ -22,8 +23,12 @@ __all__ = [
     "Conversation",
     "ConversationIdentifier",
     "Handoff",
+    "InsightDaily",
+    "InsightEvent",
+    "InsightHourly",
     "Message",
     "OfflineMessage",
+    "SampleItem",
     "ShopDemoSeed",
     "ShopOrder",
     "ShopProduct",
