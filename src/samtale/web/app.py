@@ -14,11 +14,13 @@ from samtale.runtime import Runtime
 from samtale.tenants.service import tenant_by_widget_key
 from samtale.web import (
     admin,
+    admin_audit,
     admin_bot,
     admin_bot_api,
     admin_privacy,
     admin_settings,
     admin_team,
+    admin_tenants,
     auth,
     console,
     console_api,
@@ -93,6 +95,8 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.include_router(admin_bot.router)
     app.include_router(admin_settings.router)
     app.include_router(admin_team.router)
+    app.include_router(admin_audit.router)
+    app.include_router(admin_tenants.router)
     app.include_router(pages.router)
     app.include_router(auth.router)
     return app
