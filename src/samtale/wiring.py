@@ -53,4 +53,9 @@ def build_runtime(
     settings: Settings, *, clock: Clock | None = None, ids: IdSource | None = None, **kwargs: Any
 ) -> Runtime:
     """A runtime with every feature plugged in."""
-    return Runtime.build(settings, clock=clock, ids=ids, responders=bot_registry, **kwargs)
+    from samtale.insights.service import InsightsService
+
+    runtime = Runtime.build(settings, clock=clock, ids=ids, responders=bot_registry, **kwargs)
+    # Statistics events and the improvement sample (turn hooks, the live chat's events).
+    InsightsService.of(runtime)
+    return runtime

@@ -12,8 +12,9 @@ A publish is a row in `bot_publish_jobs`, so the progress can be read from any i
    registry then swaps the tenant's bot atomically (other instances follow within their refresh
    interval). A failure before this step leaves the live bot as it was;
 4. **evaluating**: cross-validation of the version's examples (accuracy and macro-F1 per
-   language, F1 per intent, the most confused pairs), kept on the job and shown beside the
-   version. A version restored later reuses the evaluation of the same content.
+   language, F1 per intent, the most confused pairs, and the accuracy on named subsets such as
+   the examples that came from reviewed customer questions), kept on the job and shown beside
+   the version. A version restored later reuses the evaluation of the same content.
 
 One publish at a time per shop. A job left `queued` or `running` by an instance that stopped is
 reported as failed (`interrupted`) once it has not moved for `STALE_AFTER`.
@@ -25,6 +26,7 @@ import asyncio
 import contextlib
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,12 @@ def evaluation_summary(report: Any) -> dict[str, Any]:
             {"expected": c["expected"], "predicted": c["predicted"], "count": c["count"]}
             for c in data["confused"][:10]
         ],
+        # e.g. "reviewed": the examples that came from customers' questions in the review inbox
+        "subsets": {
+            name: {"accuracy": round(s["accuracy"], 4), "rows": int(s["rows"])}
+            for name, s in (data.get("subsets") or {}).items()
+            if s["rows"]
+        },
     }
 
 
@@ -98,6 +106,9 @@ class Publisher:
         self.clock = clock
         self.runtime = runtime
         self._tasks: set[asyncio.Task[None]] = set()
+        # Named groups of training texts scored on their own in the evaluation (the review
+        # inbox adds "reviewed": examples that came from customers' questions).
+        self.subsets: dict[str, Callable[[uuid.UUID], Awaitable[set[str]]]] = {}
 
     @property
     def data_dir(self) -> Path:
@@ -279,7 +290,14 @@ class Publisher:
                 )
                 .limit(1)
             )
-        if earlier:
+        marked: dict[str, set[str]] = {}
+        for name, provider in self.subsets.items():
+            try:
+                marked[name] = await provider(tenant_id)
+            except Exception:
+                log.warning("publish_subset_failed", tenant_id=str(tenant_id), subset=name)
+        wanted = {name for name, texts in marked.items() if texts}
+        if earlier and wanted <= set(dict(earlier).get("subsets") or {}):
             return dict(earlier)
         from samtale.bot.classifier import IntentClassifier
         from samtale.bot.evaluation import cross_validate
@@ -293,6 +311,10 @@ class Publisher:
                 5,
                 True,
                 classifier=lambda: IntentClassifier(embedder=embedder),
+                subsets={
+                    name: [i for i, (text, _i, _l) in enumerate(rows) if text in texts]
+                    for name, texts in marked.items()
+                },
             )
         except Exception:
             log.warning("publish_evaluation_failed", tenant_id=str(tenant_id))

@@ -14,7 +14,8 @@ All state lives in `conversation.bot_state` (a JSON dict the conversation servic
 the turn), so a page reload or another server instance continues the same dialogue. Answer
 variants are chosen by a generator seeded with the conversation id and turn number: varied for
 customers, reproducible in tests. Each turn leaves `annotations` (intent, confidence band,
-outcome, flow) for statistics — never the text.
+outcome, flow, and `flow_started` / `abandoned_flow` when a flow begins or is given up) for
+statistics — never the text.
 """
 
 from __future__ import annotations
@@ -283,6 +284,7 @@ class Bot:
             flow = self.content.flow(intent.flow)
             if flow is not None:
                 state["flow"] = {"name": flow.name, "values": {}, "attempts": 0}
+                conv.annotations["flow_started"] = flow.name
                 self._prefill(flow, state["flow"]["values"], message.text, lang)
                 replies = await self._advance(conv, flow, rng)
                 outcome = "flow_completed" if "flow" not in state else "flow_started"
@@ -458,6 +460,7 @@ class Bot:
         intent_name = self._flow_intent.get(flow.name)
         if is_cancel(message.text):
             state.pop("flow", None)
+            conv.annotations["abandoned_flow"] = flow.name
             return TurnResult(
                 [self._reply(self.message("flow_cancelled", lang))],
                 intent_name,
@@ -490,6 +493,7 @@ class Bot:
         fstate["attempts"] = int(fstate.get("attempts", 0)) + 1
         if fstate["attempts"] > flow.max_reprompts:
             state.pop("flow", None)
+            conv.annotations["abandoned_flow"] = flow.name
             person = self._person_button(lang)
             return TurnResult(
                 [

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -173,6 +173,9 @@ class CrossValidationReport:
     confused: list[Confusion]
     seconds: float
     notes: list[str] = field(default_factory=list)
+    # Scores of named subsets of the rows (e.g. "reviewed": examples that came from customers'
+    # questions), each row still predicted by a model that did not see it.
+    subsets: dict[str, Scores] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -216,13 +219,15 @@ def cross_validate(
     *,
     classifier: ClassifierFactory | None = None,
     seed: int = 0,
+    subsets: Mapping[str, Collection[int]] | None = None,
 ) -> CrossValidationReport:
     """K-fold cross-validation of (text, intent, language) rows.
 
     Folds are stratified by intent (by intent and language with `by_language`, which also
     reports accuracy and macro-F1 per language). Every row is predicted once, by a model that
     did not see it. An intent with fewer rows than folds is missing from some training folds:
-    those rows count as errors, as they would for a customer.
+    those rows count as errors, as they would for a customer. `subsets` names groups of row
+    indexes that are scored on their own as well.
     """
     if len(rows) < 2:
         raise ValueError("cross-validation needs at least two rows")
@@ -273,7 +278,12 @@ def cross_validate(
     confused = [
         Confusion(t, b, n) for (t, b), n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
+    named = {
+        name: scores(sorted(i for i in set(idx) if 0 <= i < len(rows)))
+        for name, idx in (subsets or {}).items()
+    }
     return CrossValidationReport(
+        subsets=named,
         folds=folds,
         overall=scores(everything),
         top1_accuracy=float(np.mean([t == b for t, b in zip(truth, best, strict=True)])),

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from samtale.clock import as_utc
 from samtale.conversations.events import state_event
 from samtale.live import queries
 from samtale.live.base import (
@@ -142,6 +143,10 @@ class AgentSide(LiveBase):
             )
             if won.rowcount != 1:  # type: ignore[attr-defined]
                 raise AlreadyClaimed("Another agent took this conversation a moment ago.")
+            if h.wait_seconds is None:  # the first time this handoff is taken
+                await self._event(
+                    session, agent.tenant_id, "claimed", language=h.language, at=now, seconds=wait
+                )
             await session.execute(
                 update(Conversation)
                 .where(
@@ -275,6 +280,15 @@ class AgentSide(LiveBase):
                 .values(last_agent_at=msg.created_at)
                 .execution_options(synchronize_session=False)
             )
+            if h.last_agent_at is None:  # the person's first message in this handoff
+                await self._event(
+                    session,
+                    agent.tenant_id,
+                    "first_reply",
+                    language=h.language,
+                    at=msg.created_at,
+                    seconds=(msg.created_at - as_utc(h.queued_at)).total_seconds(),
+                )
         return msg
 
     async def typing(self, agent: Agent, conversation_id: uuid.UUID, typing: bool) -> None:
@@ -352,6 +366,16 @@ class AgentSide(LiveBase):
                 .where(Conversation.id == h.conversation_id, Conversation.state == "live")
                 .values(state="closed")
                 .execution_options(synchronize_session=False)
+            )
+            since = as_utc(h.claimed_at) if h.claimed_at else None
+            await self._event(
+                session,
+                tenant_id,
+                "closed",
+                language=h.language,
+                at=now,
+                seconds=(now - since).total_seconds() if since else None,
+                outcome=outcome,
             )
         await self._system(tenant_id, h.conversation_id, line, "closed", rate=True)
         await self.hub.publish(conversation_channel(h.conversation_id), state_event("closed"))

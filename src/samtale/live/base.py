@@ -8,7 +8,7 @@ import contextlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -132,6 +132,25 @@ class VisitorActivity:
         )
 
 
+class LiveEventSink(Protocol):
+    """Told of each step of a handoff inside the transaction that makes it (statistics): `kind`
+    is queued, left, claimed, first_reply, closed, rating or offline; `seconds` a duration (the
+    wait, the first answer, the chat), `outcome` the close code. Never an id or a text."""
+
+    async def on_live_event(
+        self,
+        session: AsyncSession,
+        tenant_id: uuid.UUID,
+        kind: str,
+        *,
+        language: str,
+        at: datetime,
+        seconds: int | None = None,
+        outcome: str | None = None,
+        rating: int | None = None,
+    ) -> None: ...
+
+
 class LiveBase:
     def __init__(
         self,
@@ -154,9 +173,35 @@ class LiveBase:
         self.privacy = privacy
         self.mailer = mailer
         self.hook = VisitorActivity()
+        # Statistics (the insights feature adds its sink).
+        self.events: list[LiveEventSink] = []
         self._task: asyncio.Task[None] | None = None
         self._last_refresh = 0.0
         self._beats: dict[uuid.UUID, datetime] = {}
+
+    async def _event(
+        self,
+        session: AsyncSession,
+        tenant_id: uuid.UUID,
+        kind: str,
+        *,
+        language: str,
+        at: datetime,
+        seconds: float | None = None,
+        outcome: str | None = None,
+        rating: int | None = None,
+    ) -> None:
+        for sink in self.events:
+            await sink.on_live_event(
+                session,
+                tenant_id,
+                kind,
+                language=language,
+                at=at,
+                seconds=None if seconds is None else max(0, int(seconds)),
+                outcome=outcome,
+                rating=rating,
+            )
 
     async def _tenant(self, session: AsyncSession, tenant_id: uuid.UUID) -> Tenant:
         tenant = await session.get(Tenant, tenant_id)

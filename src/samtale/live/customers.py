@@ -165,6 +165,7 @@ class CustomerSide(LiveBase):
             await self._index_answers(
                 session, tenant, settings, conversation_id, clean, conv.language
             )
+            await self._event(session, tenant_id, "queued", language=conv.language, at=now)
         await self._system(tenant_id, conversation_id, text("queued", conv.language), "queued")
         await self.hub.publish(conversation_channel(conversation_id), state_event("queued"))
         await self.publish_queue(tenant_id)
@@ -212,6 +213,14 @@ class CustomerSide(LiveBase):
             )
             if left.rowcount != 1:  # type: ignore[attr-defined]
                 raise WrongState("The conversation is not in the queue any more.")
+            await self._event(
+                session,
+                tenant_id,
+                "left",
+                language=h.language,
+                at=now,
+                seconds=(now - as_utc(h.queued_at)).total_seconds(),
+            )
             await session.execute(
                 update(Conversation)
                 .where(Conversation.id == conversation_id, Conversation.state == "queued")
@@ -244,6 +253,9 @@ class CustomerSide(LiveBase):
             if done.rowcount != 1:  # type: ignore[attr-defined]
                 raise WrongState("This chat has been rated already.")
             agent_id = h.agent_id
+            await self._event(
+                session, tenant_id, "rating", language=h.language, at=now, rating=rating
+            )
         if comment:
             await self.conversations.add_message(
                 tenant_id,
@@ -306,6 +318,7 @@ class CustomerSide(LiveBase):
             await index_text(
                 session, self.secret_key, tenant, conv.id, message, self.clock, language
             )
+            await self._event(session, tenant.id, "offline", language=language, at=now)
         await self.hub.publish(
             tenant_channel(tenant.id), {"type": "offline_message", "id": str(row.id)}
         )

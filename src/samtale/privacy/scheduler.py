@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import text
 
@@ -52,6 +53,9 @@ class PurgeRunner:
 
     def __init__(self, retention: Retention) -> None:
         self.retention = retention
+        # Other features' expiry (the insights' old statistics and sample items): called with
+        # `(now, tenant_id)` after the conversations, in the same round and under the same lock.
+        self.steps: list[Callable[[datetime, uuid.UUID | None], Awaitable[Any]]] = []
 
     async def run_once(
         self,
@@ -65,7 +69,14 @@ class PurgeRunner:
             if not got:
                 log.info("retention_purge_skipped", reason="another instance is purging")
                 return None
-            return await self.retention.purge(now=now, tenant_id=tenant_id, dry_run=dry_run)
+            report = await self.retention.purge(now=now, tenant_id=tenant_id, dry_run=dry_run)
+            if not dry_run:
+                for step in self.steps:
+                    try:
+                        await step(report.now, tenant_id)
+                    except Exception:
+                        log.exception("purge_step_failed")
+            return report
 
 
 class PurgeScheduler:

@@ -1,0 +1,122 @@
+"""The improvement sample: a share of customer questions, redacted, for the review inbox.
+
+A `TurnHook`. For each customer message the bot classified (not a button click, not an answer
+to a flow's question, not a message to a person), it decides whether the message goes into the
+sample: always when the bot did not understand it or was not confident (fallback, low
+confidence), otherwise with the shop's share (10 % by default), decided from the message's id so
+that a retried message decides the same way.
+
+The text is **redacted before it is stored** (`privacy.pii.redact` with the shop's languages and
+order and tracking formats; any number of five digits or more that is left is replaced too):
+the raw text is never written outside the conversation's messages. The item is tied to its
+conversation only for the cascade: deleting the conversation deletes the item. It expires after
+the shop's sample period (90 days by default).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from samtale.clock import IdSource
+from samtale.conversations.responder import IncomingMessage
+from samtale.conversations.service import Turn
+from samtale.insights.tenants import TenantCache, TenantInfo
+from samtale.model import SampleItem
+from samtale.privacy.pii import redact
+
+# Outcomes of messages that were not a question for the classifier: a slot's value (an e-mail,
+# an order number) inside a flow, or a turn that failed.
+NOT_QUESTIONS = {"flow_step", "flow_reprompt", "flow_abandoned", "error", "rate_limited"}
+# Outcomes that always go into the sample.
+NOT_UNDERSTOOD = {"fallback", "handoff_offered"}
+MAX_TEXT = 2000  # the longest training example the content takes
+# Numbers the recognizers did not claim (an unknown order format, an account number …).
+_LONG_NUMBER = re.compile(r"(?<!\w)\+?\d(?:[\d .\-/]{3,}\d)(?!\w)")
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
+NUMBER = "[NUMBER]"
+
+
+def mask_numbers(text: str) -> str:
+    def replace(m: re.Match[str]) -> str:
+        return NUMBER if sum(c.isdigit() for c in m.group(0)) >= 5 else m.group(0)
+
+    return _LONG_NUMBER.sub(replace, text)
+
+
+def redacted(text: str, info: TenantInfo, language: str) -> str:
+    """The text as the sample keeps it."""
+    languages = list(dict.fromkeys([language, info.default_language, *info.languages]))
+    result = redact(
+        text,
+        languages,
+        order_number_patterns=info.formats.order_number_patterns,
+        tracking_number_patterns=info.formats.tracking_number_patterns,
+    )
+    return mask_numbers(result.text).strip()[:MAX_TEXT]
+
+
+def worth_reviewing(text: str) -> bool:
+    """Something left to read once the placeholders are gone (two words or a longer one)."""
+    rest = _PLACEHOLDER.sub(" ", text)
+    words = re.findall(r"[^\W\d_]+", rest)
+    return len(words) >= 2 or any(len(w) >= 5 for w in words)
+
+
+def draw(message_id: uuid.UUID) -> float:
+    """A number in [0, 1) fixed by the message's id."""
+    return int.from_bytes(hashlib.sha256(message_id.bytes).digest()[:8], "big") / 2**64
+
+
+class Sampler:
+    """The `TurnHook` that copies sampled questions, redacted, into the review inbox."""
+
+    def __init__(self, tenants: TenantCache, ids: IdSource) -> None:
+        self.tenants = tenants
+        self.ids = ids
+
+    async def on_turn(self, session: AsyncSession, turn: Turn, incoming: IncomingMessage) -> None:
+        if turn.duplicate or incoming.intent or not turn.replies:
+            return
+        ctx = turn.conversation
+        ann = ctx.annotations
+        outcome = ann.get("outcome")
+        if outcome in NOT_QUESTIONS:
+            return
+        info = await self.tenants.get(session, ctx.tenant_id)
+        if info is None or info.settings.sample_share <= 0:
+            return
+        intent = ann.get("intent") or None
+        confidence = float(ann.get("confidence") or 0.0)
+        understood = outcome not in NOT_UNDERSTOOD and (intent is not None or not outcome)
+        band = str(ann.get("confidence_band") or ("" if understood else "low"))
+        always = outcome in NOT_UNDERSTOOD or band == "low"
+        if not always and draw(incoming.id) >= info.settings.sample_share:
+            return
+        language = str(ann.get("language") or ctx.language)
+        text = redacted(incoming.text, info, language)
+        if not worth_reviewing(text):
+            return
+        now = incoming.created_at
+        session.add(
+            SampleItem(
+                id=self.ids.uuid(),
+                tenant_id=ctx.tenant_id,
+                conversation_id=ctx.id,
+                language=language[:8],
+                text=text,
+                intent=str(intent)[:64] if intent else None,
+                confidence=round(confidence, 3),
+                band=band[:8],
+                outcome=str(outcome)[:24] if outcome else None,
+                status="new",
+                label=None,
+                created_at=now,
+                expires_at=now + timedelta(days=info.settings.sample_days),
+                reviewed_at=None,
+            )
+        )
