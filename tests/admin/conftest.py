@@ -58,8 +58,10 @@ class AdminEnv:
                 session,
                 tenant,
                 UserCreate(
-                    email=f"{key}-{self.shop.slug}@example.org", password=PASSWORD, role=role
-                ),  # type: ignore[arg-type]
+                    email=f"{key}-{self.shop.slug}@example.org",
+                    password=PASSWORD,
+                    role=role,  # type: ignore[arg-type]
+                ),
                 self.clock,
             )
         self.users[key] = user

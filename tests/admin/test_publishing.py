@@ -63,7 +63,8 @@ async def test_save_then_publish_switches_the_live_bot(bot_env: Any) -> None:
     await admin.publisher.wait()
     async with rt.db.session() as s:
         done = await admin.publisher.get(s, tenant.id, job.id)
-        assert done is not None and done.status == "succeeded", done.error
+        assert done is not None
+        assert done.status == "succeeded", done.error
         assert done.evaluation and set(done.evaluation["languages"]) == {"da", "en"}
         assert set(done.evaluation["intents"]) == {"opening_hours", "gift_cards"}
     text, intent = await ask(rt, tenant, "kan man købe gavekort hos jer")
