@@ -60,7 +60,7 @@ class AdminEnv:
                 UserCreate(
                     email=f"{key}-{self.shop.slug}@example.org",
                     password=PASSWORD,
-                    role=role,  # type: ignore[arg-type]
+                    role=role,
                 ),
                 self.clock,
             )
