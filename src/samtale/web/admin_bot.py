@@ -310,6 +310,7 @@ async def _intent_form(
         intent_names=[i.name for i in content.intents],
         missing=missing,
         crumbs=[(t("nav.admin.bot"), "/admin/bot"), (title, None)],
+        notice=None if errors else _notice(request, t),
     )
 
 
@@ -613,6 +614,7 @@ async def _flow_form(
         actions=action_names(runtime, content),
         used_by=[i.name for i in content.intents if original and i.flow == original],
         crumbs=[(t("nav.admin.flows"), "/admin/bot/flows"), (title, None)],
+        notice=None if errors else _notice(request, t),
     )
 
 

@@ -235,7 +235,7 @@ async def _site_page(
         notice=(
             t_for(request)("settings.site.saved_bot")
             if request.query_params.get("saved") == "bot"
-            else None
+            else (t_for(request)("settings.saved") if request.query_params.get("saved") else None)
         ),
     )
 
