@@ -169,6 +169,30 @@ TEXTS: dict[str, dict[str, str]] = {
     "admin.search": {"da": "Søg", "en": "Search"},
     "admin.confirm": {"da": "Bekræft", "en": "Confirm"},
     "admin.none": {"da": "Intet endnu.", "en": "Nothing yet."},
+    "admin.start.title": {"da": "Kom i gang", "en": "Getting started"},
+    "admin.start.done": {"da": "klaret", "en": "done"},
+    "admin.start.todo": {"da": "mangler", "en": "to do"},
+    "admin.start.bot": {
+        "da": "Skriv bottens emner: hvad kunderne spørger om, og svarene",
+        "en": "Write the bot's intents: what customers ask, and the answers",
+    },
+    "admin.start.publish": {
+        "da": "Prøv botten, og offentliggør den",
+        "en": "Try the bot, then publish it",
+    },
+    "admin.start.widget": {
+        "da": "Giv chatvinduet butikkens farver og velkomst",
+        "en": "Give the chat window the shop's colours and greeting",
+    },
+    "admin.start.site": {
+        "da": "Tillad jeres websted, og sæt koden ind på siderne",
+        "en": "Allow your site, and put the code on its pages",
+    },
+    "admin.start.team": {
+        "da": "Invitér kundeservice, så kunderne kan tale med en person",
+        "en": "Invite customer service, so customers can talk to a person",
+    },
+    "admin.all": {"da": "Alle sider", "en": "All pages"},
 }
 register(TEXTS)
 
@@ -179,6 +203,34 @@ add_nav(NavItem("review", None, "nav.admin.review", group="insights", order=20))
 add_nav(NavItem("evaluation", None, "nav.admin.evaluation", group="insights", order=30))
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+async def _checklist(runtime: Any, tenant_id: Any) -> list[dict[str, Any]]:
+    """The first steps of a new shop, each with whether it is done."""
+    from sqlalchemy import func, select
+
+    from samtale.admin.content import STARTER_INTENTS, Drafts
+    from samtale.model import Tenant, User
+
+    async with runtime.db.session() as session:
+        tenant = await session.get(Tenant, tenant_id)
+        if tenant is None:
+            return []
+        working = await Drafts(session, tenant, runtime.clock).working()
+        people = await session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.tenant_id == tenant_id, User.active.is_(True))
+        )
+    own_intents = [i for i in working.content.intents if i.name not in STARTER_INTENTS]
+    settings = tenant.settings or {}
+    return [
+        {"key": "bot", "href": "/admin/bot", "done": len(own_intents) > 0},
+        {"key": "publish", "href": "/admin/bot/versions", "done": working.published is not None},
+        {"key": "widget", "href": "/admin/settings/widget", "done": bool(settings.get("widget"))},
+        {"key": "site", "href": "/admin/settings/site", "done": bool(tenant.allowed_origins)},
+        {"key": "team", "href": "/admin/team", "done": int(people or 0) > 1},
+    ]
 
 
 @router.get("", response_class=HTMLResponse)
@@ -193,4 +245,5 @@ async def admin_home(request: Request, staff: AdminOrOperator) -> Response:
         for link in links
         if link.item.href and link.item.key != "home"
     ]
-    return admin_render(request, "admin/home.html", staff, cards=cards)
+    checklist = await _checklist(request.app.state.runtime, staff.tenant_id)
+    return admin_render(request, "admin/home.html", staff, cards=cards, checklist=checklist)

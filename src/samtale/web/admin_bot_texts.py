@@ -23,7 +23,7 @@ register(
             "da": "Kladde v{version} – ikke offentliggjort endnu.",
             "en": "Draft v{version} – not published yet.",
         },
-        "bot.status.live": {"da": "Live: v{version}.", "en": "Live: v{version}."},
+        "bot.status.live": {"da": "v{version} er live.", "en": "v{version} is live."},
         "bot.status.none": {
             "da": "Botten er ikke offentliggjort endnu: kunderne får at vide, at den ikke er "
             "sat op.",
