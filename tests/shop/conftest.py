@@ -73,7 +73,9 @@ def make_ctx() -> Callable[..., ActionContext]:
 
 
 @pytest.fixture(scope="session")
-def embeddings_cache(request: pytest.FixtureRequest) -> Path:
-    """Product-passage vectors survive between runs (keyed by model and text, no customer
-    text), so only the first run on a machine embeds the catalogue."""
-    return Path(request.config.cache.mkdir("samtale-shop-embeddings"))
+def embeddings_cache(bot_data_dir: Path) -> Path:
+    """Product-passage vectors survive between runs in `.cache/` (keyed by model and text, no
+    customer text), so only the first run on a machine embeds the catalogue."""
+    path = bot_data_dir / "shop-embeddings"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
