@@ -4,8 +4,8 @@ export its data as one archive, and delete it through the privacy path with a re
 from __future__ import annotations
 
 import io
-import re
 import json
+import re
 import zipfile
 
 from sqlalchemy import func, select
