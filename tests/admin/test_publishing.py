@@ -16,8 +16,10 @@ from samtale.clock import ManualClock
 from samtale.conversations.responder import ConversationContext, IncomingMessage
 from samtale.model import Tenant
 from samtale.runtime import Runtime
-from tests.admin.small_bot import small_bot
+from tests.admin.small_bot import SMALL_BOT, small_bot
 from tests.conftest import new_tenant
+
+SMALL: dict[str, Any] = SMALL_BOT
 
 
 @pytest.fixture
@@ -100,3 +102,83 @@ async def test_publish_refuses_content_with_errors(bot_env: Any) -> None:
         await AdminService.of(rt).publisher.start(tenant.id, row.version)
     assert err.value.code == "content_invalid"
     assert any("no answer in en" in p for p in err.value.problems)
+
+
+async def test_publish_and_restore_through_the_pages(admin_env: Any) -> None:
+    """Publish from the pages, change and publish again, then restore the first version in one
+    click: it goes live again with the evaluation it had."""
+    from tests.admin.conftest import csrf_of
+
+    client = await admin_env.login("admin")
+    publisher = AdminService.of(admin_env.runtime).publisher
+    assert (await client.put("/api/v1/admin/bot/draft", json=SMALL)).status_code == 200
+    r = await client.post("/admin/bot/publish", data={"csrf": csrf_of(client)})
+    assert r.status_code == 303 and r.headers["location"] == "/admin/bot/versions"
+    await publisher.wait()
+    job = (await client.get("/api/v1/admin/bot/publish/latest")).json()
+    assert job["status"] == "succeeded" and job["evaluation"]["accuracy"] > 0.5
+
+    changed = {**SMALL, "intents": [dict(SMALL["intents"][0]), dict(SMALL["intents"][1])]}
+    changed["intents"][0]["description"] = "Opening hours, changed"
+    await client.put("/api/v1/admin/bot/draft", json=changed)
+    r = await client.post(
+        "/api/v1/admin/bot/publish", json={}, headers={"x-csrf-token": csrf_of(client)}
+    )
+    assert r.status_code == 202
+    await publisher.wait()
+    versions = await client.get("/admin/bot/versions", headers={"accept-language": "en"})
+    assert "Restore" in versions.text and "v1" in versions.text
+
+    r = await client.post("/admin/bot/versions/1/restore", data={"csrf": csrf_of(client)})
+    assert r.status_code == 303 and r.headers["location"] == "/admin/bot/versions?restored=1"
+    await publisher.wait()
+    draft = (await client.get("/api/v1/admin/bot/draft")).json()
+    assert draft["published_version"] == 3 and not draft["is_draft"]
+    assert draft["content"]["intents"][0].get("description", "") == ""
+    restored = (await client.get("/api/v1/admin/bot/publish/latest")).json()
+    assert restored["status"] == "succeeded" and restored["evaluation"] == job["evaluation"]
+    # A second publish while one runs is refused.
+    await client.put("/api/v1/admin/bot/draft", json=changed)
+    first = await client.post(
+        "/api/v1/admin/bot/publish", json={}, headers={"x-csrf-token": csrf_of(client)}
+    )
+    second = await client.post(
+        "/api/v1/admin/bot/publish", json={}, headers={"x-csrf-token": csrf_of(client)}
+    )
+    assert first.status_code == 202 and second.status_code == 409
+    await publisher.wait()
+
+
+async def test_try_it_answers_from_the_draft_and_keeps_nothing(admin_env: Any) -> None:
+    from sqlalchemy import func, select
+
+    from samtale.model import Conversation
+    from tests.admin.conftest import csrf_of
+
+    client = await admin_env.login("admin")
+    await client.put("/api/v1/admin/bot/draft", json=SMALL)
+    headers = {"x-csrf-token": csrf_of(client)}
+    r = await client.post(
+        "/api/v1/admin/bot/try", json={"text": "sælger I gavekort?", "state": {}}, headers=headers
+    )
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["intent"] == "gift_cards" and "gavekort" in out["replies"][0]["text"]
+    r = await client.post(
+        "/api/v1/admin/bot/try",
+        json={"text": "when are you open", "state": out["state"], "language": "en"},
+        headers=headers,
+    )
+    assert r.json()["intent"] == "opening_hours" and r.json()["language"] == "en"
+    # The live bot was never published, and no conversation was stored.
+    assert (await client.get("/api/v1/admin/bot/draft")).json()["published_version"] is None
+    async with admin_env.runtime.db.session() as s:
+        assert await s.scalar(select(func.count()).select_from(Conversation)) == 0
+    # The agent may not try the admin's draft.
+    agent = await admin_env.login("agent")
+    r = await agent.post(
+        "/api/v1/admin/bot/try",
+        json={"text": "hej"},
+        headers={"x-csrf-token": csrf_of(agent)},
+    )
+    assert r.status_code == 403
