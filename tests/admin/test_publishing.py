@@ -173,7 +173,8 @@ async def test_try_it_answers_from_the_draft_and_keeps_nothing(admin_env: Any) -
     # The live bot was never published, and no conversation was stored.
     assert (await client.get("/api/v1/admin/bot/draft")).json()["published_version"] is None
     async with admin_env.runtime.db.session() as s:
-        assert await s.scalar(select(func.count()).select_from(Conversation)) == 0
+        stored = select(func.count()).select_from(Conversation)
+        assert await s.scalar(stored.where(Conversation.tenant_id == admin_env.shop.id)) == 0
     # The agent may not try the admin's draft.
     agent = await admin_env.login("agent")
     r = await agent.post(
