@@ -21,6 +21,7 @@ log = get_logger(__name__)
 DEMO_PAGES: list[tuple[str, str]] = [
     ("Demo shop", "/"),
     ("Agent console", "/console"),
+    ("Admin pages", "/admin"),
     ("API documentation", "/docs"),
     ("Health", "/healthz"),
 ]
