@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,7 +167,7 @@ class Review:
         self,
         item_id: uuid.UUID,
         name: str,
-        answers: dict[str, str],
+        answers: Mapping[str, str],
         description: str = "",
     ) -> SampleItem:
         """A new intent with this question as its first example and the given answers."""

@@ -18,6 +18,8 @@ from samtale.web import (
     admin_audit,
     admin_bot,
     admin_bot_api,
+    admin_insights,
+    admin_insights_api,
     admin_privacy,
     admin_settings,
     admin_team,
@@ -87,6 +89,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     app.include_router(visitor_privacy.router, prefix="/api/v1")
     app.include_router(admin_privacy.router, prefix="/api/v1")
     app.include_router(admin_bot_api.router, prefix="/api/v1")
+    app.include_router(admin_insights_api.router, prefix="/api/v1")
     app.include_router(realtime.router, prefix="/api/v1")
     app.include_router(widget.router, prefix="/api/v1")
     app.include_router(console_visitor.router, prefix="/api/v1")
@@ -96,6 +99,7 @@ def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     # The admin pages (`web/admin*.py`); features add their own admin routers next to these.
     app.include_router(admin.router)
     app.include_router(admin_bot.router)
+    app.include_router(admin_insights.router)
     app.include_router(admin_settings.router)
     app.include_router(admin_team.router)
     app.include_router(admin_audit.router)
