@@ -20,10 +20,12 @@ without a role dependency.
 What is checked, per class: a refused caller gets the refusal (a page sends anonymous callers to
 the log-in form, an API answers 401; a wrong role gets 403), and an allowed caller gets past the
 checks (anything but a refusal or a server error). A shop's staff calling with another shop's
-conversation, hand-off, offline message, person or publish job gets 404 (or 403). Allowed calls
-of state-changing routes are made so that they stop before changing anything: forms without
-their CSRF token (refused with `csrf_failed` only after the role check), JSON with a body that
-does not validate (422); a state-changing route without a body is checked for its refusals only.
+conversation, hand-off, offline message, person or publish job gets 404 (or 403). A path
+parameter this test has no object for (a later feature's) gets a made-up id: its roles are still
+checked, and "not found" counts as getting past them. Allowed calls of state-changing routes are
+made so that they stop before changing anything: forms without their CSRF token (refused with
+`csrf_failed` only after the role check), JSON with a body that does not validate (422); a
+state-changing route without a body is checked for its refusals only.
 """
 
 from __future__ import annotations
@@ -257,9 +259,9 @@ def fill(path: str, shop: Shop, env: AdminEnv) -> str:
         values["name"] = "ask_email"
 
     def value(m: re.Match[str]) -> str:
-        key = m.group(1)
-        assert key in values, f"no test value for the path parameter {key!r} of {path}"
-        return values[key]
+        # A parameter this test has no object for (a later feature's) gets a made-up id: the
+        # roles are still checked; "not found" then counts as getting past them.
+        return values.get(m.group(1), str(uuid.UUID(int=1)))
 
     return re.sub(r"\{(\w+)\}", value, path)
 
@@ -304,6 +306,13 @@ def sample_body(route: Any) -> str:
     if len(params) == 1:
         return json.dumps(sample(params[0].field_info.annotation))
     return json.dumps({p.name: sample(p.field_info.annotation, p.name) for p in params})
+
+
+KNOWN_PARAMS = TENANT_OBJECTS | {"widget_key", "slug", "name", "version", "fmt", "code", "token"}
+
+
+def unknown_params(path: str) -> set[str]:
+    return set(re.findall(r"\{(\w+)\}", path)) - KNOWN_PARAMS
 
 
 def refused(
@@ -452,7 +461,11 @@ async def test_access_matrix(matrix_env: tuple[AdminEnv, Shop, Shop], serve: Any
                 elif access.kind == "public":
                     if response.status_code in (401, 403) and _code(response) != "csrf_failed":
                         problems.append(f"{caller} {method} {url}: {response.status_code}")
-                elif allowed and refused(response, access.page, False):
+                elif (
+                    allowed
+                    and refused(response, access.page, False)
+                    and not (response.status_code == 404 and unknown_params(route.path))
+                ):
                     problems.append(
                         f"{caller} {method} {url}: refused ({response.status_code}) but allowed"
                     )
