@@ -17,10 +17,13 @@ from samtale.admin.service import AdminService
 from samtale.bot.content import Content
 from samtale.bot.content_cli import content_problems
 from samtale.languages import Language
+from samtale.logs import get_logger
 from samtale.web.admin_bot import publish_error, save, tenant_of, working_of
 from samtale.web.deps import RuntimeDep
 from samtale.web.errors import COMMON_ERRORS, ApiError, ErrorResponse, not_found
 from samtale.web.staff import api_roles
+
+log = get_logger(__name__)
 
 router = APIRouter(
     prefix="/admin/bot",
@@ -173,6 +176,11 @@ async def try_draft(body: TryIn, staff: ShopAdmin, runtime: RuntimeDep) -> TryOu
         )
     except ValueError as exc:
         raise ApiError(409, "cannot_try", str(exc)[:200]) from None
+    except Exception:
+        # The dialogue state comes from the page; one that no longer fits the draft (say, a
+        # flow just deleted) ends the test chat rather than the request.
+        log.warning("try_failed", tenant_id=str(tenant.id))
+        raise ApiError(409, "try_failed", "Start the test chat over.") from None
     notes = turn.annotations
     return TryOut(
         replies=[TryReply.model_validate(r) for r in turn.replies],
