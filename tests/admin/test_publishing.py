@@ -135,6 +135,13 @@ async def test_publish_and_restore_through_the_pages(admin_env: Any) -> None:
     draft = (await client.get("/api/v1/admin/bot/draft")).json()
     assert draft["published_version"] == 3 and not draft["is_draft"]
     assert draft["content"]["intents"][0].get("description", "") == ""
+    published = [
+        e
+        for e in (await client.get("/api/v1/admin/audit")).json()["entries"]
+        if e["action"] == "bot.published"
+    ]
+    assert sorted(e["details"]["version"] for e in published) == [1, 2, 3]
+    assert {e["actor"] for e in published} == {f"user:{admin_env.users['admin'].id}"}
     restored = (await client.get("/api/v1/admin/bot/publish/latest")).json()
     assert restored["status"] == "succeeded" and restored["evaluation"] == job["evaluation"]
     # A second publish while one runs is refused.

@@ -48,6 +48,8 @@ async def test_widget_look_is_saved_through_the_widget_model(admin_env: AdminEnv
     # the public widget configuration says the same
     config = await client.get(f"/api/v1/widget/{admin_env.shop.widget_key}/config")
     assert config.status_code == 200 and "Frida" in config.text
+    entry = (await client.get("/api/v1/admin/audit")).json()["entries"][0]
+    assert entry["action"] == "settings.changed" and entry["details"] == {"section": "widget"}
 
     bad = {**form, "primary_color": "red", "privacy_policy_url": "javascript:alert(1)"}
     r = await client.post("/admin/settings/widget", data=bad, headers={"accept-language": "en"})

@@ -40,6 +40,7 @@ from samtale.bot.store import ContentVersions
 from samtale.clock import Clock
 from samtale.logs import get_logger
 from samtale.model import BotContentVersion, BotPublishJob
+from samtale.privacy import audit
 from samtale.store.engine import Database
 
 log = get_logger(__name__)
@@ -155,8 +156,11 @@ class Publisher:
         )
         return {job.version_id: job for job in rows}
 
-    async def start(self, tenant_id: uuid.UUID, version: int) -> BotPublishJob:
-        """Check the version and queue its publish; the work runs in the background."""
+    async def start(
+        self, tenant_id: uuid.UUID, version: int, *, actor: str = "system:publish"
+    ) -> BotPublishJob:
+        """Check the version and queue its publish; the work runs in the background. The
+        switch is audited (`bot.published`) as done by `actor`."""
         now = self.clock.now()
         async with self.db.transaction() as session:
             row = await session.scalar(
@@ -192,7 +196,7 @@ class Publisher:
                 finished_at=None,
             )
             session.add(job)
-        task = asyncio.create_task(self._run(job.id, tenant_id, row.id, content, row.sha256))
+        task = asyncio.create_task(self._run(job.id, tenant_id, row.id, content, row.sha256, actor))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return job
@@ -227,6 +231,7 @@ class Publisher:
         version_id: uuid.UUID,
         content: Content,
         sha: str,
+        actor: str = "system:publish",
     ) -> None:
         from samtale.bot.model import embedder_for, load_or_train
 
@@ -260,6 +265,15 @@ class Publisher:
                 if row is None:
                     raise LookupError("version gone")
                 await ContentVersions(session, tenant_id).publish(row, self.clock)
+                await audit.record(
+                    session,
+                    tenant_id=tenant_id,
+                    actor=actor,
+                    action="bot.published",
+                    clock=self.clock,
+                    ids=self.runtime.ids,
+                    version=row.version,
+                )
             refresh = getattr(self.runtime.responders, "refresh", None)
             if refresh is not None:
                 await refresh(tenant_id)

@@ -19,8 +19,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import Clock
+from samtale.clock import Clock, IdSource
 from samtale.model import Tenant
+from samtale.privacy import audit
 
 # Probe values: made up, so a real shop answers "not found".
 PROBE_ORDER = "000000000"
@@ -108,3 +109,23 @@ async def probe_connector(config: Any, clock: Clock) -> list[Probe]:
     finally:
         await connector.aclose()
     return results
+
+
+async def record_change(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    actor: str,
+    section: str,
+    clock: Clock,
+    ids: IdSource,
+) -> None:
+    """The audit entry of a settings page's save (which page, never the values)."""
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="settings.changed",
+        clock=clock,
+        ids=ids,
+        section=section,
+    )

@@ -18,6 +18,7 @@ from samtale.bot.content import Content
 from samtale.bot.content_cli import content_problems
 from samtale.languages import Language
 from samtale.logs import get_logger
+from samtale.privacy import audit
 from samtale.web.admin_bot import publish_error, save, tenant_of, working_of
 from samtale.web.deps import RuntimeDep
 from samtale.web.errors import COMMON_ERRORS, ApiError, ErrorResponse, not_found
@@ -129,7 +130,9 @@ async def post_publish(body: PublishIn, staff: ShopAdmin, runtime: RuntimeDep) -
     if version is None:
         raise ApiError(409, "nothing_to_publish", "There is no content to publish.")
     try:
-        job = await AdminService.of(runtime).publisher.start(tenant.id, version)
+        job = await AdminService.of(runtime).publisher.start(
+            tenant.id, version, actor=audit.user_actor(staff.user_id)
+        )
     except PublishError as exc:
         raise publish_error(exc) from None
     return JobOut.model_validate(job_view(job, runtime.clock.now()))

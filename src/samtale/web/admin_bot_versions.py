@@ -21,6 +21,7 @@ from samtale.admin.publishing import PublishError, job_view
 from samtale.admin.service import AdminService
 from samtale.bot.content import Content
 from samtale.model import Tenant
+from samtale.privacy import audit
 from samtale.runtime import Runtime
 from samtale.web.admin import AdminStaff
 from samtale.web.admin_bot import bot_page, redirect, save, saved_notice, tenant_of, working_of
@@ -195,9 +196,9 @@ async def versions_page(request: Request, staff: AdminStaff, runtime: RuntimeDep
     )
 
 
-async def _start_publish(runtime: Runtime, tenant: Tenant, version: int) -> Response:
+async def _start_publish(runtime: Runtime, tenant: Tenant, version: int, actor: str) -> Response:
     try:
-        await AdminService.of(runtime).publisher.start(tenant.id, version)
+        await AdminService.of(runtime).publisher.start(tenant.id, version, actor=actor)
     except PublishError as exc:
         if exc.code == "content_invalid":
             return redirect("/admin/bot?problems=1")
@@ -216,7 +217,7 @@ async def publish(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> R
     version = requested if isinstance(requested, int) else working.version
     if version is None:
         return redirect("/admin/bot")
-    return await _start_publish(runtime, tenant, version)
+    return await _start_publish(runtime, tenant, version, audit.user_actor(staff.user_id))
 
 
 @router.post("/versions/{version}/restore")
@@ -238,7 +239,7 @@ async def restore(
         else:
             new = await drafts.save_draft(content, "restore")
         number = new.version
-    response = await _start_publish(runtime, tenant, number)
+    response = await _start_publish(runtime, tenant, number, audit.user_actor(staff.user_id))
     if response.headers.get("location") == "/admin/bot/versions":
         return redirect(f"/admin/bot/versions?restored={version}")
     return response

@@ -21,11 +21,10 @@ from pydantic import ValidationError
 
 from samtale.accounts.sessions import Staff
 from samtale.admin.content import Drafts
-from samtale.admin.settings import (
-    save_section,
-)
+from samtale.admin.settings import record_change, save_section
 from samtale.languages import LANGUAGES
 from samtale.model import Tenant
+from samtale.privacy import audit
 from samtale.runtime import Runtime
 from samtale.tenants.service import TenantCreate
 from samtale.web import admin_settings_texts  # noqa: F401  (registers the texts)
@@ -74,6 +73,19 @@ async def settings_page(
         form_error=t("admin.errors_title") if errors else None,
         notice=context.pop("notice", notice),
         **context,
+    )
+
+
+async def changed(
+    session: Any, runtime: Runtime, staff: Staff, tenant: Tenant, section: str
+) -> None:
+    await record_change(
+        session,
+        tenant.id,
+        audit.user_actor(staff.user_id),
+        section,
+        runtime.clock,
+        runtime.ids,
     )
 
 
@@ -180,6 +192,7 @@ async def save_widget(request: Request, staff: AdminStaff, runtime: RuntimeDep) 
         )
     async with runtime.db.transaction() as session:
         await save_section(session, tenant.id, "widget", model.model_dump(mode="json"))
+        await changed(session, runtime, staff, tenant, "widget")
     return redirect("/admin/settings/widget?saved=1")
 
 
@@ -286,6 +299,7 @@ async def save_site(request: Request, staff: AdminStaff, runtime: RuntimeDep) ->
         row.default_language = default
         row.time_zone = checked.time_zone
         row.allowed_origins = list(dict.fromkeys(checked.allowed_origins))
+        await changed(session, runtime, staff, row, "site")
         drafts = Drafts(session, row, runtime.clock)
         working = await drafts.working()
         if list(working.content.languages) != checked.languages or (

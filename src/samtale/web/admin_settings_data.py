@@ -25,7 +25,7 @@ from samtale.web.admin import AdminStaff
 from samtale.web.admin_bot import tenant_of
 from samtale.web.admin_forms import AdminForm, errors_by_field, t_for
 from samtale.web.admin_privacy import RetentionIn
-from samtale.web.admin_settings import redirect, settings_page
+from samtale.web.admin_settings import changed, redirect, settings_page
 from samtale.web.deps import RuntimeDep
 
 # Included by `admin_settings.router` (prefix `/admin/settings`).
@@ -249,6 +249,7 @@ async def save_connector(request: Request, staff: AdminStaff, runtime: RuntimeDe
             from samtale.shop.demo.store import ensure_demo_shop
 
             await ensure_demo_shop(session, tenant.id, runtime.clock)
+        await changed(session, runtime, staff, tenant, "connector")
     shops = (getattr(runtime.responders, "services", None) or {}).get("shop")
     if shops is not None:
         shops.forget(tenant.id)

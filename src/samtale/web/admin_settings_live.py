@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from samtale.accounts.sessions import Staff
 from samtale.languages import LANGUAGES
 from samtale.live.settings import DAYS, AgentSetting, LiveSettings, live_settings
 from samtale.model import Tenant, User
@@ -19,7 +20,7 @@ from samtale.runtime import Runtime
 from samtale.web.admin import AdminStaff
 from samtale.web.admin_bot import tenant_of
 from samtale.web.admin_forms import AdminForm, errors_by_field, t_for
-from samtale.web.admin_settings import SPARE_ROWS, redirect, settings_page
+from samtale.web.admin_settings import SPARE_ROWS, changed, redirect, settings_page
 from samtale.web.deps import RuntimeDep
 
 # Included by `admin_settings.router` (prefix `/admin/settings`).
@@ -66,7 +67,11 @@ def _hours_field(loc: tuple[Any, ...]) -> str | None:
 
 
 async def _save_live(
-    runtime: Runtime, tenant: Tenant, change: Callable[[dict[str, Any]], None]
+    runtime: Runtime,
+    tenant: Tenant,
+    change: Callable[[dict[str, Any]], None],
+    staff: Staff,
+    section: str,
 ) -> LiveSettings:
     """Validate the live settings with `change` applied (raises ValidationError) and save."""
     data = live_settings(tenant).model_dump(mode="json")
@@ -76,6 +81,7 @@ async def _save_live(
         row = await session.get(Tenant, tenant.id, with_for_update=True)
         assert row is not None
         row.settings = {**(row.settings or {}), "live": model.model_dump(mode="json")}
+        await changed(session, runtime, staff, row, section)
     return model
 
 
@@ -114,7 +120,7 @@ async def save_hours(request: Request, staff: AdminStaff, runtime: RuntimeDep) -
 
     if not errors:
         try:
-            await _save_live(runtime, tenant, change)
+            await _save_live(runtime, tenant, change, staff, "hours")
         except ValidationError as exc:
             errors = errors_by_field(exc, t, _hours_field)
         else:
@@ -231,7 +237,9 @@ async def save_prechat(request: Request, staff: AdminStaff, runtime: RuntimeDep)
         )
     values = {"fields": [*rows, _empty_field(languages)]}
     try:
-        await _save_live(runtime, tenant, lambda data: data.update(prechat_fields=fields))
+        await _save_live(
+            runtime, tenant, lambda data: data.update(prechat_fields=fields), staff, "prechat"
+        )
     except ValidationError as exc:
         errors = errors_by_field(exc, t_for(request), _prechat_field)
         return await settings_page(request, staff, tenant, "prechat", values, errors, kinds=KINDS)
@@ -273,7 +281,9 @@ async def save_canned(request: Request, staff: AdminStaff, runtime: RuntimeDep) 
     ]
     values = {"replies": rows + [{"title": "", "text": "", "language": ""}] * SPARE_ROWS}
     try:
-        await _save_live(runtime, tenant, lambda data: data.update(canned_replies=replies))
+        await _save_live(
+            runtime, tenant, lambda data: data.update(canned_replies=replies), staff, "canned"
+        )
     except ValidationError as exc:
 
         def rename(loc: tuple[Any, ...]) -> str | None:
@@ -371,7 +381,7 @@ async def save_agents(request: Request, staff: AdminStaff, runtime: RuntimeDep) 
         return await settings_page(
             request, staff, tenant, "agents", values, errors, users=users, all_languages=LANGUAGES
         )
-    await _save_live(runtime, tenant, change)
+    await _save_live(runtime, tenant, change, staff, "agents")
     async with runtime.db.transaction() as session:
         for user, setting in agents:
             row = await session.get(User, user.id)
