@@ -200,16 +200,21 @@ async def test_rebuilding_the_rollups_gives_the_same_figures(db: Database) -> No
 
 
 def test_durations_are_bucketed_coarser_as_they_grow() -> None:
-    assert [bucket_seconds(s) for s in (None, 0, 7, 120, 123, 599, 601, 3599, 3725)] == [
+    seconds = (None, 0, 7, 60, 63, 299, 301, 899, 905, 3599, 3725, 14500, 10**9)
+    assert [bucket_seconds(s) for s in seconds] == [
         -1,
         0,
         7,
-        120,
-        120,
-        595,
-        600,
-        3570,
-        3720,
+        60,
+        60,
+        295,
+        300,
+        885,
+        900,
+        3540,
+        3600,
+        14400,
+        30 * 86400,
     ]
 
 

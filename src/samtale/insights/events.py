@@ -11,8 +11,7 @@ Design choices:
   left) by the live service's event sink in the transaction that changes the handoff. Either
   both commit or neither.
 * **Rollups kept current.** The same transaction adds the event to `insight_daily` (per local
-  day and its dimensions; a turn is counted by outcome and band, and separately by intent, see
-  `rollup_rows`) and `insight_hourly` (per local hour), by upsert. The dashboard reads
+  day and its dimensions, in the narrow shapes of `rollup_rows`) and `insight_hourly` (per local hour), by upsert. The dashboard reads
   those. Rows are upserted in one fixed order, so concurrent transactions on PostgreSQL queue
   behind each other instead of deadlocking. `rebuild_rollups` recomputes them from the events
   (after a change of time zone, say).
@@ -98,19 +97,17 @@ class Event:
 
 
 def bucket_seconds(seconds: int | None) -> int:
-    """A duration as the daily rollup keeps it: exact to 2 minutes, then in steps of 5 s (to
-    10 min), 30 s (to 1 h) and 1 min, so a day has at most a few hundred distinct values. -1 is
-    "no duration"."""
+    """A duration as the daily rollup keeps it: exact to a minute, then in steps of 5 s (to
+    5 min), 15 s (to 15 min), 1 min (to 1 h), 5 min (to 4 h) and 15 min, so a day holds at most
+    a couple of hundred distinct values per kind and language (the percentiles are read at that
+    resolution). -1 is "no duration"."""
     if seconds is None:
         return -1
     s = max(0, int(seconds))
-    if s <= 120:
-        return s
-    if s <= 600:
-        return s - s % 5
-    if s <= 3600:
-        return s - s % 30
-    return min(s - s % 60, 30 * 86400)
+    for limit, step in ((60, 1), (300, 5), (900, 15), (3600, 60), (14400, 300)):
+        if s <= limit:
+            return s - s % step
+    return min(s - s % 900, 30 * 86400)
 
 
 def hour_of(at: datetime) -> datetime:
@@ -141,16 +138,35 @@ QUESTION_OUTCOMES = frozenset(
 )
 
 
+# The rollup kind of a duration's histogram (its event kind is counted without the duration).
+TIMED = {
+    "claimed": "t_claimed",
+    "first_reply": "t_first_reply",
+    "left": "t_left",
+    "closed": "t_closed",
+}
+
+
 def rollup_rows(event: Event) -> list[Event]:
-    """How an event is counted per day. A turn is counted twice, in two narrower shapes: by
-    outcome and confidence band (`turn`), and — for a question the bot classified — by intent
-    (`intent`), so neither figure reads the product of both dimensions."""
-    if event.kind != "turn":
-        return [event]
-    rows = [Event("turn", event.language, band=event.band, outcome=event.outcome)]
-    if event.intent and event.outcome in QUESTION_OUTCOMES:
-        rows.append(Event("intent", event.language, intent=event.intent))
-    return rows
+    """How an event is counted per day, in narrow shapes so that no figure reads the product of
+    dimensions it does not need:
+
+    * a turn by outcome and confidence band (`turn`) and, for a question the bot classified, by
+      intent (`intent`);
+    * an event with a duration once without it (its own kind, for counting) and once by
+      duration bucket (`t_<kind>`, the histogram the percentiles are read from);
+    * anything else as it is."""
+    if event.kind == "turn":
+        rows = [Event("turn", event.language, band=event.band, outcome=event.outcome)]
+        if event.intent and event.outcome in QUESTION_OUTCOMES:
+            rows.append(Event("intent", event.language, intent=event.intent))
+        return rows
+    if event.kind in TIMED:
+        rows = [Event(event.kind, event.language, outcome=event.outcome)]
+        if event.seconds is not None:
+            rows.append(Event(TIMED[event.kind], event.language, seconds=event.seconds))
+        return rows
+    return [event]
 
 
 DAILY_KEY = ("tenant_id", "kind", "day", "language", "intent", "band", "outcome", "flow")

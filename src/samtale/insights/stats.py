@@ -35,7 +35,7 @@ from samtale.model import InsightDaily, InsightHourly
 MAX_DAYS = 800
 TOP_INTENTS = 12
 NOT_UNDERSTOOD = ("fallback", "handoff_offered")
-DURATIONS = ("claimed", "first_reply", "left", "closed")
+DURATIONS = ("t_claimed", "t_first_reply", "t_left", "t_closed")
 
 
 class Totals(BaseModel):
@@ -175,10 +175,10 @@ class Stats:
             series_step_days=step,
             languages=await self._languages(start, end, language),
             hours=await self._hours(start, end, language),
-            queue_wait=durations.get("claimed", Duration()),
-            first_response=durations.get("first_reply", Duration()),
-            left_after=durations.get("left", Duration()),
-            chat_length=durations.get("closed", Duration()),
+            queue_wait=durations.get("t_claimed", Duration()),
+            first_response=durations.get("t_first_reply", Duration()),
+            left_after=durations.get("t_left", Duration()),
+            chat_length=durations.get("t_closed", Duration()),
             ratings=await self._ratings(start, end, language),
             flows=await self._flows(start, end, language),
             confidence=await self._bands(start, end, language),
