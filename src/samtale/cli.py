@@ -96,11 +96,23 @@ def serve(host: HostOpt = None, port: PortOpt = None) -> None:
 
 
 @app.command()
-def demo(host: HostOpt = None, port: PortOpt = None) -> None:
+def demo(
+    host: HostOpt = None,
+    port: PortOpt = None,
+    simulate_traffic: Annotated[
+        bool,
+        typer.Option(
+            "--simulate-traffic",
+            help="Made-up customers chat with the demo shop in five languages through the API "
+            "(questions, order tracking, handoffs to the demo agent), so the dashboard and the "
+            "review inbox have figures.",
+        ),
+    ] = False,
+) -> None:
     """Run the demo: SQLite in the data folder, a demo shop with its bot, and demo logins."""
     from samtale.server import run_server
 
-    run_server(_settings(host, port), demo=True)
+    run_server(_settings(host, port), demo=True, simulate_traffic=simulate_traffic)
 
 
 def _run_db(fn: Any) -> Any:

@@ -22,6 +22,7 @@ DEMO_PAGES: list[tuple[str, str]] = [
     ("Demo shop", "/"),
     ("Agent console", "/console"),
     ("Admin pages", "/admin"),
+    ("Dashboard", "/admin/dashboard"),
     ("API documentation", "/docs"),
     ("Health", "/healthz"),
 ]
@@ -79,7 +80,17 @@ async def _announce_when_ready(runtime: Runtime, text: str) -> None:
     print(text, flush=True)
 
 
-def run_server(settings: Settings, demo: bool) -> None:
+def _simulate(runtime: Runtime, settings: Settings) -> None:
+    """Demo traffic through the real API once the server answers (`--simulate-traffic`)."""
+    from samtale.insights.simulate import TrafficSimulator
+
+    simulator = TrafficSimulator(runtime, settings.base_url)
+    simulator.start()
+    runtime.on_close(simulator.stop)
+    print("Simulating customers in five languages (the dashboard fills as they chat)…", flush=True)
+
+
+def run_server(settings: Settings, demo: bool, simulate_traffic: bool = False) -> None:
     configure_logging(settings.log_level)
     # Database drivers (aiosqlite) work in threads that hand results back to the event loop; with
     # the default 5 ms switch interval every hand-back can wait that long for the GIL while the
@@ -109,6 +120,8 @@ def run_server(settings: Settings, demo: bool) -> None:
                 flush=True,
             )
             announce = asyncio.create_task(_announce_when_ready(runtime, banner(settings, logins)))
+            if simulate_traffic:
+                announce.add_done_callback(lambda _t: _simulate(runtime, settings))
         try:
             await server.serve()
         finally:
