@@ -170,7 +170,7 @@ async def test_the_review_page_confirms_discards_and_publishes_by_form(env: Admi
         row = await session.get(Tenant, env.shop.id)
         assert row is not None and row.settings["insights"]["sample_share"] == 0.25
     r = await admin.post(
-        f"/admin/review/{ids[0]}/reopen", data={"csrf": csrf, "status": "confirmed"}
+        f"/admin/review/{ids[0]}/reopen", data={"csrf": csrf, "f_status": "confirmed"}
     )
     assert r.status_code == 303 and "status=confirmed" in r.headers["location"]
 

@@ -100,17 +100,19 @@ async def _context() -> AsyncIterator[_Context]:
     hub = _hub(settings)
     try:
         await upgrade(db)
-        yield _Context(
+        service = PrivacyService(
             db,
-            PrivacyService(
-                db,
-                hub,
-                SystemClock(),
-                RandomIds(),
-                settings.effective_secret_key,
-                batch_size=settings.purge_batch_size,
-            ),
+            hub,
+            SystemClock(),
+            RandomIds(),
+            settings.effective_secret_key,
+            batch_size=settings.purge_batch_size,
         )
+        # The same round expires old statistics and sample items, as in the server.
+        from samtale.insights.purge import InsightsPurge
+
+        service.runner.steps.append(InsightsPurge(db, SystemClock()))
+        yield _Context(db, service)
     finally:
         await hub.close()
         await db.dispose()

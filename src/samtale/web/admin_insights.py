@@ -189,7 +189,7 @@ def dashboard_charts(f: Figures, lang: str, t: Any) -> dict[str, Any]:
         ],
         title=t("ins.languages"),
         desc=t("ins.languages_desc"),
-        label_width=120,
+        label_width=90,
     )
     weekdays = t("ins.weekdays").split(",")
     weekdays_long = t("ins.weekdays_long").split(",")
@@ -207,7 +207,7 @@ def dashboard_charts(f: Figures, lang: str, t: Any) -> dict[str, Any]:
         ],
         title=t("ins.ratings"),
         desc=t("ins.ratings_desc"),
-        label_width=60,
+        label_width=50,
     )
     sparks = {i.intent: sparkline([float(v) for v in i.series], t("ins.trend")) for i in f.intents}
     return {
@@ -269,8 +269,8 @@ async def dashboard(request: Request, staff: AdminStaff, runtime: RuntimeDep) ->
         csv_url="/api/v1/admin/stats.csv?" + urlencode(query),
         range_text=t(
             "ins.range",
-            start=format_date(start, "d. MMM y", locale=lang),
-            end=format_date(end, "d. MMM y", locale=lang),
+            start=format_date(start, "long", locale=lang),
+            end=format_date(end, "long", locale=lang),
         ),
         pct=pct,
         duration=duration,
@@ -286,9 +286,11 @@ def _redirect(url: str) -> RedirectResponse:
 
 
 def _back(form: AdminForm, **extra: str) -> str:
-    """The inbox with the filters it was posted from, and a notice."""
+    """The inbox with the filters it was posted from (`f_<name>` fields), and a notice."""
     params = {
-        k: form.get(k) for k in ("status", "language", "intent", "band", "page") if form.get(k)
+        k: form.get(f"f_{k}")
+        for k in ("status", "language", "intent", "band", "page")
+        if form.get(f"f_{k}")
     }
     params.update(extra)
     return "/admin/review" + ("?" + urlencode(params) if params else "")

@@ -36,10 +36,12 @@ def _nice(top: float) -> float:
     return float(10 * magnitude)
 
 
-def _open(title: str, desc: str, height: int, cls: str) -> tuple[str, list[str]]:
+def _open(
+    title: str, desc: str, height: int, cls: str, width: int = WIDTH
+) -> tuple[str, list[str]]:
     uid = f"chart-{next(_ids)}"
     head = (
-        f'<svg class="chart {cls}" viewBox="0 0 {WIDTH} {height}" role="img" tabindex="0" '
+        f'<svg class="chart {cls}" viewBox="0 0 {width} {height}" role="img" tabindex="0" '
         f'aria-labelledby="{uid}-t {uid}-d" data-chart preserveAspectRatio="xMidYMid meet">'
         f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>'
     )
@@ -167,11 +169,12 @@ def line_chart(
             for s in series
             if (v := s.values[i]) is not None
         )
-        width = step if n > 1 else right - left
+        half = step / 2 if n > 1 else (right - left) / 2
+        x0, x1 = max(left, x - half), min(right, x + half)
         parts.append(
             _point(
                 say,
-                f'<rect class="hit" x="{_n(x - width / 2)}" y="{top_pad}" width="{_n(width)}" '
+                f'<rect class="hit" x="{_n(x0)}" y="{top_pad}" width="{_n(x1 - x0)}" '
                 f'height="{plot_h}"/>{dots}',
             )
         )
@@ -186,25 +189,26 @@ def hbar_chart(
     title: str,
     desc: str,
     fmt: Callable[[float], str] = lambda v: f"{v:,.0f}",
-    label_width: int = 190,
+    label_width: int = 150,
+    width: int = 520,
 ) -> Markup:
-    """Horizontal bars: (label, value, what is read out)."""
+    """Horizontal bars: (label, value, what is read out), drawn at the width of half a page."""
     row_h = 26
     height = max(row_h * len(rows) + 8, 40)
-    _uid, parts = _open(title, desc, height, "hbars")
-    left, right = label_width, WIDTH - 70
+    _uid, parts = _open(title, desc, height, "hbars", width)
+    left, right = label_width, width - 64
     top = max((v for _l, v, _s in rows), default=0) or 1
     for i, (label, value, say) in enumerate(rows):
         y = 4 + i * row_h
         w = (right - left) * value / top
-        short = label if len(label) <= 28 else label[:27] + "…"
+        short = label if len(label) <= 22 else label[:21] + "…"
         parts.append(
             _point(
                 say,
                 f'<text class="label" x="{left - 8}" y="{y + 17}" text-anchor="end">{escape(short)}</text>'
                 f'<rect class="bar" x="{left}" y="{y + 4}" width="{_n(max(w, 1))}" height="{row_h - 8}" rx="3"/>'
                 f'<text class="value" x="{_n(left + w + 6)}" y="{y + 17}">{escape(fmt(value))}</text>'
-                f'<rect class="hit" x="0" y="{y}" width="{WIDTH}" height="{row_h}"/>',
+                f'<rect class="hit" x="0" y="{y}" width="{width}" height="{row_h}"/>',
             )
         )
     parts.append("</svg>")
