@@ -6,11 +6,13 @@ events per conversation: the first message, three bot turns, flows, and for one 
 handoff with its wait, first answer, close and rating), generated in bulk in SQL one day at a
 time (`generate_series` and `random()` with a fixed seed). Each day's events are then counted
 into the rollups the dashboard reads (`insight_daily`, `insight_hourly`) by one
-`INSERT … SELECT … GROUP BY` per day — the same counting the server does per event, done in
-bulk (a check at the start compares it with the server's own `rebuild_rollups` on a small shop).
+`INSERT … SELECT … GROUP BY` per day (and the largest kinds into their month) — the same
+counting the server does per event, done in bulk (a check at the start compares it with the
+server's own `rebuild_rollups` on a small shop).
 
 The figures read only the rollups, through their primary keys: `insight_daily` (tenant_id, kind,
-day, …) and `insight_hourly` (tenant_id, day, hour, language). Timed: the whole year, the year
+day, …; intents and duration histograms of whole months from their monthly rows `m:<kind>`) and
+`insight_hourly` (tenant_id, day, hour, language). Timed: the whole year, the year
 for one language, and the last 30 days; the first run (cold) and the median and slowest of the
 following runs.
 
@@ -142,6 +144,18 @@ GROUP BY tenant_id, kind, day, language, intent, band, outcome, flow, seconds, r
 ON CONFLICT (tenant_id, kind, day, language, intent, band, outcome, flow, seconds, rating)
 DO UPDATE SET count = insight_daily.count + excluded.count
 """
+# The day's rows of the kinds also counted per month, added to their month.
+MONTHLY_SQL = """
+INSERT INTO insight_daily (tenant_id, kind, day, language, intent, band, outcome, flow, seconds,
+                           rating, count)
+SELECT tenant_id, 'm:' || kind, date_trunc('month', day)::date, language, intent, band, outcome,
+       flow, seconds, rating, count
+FROM insight_daily
+WHERE tenant_id = $1 AND day = $2
+      AND kind IN ('intent', 't_claimed', 't_first_reply', 't_left', 't_closed')
+ON CONFLICT (tenant_id, kind, day, language, intent, band, outcome, flow, seconds, rating)
+DO UPDATE SET count = insight_daily.count + excluded.count
+"""
 HOURLY_TEMPLATE = """
 INSERT INTO insight_hourly (tenant_id, day, hour, language, weekday, conversations, messages)
 SELECT tenant_id, (hour AT TIME ZONE $3)::date, extract(hour FROM hour AT TIME ZONE $3)::int,
@@ -200,6 +214,7 @@ async def generate(
             # with the next day's range, which is also where their local day puts them).
             await conn.execute(daily_sql, tenant, since, ZONE, until)
             await conn.execute(hourly_sql, tenant, since, ZONE, until)
+            await conn.execute(MONTHLY_SQL, tenant, day)
             if not keep_events:
                 await conn.execute("DROP TABLE day_events")
             gen += mid - started
@@ -229,10 +244,10 @@ async def check_counting(url: str, dsn: str) -> None:
     from samtale.store.engine import Database
 
     tenant = uuid.uuid4()
-    await generate(dsn, tenant, "check", 300, 3, FIRST_DAY)
+    await generate(dsn, tenant, "check", 120, 31, FIRST_DAY)
     db = Database(url)
     try:
-        end = FIRST_DAY + timedelta(days=2)
+        end = FIRST_DAY + timedelta(days=30)  # a whole month: read from its monthly rows
         async with db.session() as session:
             bulk = await Stats(session, tenant).figures(FIRST_DAY, end)
         async with db.transaction() as session:
@@ -379,7 +394,8 @@ def main() -> None:
         print(f"  {name}: {size}")
     print(
         "indexes read: insight_daily primary key (tenant_id, kind, day, language, intent, band, "
-        "outcome, flow, seconds, rating), insight_hourly primary key (tenant_id, day, hour, language)"
+        "outcome, flow, seconds, rating) — intents and duration histograms of whole months from "
+        "their monthly rows — and insight_hourly primary key (tenant_id, day, hour, language)"
     )
     print()
     print(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from samtale.insights.events import Event, bucket_seconds, rebuild_rollups, record
-from samtale.insights.stats import Stats, csv_rows
+from samtale.insights.stats import Stats, csv_rows, split_months
 from samtale.model import InsightEvent, Tenant
 from samtale.store.engine import Database
 from tests.admin.conftest import AdminEnv
@@ -180,6 +180,18 @@ async def test_long_ranges_have_weekly_series(db: Database) -> None:
         )
     assert f.series_step_days == 7 and len(f.intents[0].series) == 15
     assert sum(f.intents[0].series) == f.intents[0].count == 18
+    # Whole months come from the monthly rows: the same answer as from the days.
+    assert (f.queue_wait.median, f.queue_wait.p90, f.first_response.median) == (30, 90, 60)
+    async with db.session() as session:
+        year = await Stats(session, tenant.id).figures(date(2025, 3, 1), date(2026, 2, 28))
+        march = await Stats(session, tenant.id).figures(date(2026, 3, 1), date(2026, 3, 31))
+    assert {i.intent: i.count for i in year.intents} == {"track_order": 5, "returns": 12}
+    assert {i.intent: i.previous for i in march.intents} == {
+        "track_order": 5,
+        "returns": 12,
+        "payment": 0,
+    }
+    assert (march.queue_wait.count, march.chat_length.p90) == (2, 600)
 
 
 async def test_rebuilding_the_rollups_gives_the_same_figures(db: Database) -> None:
@@ -197,6 +209,21 @@ async def test_rebuilding_the_rollups_gives_the_same_figures(db: Database) -> No
             MONDAY - timedelta(days=7), MONDAY + timedelta(days=1)
         )
     assert after == before
+
+
+def test_a_range_is_read_as_whole_months_and_the_days_at_its_edges() -> None:
+    d = date
+    assert split_months(d(2026, 1, 15), d(2026, 4, 10)) == (
+        [(d(2026, 1, 15), d(2026, 1, 31)), (d(2026, 4, 1), d(2026, 4, 10))],
+        (d(2026, 2, 1), d(2026, 3, 1)),
+    )
+    assert split_months(d(2026, 1, 1), d(2026, 12, 31)) == ([], (d(2026, 1, 1), d(2026, 12, 1)))
+    assert split_months(d(2026, 2, 3), d(2026, 2, 27)) == ([(d(2026, 2, 3), d(2026, 2, 27))], None)
+    assert split_months(d(2026, 2, 1), d(2026, 2, 28)) == ([], (d(2026, 2, 1), d(2026, 2, 1)))
+    assert split_months(d(2026, 1, 31), d(2026, 3, 1)) == (
+        [(d(2026, 1, 31), d(2026, 1, 31)), (d(2026, 3, 1), d(2026, 3, 1))],
+        (d(2026, 2, 1), d(2026, 2, 1)),
+    )
 
 
 def test_durations_are_bucketed_coarser_as_they_grow() -> None:

@@ -11,7 +11,8 @@ Design choices:
   left) by the live service's event sink in the transaction that changes the handoff. Either
   both commit or neither.
 * **Rollups kept current.** The same transaction adds the event to `insight_daily` (per local
-  day and its dimensions, in the narrow shapes of `rollup_rows`) and `insight_hourly` (per local hour), by upsert. The dashboard reads
+  day and its dimensions, in the narrow shapes of `rollup_rows`; the largest kinds also per
+  month) and `insight_hourly` (per local hour), by upsert. The dashboard reads
   those. Rows are upserted in one fixed order, so concurrent transactions on PostgreSQL queue
   behind each other instead of deadlocking. `rebuild_rollups` recomputes them from the events
   (after a change of time zone, say).
@@ -147,6 +148,16 @@ TIMED = {
 }
 
 
+# The largest rollup kinds are also counted per month (kind "m:<kind>", day = the month's first
+# day), so a year's figures read twelve months and the days at its edges, not 365 days of rows.
+MONTH = "m:"
+MONTHLY = frozenset({"intent", *TIMED.values()})
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
 def rollup_rows(event: Event) -> list[Event]:
     """How an event is counted per day, in narrow shapes so that no figure reads the product of
     dimensions it does not need:
@@ -183,19 +194,18 @@ async def add_to_rollups(
     hourly: dict[tuple[date, int, str], list[int]] = {}
     for day, hour, event, n in counted:
         for row in rollup_rows(event):
-            daily[
-                (
-                    row.kind,
-                    day,
-                    row.language,
-                    row.intent,
-                    row.band,
-                    row.outcome,
-                    row.flow,
-                    bucket_seconds(row.seconds),
-                    row.rating or 0,
-                )
-            ] += n
+            rest = (
+                row.language,
+                row.intent,
+                row.band,
+                row.outcome,
+                row.flow,
+                bucket_seconds(row.seconds),
+                row.rating or 0,
+            )
+            daily[(row.kind, day, *rest)] += n
+            if row.kind in MONTHLY:
+                daily[(MONTH + row.kind, month_of(day), *rest)] += n
         if event.kind in ("conversation", "turn"):
             cell = hourly.setdefault((day, hour, event.language), [0, 0])
             cell[0 if event.kind == "conversation" else 1] += n

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, delete, select
 
 from samtale.clock import Clock
-from samtale.insights.events import statistics_cutoff
+from samtale.insights.events import MONTH, month_of, statistics_cutoff
 from samtale.insights.settings import insight_settings, tenant_zone
 from samtale.logs import get_logger
 from samtale.model import InsightDaily, InsightEvent, InsightHourly, SampleItem, Tenant
@@ -67,10 +67,23 @@ class InsightsPurge:
                 .limit(self.batch_size),
             )
             async with self.db.transaction() as session:
-                for table in (InsightDaily, InsightHourly):
-                    result = await session.execute(
-                        delete(table).where(table.tenant_id == tenant.id, table.day < day)
-                    )
+                # Days before the cutoff; a month's row once the whole month is before it.
+                for stmt in (
+                    delete(InsightDaily).where(
+                        InsightDaily.tenant_id == tenant.id,
+                        InsightDaily.day < day,
+                        InsightDaily.kind.not_like(f"{MONTH}%"),
+                    ),
+                    delete(InsightDaily).where(
+                        InsightDaily.tenant_id == tenant.id,
+                        InsightDaily.day < month_of(day),
+                        InsightDaily.kind.like(f"{MONTH}%"),
+                    ),
+                    delete(InsightHourly).where(
+                        InsightHourly.tenant_id == tenant.id, InsightHourly.day < day
+                    ),
+                ):
+                    result = await session.execute(stmt)
                     report.rollup_rows += int(result.rowcount or 0)  # type: ignore[attr-defined]
         expired = select(SampleItem.id).where(SampleItem.expires_at <= now)
         if tenant_id is not None:

@@ -26,10 +26,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.insights.events import QUESTION_OUTCOMES
+from samtale.insights.events import MONTH, QUESTION_OUTCOMES
 from samtale.model import InsightDaily, InsightHourly
 
 MAX_DAYS = 800
@@ -117,6 +117,25 @@ class Figures(BaseModel):
     closed: dict[str, int] = Field(description="Chats closed by a person, per outcome.")
 
 
+def split_months(
+    start: date, end: date
+) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+    """[start, end] as ranges of days at the edges and a range of whole months (by their first
+    days), e.g. 15 Jan – 10 Apr: days 15–31 Jan and 1–10 Apr, months Feb – Mar."""
+    first = start if start.day == 1 else (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    after = end + timedelta(days=1)
+    last = after if after.day == 1 else after.replace(day=1)  # the first day after whole months
+    if first >= last:
+        return [(start, end)], None
+    days = []
+    if start < first:
+        days.append((start, first - timedelta(days=1)))
+    if last <= end:
+        days.append((last, end))
+    last_month = (last - timedelta(days=1)).replace(day=1)
+    return days, (first, last_month)
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -139,6 +158,25 @@ class Stats:
         d = InsightDaily
         cond = [d.tenant_id == self.tenant_id, d.day >= start, d.day <= end]
         cond.append(d.kind == kinds[0] if len(kinds) == 1 else d.kind.in_(kinds))
+        if language:
+            cond.append(d.language == language)
+        return cond
+
+    def _spans(
+        self, periods: list[tuple[date, date]], language: str | None, *kinds: str
+    ) -> list[Any]:
+        """Like `_where` for kinds that are also counted per month: whole months inside each
+        period are read from the monthly rows, the days at the edges from the daily ones."""
+        d = InsightDaily
+        parts = []
+        for start, end in periods:
+            days, months = split_months(start, end)
+            for a, b in days:
+                parts.append(and_(d.kind.in_(kinds), d.day >= a, d.day <= b))
+            if months is not None:
+                monthly = [MONTH + k for k in kinds]
+                parts.append(and_(d.kind.in_(monthly), d.day >= months[0], d.day <= months[1]))
+        cond = [d.tenant_id == self.tenant_id, or_(*parts)]
         if language:
             cond.append(d.language == language)
         return cond
@@ -251,7 +289,11 @@ class Stats:
         rows = (
             await self.session.execute(
                 select(d.intent, current.label("cur"), previous.label("prev"))
-                .where(*self._where(before, end, language, "intent"))
+                .where(
+                    *self._spans(
+                        [(before, start - timedelta(days=1)), (start, end)], language, "intent"
+                    )
+                )
                 .group_by(d.intent)
                 .having(current > 0)
                 .order_by(current.desc(), d.intent)
@@ -322,10 +364,11 @@ class Stats:
     async def _durations(self, start: date, end: date, language: str | None) -> dict[str, Duration]:
         """Nearest-rank median and 90th percentile per kind, with window sums in SQL."""
         d = InsightDaily
+        kind = func.replace(d.kind, MONTH, "")
         hist = (
-            select(d.kind.label("kind"), d.seconds.label("seconds"), func.sum(d.count).label("n"))
-            .where(*self._where(start, end, language, *DURATIONS), d.seconds >= 0)
-            .group_by(d.kind, d.seconds)
+            select(kind.label("kind"), d.seconds.label("seconds"), func.sum(d.count).label("n"))
+            .where(*self._spans([(start, end)], language, *DURATIONS), d.seconds >= 0)
+            .group_by(kind, d.seconds)
             .subquery()
         )
         cum = (
