@@ -11,7 +11,7 @@ counting the server does per event, done in bulk (a check at the start compares 
 server's own `rebuild_rollups` on a small shop).
 
 The figures read only the rollups, through their primary keys: `insight_daily` (tenant_id, kind,
-day, …; intents and duration histograms of whole months from their monthly rows `m:<kind>`) and
+day, …; turns, intents and duration histograms of whole months from their monthly rows `m:<kind>`) and
 `insight_hourly` (tenant_id, day, hour, language). Timed: the whole year, the year
 for one language, and the last 30 days; the first run (cold) and the median and slowest of the
 following runs.
@@ -152,7 +152,7 @@ SELECT tenant_id, 'm:' || kind, date_trunc('month', day)::date, language, intent
        flow, seconds, rating, count
 FROM insight_daily
 WHERE tenant_id = $1 AND day = $2
-      AND kind IN ('intent', 't_claimed', 't_first_reply', 't_left', 't_closed')
+      AND kind IN ('turn', 'intent', 't_claimed', 't_first_reply', 't_left', 't_closed')
 ON CONFLICT (tenant_id, kind, day, language, intent, band, outcome, flow, seconds, rating)
 DO UPDATE SET count = insight_daily.count + excluded.count
 """
@@ -394,8 +394,8 @@ def main() -> None:
         print(f"  {name}: {size}")
     print(
         "indexes read: insight_daily primary key (tenant_id, kind, day, language, intent, band, "
-        "outcome, flow, seconds, rating) — intents and duration histograms of whole months from "
-        "their monthly rows — and insight_hourly primary key (tenant_id, day, hour, language)"
+        "outcome, flow, seconds, rating) — turns, intents and duration histograms of whole "
+        "months from their monthly rows — and insight_hourly primary key (tenant_id, day, hour, language)"
     )
     print()
     print(

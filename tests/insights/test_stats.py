@@ -125,7 +125,7 @@ async def test_figures_with_a_known_answer(db: Database) -> None:
     intents = {i.intent: i for i in f.intents}
     assert [i.intent for i in f.intents] == ["track_order", "returns", "payment"]
     assert (intents["track_order"].count, intents["track_order"].previous) == (13, 5)
-    assert intents["track_order"].series == [12, 1] and f.series_step_days == 1
+    assert intents["track_order"].series == [12, 1] and f.series_step == "day"
     assert intents["returns"].change == round(6 / 12 - 1, 4)
     assert intents["payment"].previous == 0 and intents["payment"].change is None
     assert [(lang.language, lang.conversations) for lang in f.languages] == [
@@ -178,7 +178,13 @@ async def test_long_ranges_have_weekly_series(db: Database) -> None:
         f = await Stats(session, tenant.id).figures(
             MONDAY - timedelta(days=99), MONDAY + timedelta(days=1)
         )
-    assert f.series_step_days == 7 and len(f.intents[0].series) == 15
+    # 23 Nov – 3 Mar: a point per month (Nov, Dec, Jan, Feb, Mar).
+    assert f.series_step == "month"
+    assert {i.intent: i.series for i in f.intents} == {
+        "returns": [0, 0, 0, 12, 6],
+        "track_order": [0, 0, 0, 5, 13],
+        "payment": [0, 0, 0, 0, 2],
+    }
     assert sum(f.intents[0].series) == f.intents[0].count == 18
     # Whole months come from the monthly rows: the same answer as from the days.
     assert (f.queue_wait.median, f.queue_wait.p90, f.first_response.median) == (30, 90, 60)

@@ -151,7 +151,7 @@ TIMED = {
 # The largest rollup kinds are also counted per month (kind "m:<kind>", day = the month's first
 # day), so a year's figures read twelve months and the days at its edges, not 365 days of rows.
 MONTH = "m:"
-MONTHLY = frozenset({"intent", *TIMED.values()})
+MONTHLY = frozenset({"turn", "intent", *TIMED.values()})
 
 
 def month_of(day: date) -> date:

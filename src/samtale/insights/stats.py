@@ -10,12 +10,12 @@ Definitions:
   **handoff rate**: queue entries per conversation; **fallback rate**: the share of the bot's
   answers in which it did not understand (a fallback, or the offer of a person after two).
 * **queue wait**: from entering the queue to a person taking the chat (median and 90th
-  percentile, nearest rank, durations above two minutes in buckets of 5 s to 1 min);
+  percentile, nearest rank; durations above a minute in buckets of 5 s and coarser);
   **first response**: from entering the queue to the person's first message.
 * **CSAT**: the share of ratings of 4 or 5 (of 5); the average rating beside it.
 * **flows**: started, completed and abandoned per flow; completion = completed / started.
 * **top intents**: questions per intent, with the count of the period of the same length before
-  (the trend) and a series per day (per week for ranges over 92 days).
+  (the trend) and a series per day (per calendar month for ranges over 92 days).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, case, func, or_, select
@@ -33,6 +33,7 @@ from samtale.insights.events import MONTH, QUESTION_OUTCOMES
 from samtale.model import InsightDaily, InsightHourly
 
 MAX_DAYS = 800
+SeriesStep = Literal["day", "month"]
 TOP_INTENTS = 12
 NOT_UNDERSTOOD = ("fallback", "handoff_offered")
 DURATIONS = ("t_claimed", "t_first_reply", "t_left", "t_closed")
@@ -62,7 +63,7 @@ class IntentFigure(BaseModel):
     count: int
     previous: int = Field(description="The count in the period of the same length before.")
     change: float | None = Field(description="count / previous - 1 (None without a previous).")
-    series: list[int] = Field(description="Per day, or per week for long ranges.")
+    series: list[int] = Field(description="Per day, or per calendar month for long ranges.")
 
 
 class LanguageFigure(BaseModel):
@@ -100,7 +101,9 @@ class Figures(BaseModel):
     totals: Totals
     days: list[Day]
     intents: list[IntentFigure]
-    series_step_days: int = Field(description="1: intent series per day; 7: per week.")
+    series_step: SeriesStep = Field(
+        description="The intents' series: a point per day, or per month for ranges over 92 days."
+    )
     languages: list[LanguageFigure]
     hours: list[list[int]] = Field(
         description="Conversations per weekday (0 = Monday) and local hour: 7 rows of 24."
@@ -210,7 +213,7 @@ class Stats:
             totals=totals,
             days=days,
             intents=intents,
-            series_step_days=step,
+            series_step=step,
             languages=await self._languages(start, end, language),
             hours=await self._hours(start, end, language),
             queue_wait=durations.get("t_claimed", Duration()),
@@ -280,7 +283,7 @@ class Stats:
 
     async def _intents(
         self, start: date, end: date, language: str | None
-    ) -> tuple[list[IntentFigure], int]:
+    ) -> tuple[list[IntentFigure], SeriesStep]:
         d = InsightDaily
         length = (end - start).days + 1
         before = start - timedelta(days=length)
@@ -301,17 +304,27 @@ class Stats:
             )
         ).all()
         names = [row.intent for row in rows]
-        step = 1 if length <= 92 else 7
-        buckets = (length + step - 1) // step
+        by_month = length > 92
+        if by_month:  # a point per calendar month, read from the monthly rows where whole
+            buckets = (end.year - start.year) * 12 + end.month - start.month + 1
+            where = self._spans([(start, end)], language, "intent")
+        else:
+            buckets = length
+            where = self._where(start, end, language, "intent")
         series: dict[str, list[int]] = {name: [0] * buckets for name in names}
         if names:
             per_day = await self.session.execute(
                 select(d.day, d.intent, func.sum(d.count))
-                .where(*self._where(start, end, language, "intent"), d.intent.in_(names))
+                .where(*where, d.intent.in_(names))
                 .group_by(d.day, d.intent)
             )
             for day, name, n in per_day:
-                series[name][min((day - start).days // step, buckets - 1)] += int(n)
+                if by_month:
+                    index = (day.year - start.year) * 12 + day.month - start.month
+                else:
+                    index = (day - start).days
+                series[name][min(max(index, 0), buckets - 1)] += int(n)
+        step: SeriesStep = "month" if by_month else "day"
         figures = [
             IntentFigure(
                 intent=row.intent,
@@ -453,14 +466,17 @@ class Stats:
         return {str(key): int(n) for key, n in rows}
 
     async def _bands(self, start: date, end: date, language: str | None) -> dict[str, int]:
-        found = await self._grouped(
-            InsightDaily.band,
-            start,
-            end,
-            language,
-            "turn",
-            InsightDaily.outcome.in_(QUESTION_OUTCOMES),
+        d = InsightDaily
+        rows = await self.session.execute(
+            select(d.band, func.sum(d.count))
+            .where(
+                *self._spans([(start, end)], language, "turn"),
+                d.band != "",
+                d.outcome.in_(QUESTION_OUTCOMES),
+            )
+            .group_by(d.band)
         )
+        found = {str(band): int(n) for band, n in rows}
         return {band: found.get(band, 0) for band in ("high", "medium", "low")}
 
     async def _closed(self, start: date, end: date, language: str | None) -> dict[str, int]:
