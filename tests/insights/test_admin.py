@@ -164,6 +164,8 @@ async def test_the_review_page_confirms_discards_and_publishes_by_form(env: Admi
     page = await admin.get("/admin/review?status=confirmed")
     assert "gift_wrapping" in page.text and "Udgiv og træn" in page.text
     # The share of the sample is a setting of the inbox.
+    r = await admin.post("/admin/review/settings", data={"csrf": csrf, "sample_share": "250"})
+    assert r.status_code == 303 and "error=invalid_share" in r.headers["location"]
     r = await admin.post("/admin/review/settings", data={"csrf": csrf, "sample_share": "25"})
     assert r.status_code == 303
     async with env.runtime.db.session() as session:

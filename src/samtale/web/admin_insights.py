@@ -57,6 +57,14 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 
 LANGUAGE_NAMES = {"da": "Dansk", "sv": "Svenska", "nb": "Norsk", "fi": "Suomi", "en": "English"}
 PRESETS = (7, 30, 90, 365)
+REVIEW_ERRORS = (
+    "unknown_intent",
+    "intent_required",
+    "invalid_name",
+    "intent_exists",
+    "not_found",
+    "invalid_share",
+)
 
 
 def pct(value: float | None, digits: int = 0) -> str:
@@ -346,18 +354,7 @@ async def review_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) 
     done = q.get("done")
     if done in ("confirmed", "created", "discarded", "reopened", "published", "settings"):
         notice = t(f"ins.done.{done}", name=q.get("name", "")[:64])
-    error = (
-        t(f"ins.error.{q['error']}")
-        if q.get("error")
-        in (
-            "unknown_intent",
-            "intent_required",
-            "invalid_name",
-            "intent_exists",
-            "not_found",
-        )
-        else None
-    )
+    error = t(f"ins.error.{q['error']}") if q.get("error") in REVIEW_ERRORS else None
     if q.get("error") == "publish" and state["errors"]:
         error = t("ins.publish_problems", problem=state["errors"][0])
     settings = insight_settings(tenant)
@@ -466,7 +463,7 @@ async def review_settings(request: Request, staff: AdminStaff, runtime: RuntimeD
     except ValueError:
         share = -1.0
     if not 0 <= share <= 100:
-        raise ApiError(422, "invalid_share", "The share is a number from 0 to 100.")
+        return _redirect(_back(form, error="invalid_share"))
     async with runtime.db.transaction() as session:
         row = await session.get(Tenant, tenant.id, with_for_update=True)
         if row is None:

@@ -241,6 +241,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "da": "Der findes allerede et emne med det navn.",
         "en": "There is an intent with that name already.",
     },
+    "ins.error.invalid_share": {
+        "da": "Andelen er et tal fra 0 til 100.",
+        "en": "The share is a number from 0 to 100.",
+    },
     "ins.error.not_found": {
         "da": "Spørgsmålet findes ikke længere.",
         "en": "The question is no longer there.",
