@@ -20,19 +20,20 @@ import uvicorn
 from sqlalchemy import select
 
 from samtale.bot.content import Content
-from samtale.bot.store import ContentVersions
+from samtale.bot.store import ContentVersions, ensure_builtin_content
 from samtale.clock import ManualClock
 from samtale.conversations.repository import Conversations
 from samtale.conversations.responder import StaticRegistry
-from samtale.demo import demo_origins, ensure_demo
 from samtale.insights.events import Event, record
 from samtale.model import BotPublishJob, SampleItem
 from samtale.runtime import Runtime
+from samtale.tenants.service import UserCreate, create_user
 from samtale.web.app import create_app
 from tests.browser.conftest import RESULTS, TIMEOUT_MS, axe_source
-from tests.conftest import EchoResponder, free_port, make_settings
+from tests.conftest import EchoResponder, free_port, make_settings, new_tenant
 
 SHOTS = RESULTS / "insights"
+PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)  # a Wednesday
 CPH = ZoneInfo("Europe/Copenhagen")
 INTENTS = ["track_order", "return_how", "delivery_time", "payment_methods", "opening_hours"]
@@ -202,10 +203,23 @@ async def insights_server(
         clock=ManualClock(NOW),
     )
     await rt.start()
+    # A shop of its own (other tests of the run may have talked to the demo shop), with the
+    # demo content and an admin.
+    tenant = await new_tenant(rt.db, rt.clock, name="Nordhjem", allowed_origins=[url])
     async with rt.db.transaction() as session:
-        tenant, logins = await ensure_demo(session, rt.clock, data_dir, demo_origins(url, port))
+        await ensure_builtin_content(session, tenant.id, rt.clock)
+        admin = await create_user(
+            session,
+            tenant,
+            UserCreate(
+                email=f"admin-{tenant.slug}@example.org",
+                password=PASSWORD,
+                role="admin",
+                display_name="Mads",
+            ),
+            rt.clock,
+        )
     await seed(rt, tenant.id)
-    admin = next(login for login in logins if login.role == "admin")
     app = create_app(rt, manage_runtime=False)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
@@ -215,7 +229,7 @@ async def insights_server(
         if task.done():
             task.result()
         await asyncio.sleep(0.02)
-    yield InsightsServer(rt, url, admin.email, admin.password)
+    yield InsightsServer(rt, url, admin.email, PASSWORD)
     server.should_exit = True
     with contextlib.suppress(Exception):
         await asyncio.wait_for(task, 10)
