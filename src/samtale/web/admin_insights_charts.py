@@ -113,9 +113,9 @@ def bar_chart(
         parts.append(
             _point(
                 say,
+                f'<rect class="hit" x="{_n(x)}" y="{top_pad}" width="{_n(slot)}" height="{plot_h}"/>'
                 f'<rect class="bar" x="{_n(x + gap / 2)}" y="{_n(y0 - h)}" '
-                f'width="{_n(max(slot - gap, 0.6))}" height="{_n(max(h, 0))}"/>'
-                f'<rect class="hit" x="{_n(x)}" y="{top_pad}" width="{_n(slot)}" height="{plot_h}"/>',
+                f'width="{_n(max(slot - gap, 0.6))}" height="{_n(max(h, 0))}"/>',
             )
         )
     parts += _x_labels(labels, xs, height - 8, axis_every)
