@@ -297,8 +297,8 @@ async def measure(url: str, tenant: uuid.UUID, end: date, runs: int) -> list[lis
             )
         # What each part of the year's figures costs (warm, the median of the runs).
         start, stop = end - timedelta(days=364), end
-        parts = ("_days", "_intents", "_durations", "_hours", "_languages", "_ratings", "_flows")
-        parts += ("_bands", "_closed")
+        parts = ["_days", "_intents", "_durations", "_hours", "_languages", "_ratings", "_flows"]
+        parts += ["_bands", "_closed"]
         for name in parts:
             times = []
             for _ in range(runs):

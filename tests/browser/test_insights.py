@@ -122,18 +122,18 @@ async def seed(rt: Runtime, tenant_id: uuid.UUID) -> None:
         conv = await Conversations(session, tenant_id).create(
             id=uuid.uuid4(), token=uuid.uuid4().hex * 2, language="da", now=NOW
         )
-        for i, (lang, text, intent, conf, band) in enumerate(SAMPLE):
+        for i, (language, text, guess, conf, band) in enumerate(SAMPLE):
             session.add(
                 SampleItem(
                     id=uuid.uuid4(),
                     tenant_id=tenant_id,
                     conversation_id=conv.id,
-                    language=lang,
+                    language=language,
                     text=text,
-                    intent=intent,
+                    intent=guess,
                     confidence=conf,
                     band=band,
-                    outcome="fallback" if intent is None else "answered",
+                    outcome="fallback" if guess is None else "answered",
                     status="new",
                     label=None,
                     created_at=NOW - timedelta(hours=i),
