@@ -25,12 +25,14 @@ def _mount_features() -> None:
     """The features' own commands (imported here so that `samtale --help` lists them)."""
     from samtale.bot.chat_cli import app as chat_app
     from samtale.bot.content_cli import app as content_app
+    from samtale.bot.nlu_cli import app as nlu_app
     from samtale.insights.cli import app as insights_app
     from samtale.shop.cli import app as shop_app
 
     app.add_typer(content_app, name="content")
     app.add_typer(insights_app, name="insights")
     app.add_typer(chat_app, name="chat")
+    app.add_typer(nlu_app, name="nlu")
     app.add_typer(shop_app, name="shop")
 
 

@@ -143,7 +143,7 @@ async def test_role_dependencies(setup) -> None:
 
     from samtale.web.staff import api_roles
 
-    rt, _clock, client, email, _user = setup
+    _rt, _clock, client, email, _user = setup
     router = APIRouter()
 
     @router.get("/api/v1/test-admin-only", dependencies=[api_roles("admin")])

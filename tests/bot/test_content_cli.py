@@ -85,3 +85,48 @@ def test_import_refuses_invalid_content(env: Path) -> None:
 def test_demo_content_round_trips_through_yaml() -> None:
     content = load_content(DEMO_CONTENT_DIR)
     assert type(content).model_validate(yaml.safe_load(dump_content(content))) == content
+
+
+def test_nlu_cross_validate_a_tenants_content_and_held_out_questions(env: Path) -> None:
+    slug = f"cv-{env.name[-6:].lower().replace('_', '-')}"
+    assert (
+        runner.invoke(app, ["tenant", "create", "--name", "CV Shop", "--slug", slug]).exit_code == 0
+    )
+    source = env / "content.yaml"
+    source.write_text(dump_content(small_content()), encoding="utf-8")
+    assert runner.invoke(app, ["content", "import", str(source), "--tenant", slug]).exit_code == 0
+    questions = env / "held-out.jsonl"
+    questions.write_text(
+        '{"text": "hejsa med dig", "label": "greeting", "language": "da"}\n'
+        '{"text": "how can I send this back", "label": "returns", "language": "en"}\n',
+        encoding="utf-8",
+    )
+    r = runner.invoke(
+        app,
+        ["nlu", "cross-validate", "--tenant", slug, "--folds", "3", "--held-out", str(questions)],
+    )
+    assert r.exit_code == 0, r.output
+    assert "3-fold cross-validation" in r.output and "weakest intents" in r.output
+    assert "held-out questions: 2" in r.output
+    r = runner.invoke(
+        app,
+        ["nlu", "cross-validate", "--content", str(source), "--held-out", str(questions), "--json"],
+    )
+    assert r.exit_code == 0, r.output
+    data = yaml.safe_load(r.stdout)  # one JSON object
+    assert set(data["languages"]) == {"da", "en"}
+    assert data["overall"]["rows"] == len(small_content().training_rows())
+    assert set(data["held_out"]["languages"]) == {"da", "en"}
+    assert data["held_out"]["overall"]["rows"] == 2
+    assert 0.0 <= data["held_out"]["overall"]["accuracy"] <= 1.0
+
+
+def test_nlu_cross_validate_refuses_what_it_cannot_measure(env: Path) -> None:
+    r = runner.invoke(app, ["nlu", "cross-validate", "--tenant", "no-such-shop"])
+    assert r.exit_code == 2 and "no tenant" in r.output
+    bad = env / "bad.jsonl"
+    bad.write_text('{"text": "hej", "label": "greeting"}\n', encoding="utf-8")
+    r = runner.invoke(
+        app, ["nlu", "cross-validate", "--content", str(DEMO_CONTENT_DIR), "--held-out", str(bad)]
+    )
+    assert r.exit_code == 2 and 'bad.jsonl:1: missing or empty "language"' in r.output

@@ -71,7 +71,9 @@ def test_only_the_shops_languages() -> None:
         ("sv", "hvordan returnerer jeg en vare", "da"),
     ],
 )
-def test_addresses_and_numbers_say_nothing_about_language(current: str, text: str, expected: str) -> None:
+def test_addresses_and_numbers_say_nothing_about_language(
+    current: str, text: str, expected: str
+) -> None:
     assert decide_language(text, current, ALL, page_language="da") == expected
 
 

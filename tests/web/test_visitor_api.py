@@ -351,7 +351,9 @@ async def test_rate_limits(make_runtime, database_url: str) -> None:
         ).status_code == 201
 
 
-async def test_the_responder_gets_a_keyed_client_key_not_the_address(make_runtime, database_url: str) -> None:
+async def test_the_responder_gets_a_keyed_client_key_not_the_address(
+    make_runtime, database_url: str
+) -> None:
     from samtale.conversations.responder import Reply
     from samtale.web.app import create_app
     from tests.conftest import new_tenant
@@ -365,7 +367,12 @@ async def test_the_responder_gets_a_keyed_client_key_not_the_address(make_runtim
 
     rt = await make_runtime(database_url, responder=Spy())
     tenant = await new_tenant(rt.db, rt.clock)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(rt, manage_runtime=False), client=("203.0.113.9", 1234)), base_url="http://t") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(
+            app=create_app(rt, manage_runtime=False), client=("203.0.113.9", 1234)
+        ),
+        base_url="http://t",
+    ) as c:
         conv = await start_conversation(c, tenant.widget_key)
         url = f"/api/v1/conversations/{conv['conversation_id']}/messages"
         await c.post(url, json={"text": "a"}, headers=conv["headers"])

@@ -294,3 +294,86 @@ def cross_validate(
         seconds=time.perf_counter() - started,
         notes=notes,
     )
+
+
+# --------------------------------------------------------------------- held-out questions
+
+
+@dataclass(frozen=True)
+class HeldOutReport:
+    """A model trained on all of the content, measured on questions it never saw.
+
+    `overall.accuracy` and each language's count a rejected (out-of-scope) answer as wrong, as a
+    customer would; `top1_accuracy` does not apply the threshold. `errors` lists the misses as
+    (text, expected, answered or None)."""
+
+    overall: Scores
+    top1_accuracy: float
+    languages: dict[str, Scores]
+    errors: list[tuple[str, str, str | None]]
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def table(self, *, errors: int = 15) -> str:
+        lines = [
+            f"held-out questions: {self.overall.rows} ({self.seconds:.1f} s)",
+            "",
+            f"{'':12} {'accuracy':>9} {'macro-F1':>9} {'questions':>9}",
+            f"{'all':12} {self.overall.accuracy:9.1%} {self.overall.macro_f1:9.1%} "
+            f"{self.overall.rows:9d}",
+        ]
+        for lang, s in sorted(self.languages.items()):
+            lines.append(f"{lang:12} {s.accuracy:9.1%} {s.macro_f1:9.1%} {s.rows:9d}")
+        lines.append(f"best intent without the threshold: {self.top1_accuracy:.1%}")
+        if self.errors[:errors]:
+            lines += ["", "missed (expected → answered)"]
+            lines += [
+                f"  {text[:60]!r}: {expected} → {answered or 'out of scope'}"
+                for text, expected, answered in self.errors[:errors]
+            ]
+        return "\n".join(lines)
+
+
+def held_out(
+    train_rows: Sequence[LanguageRow],
+    test_rows: Sequence[LanguageRow],
+    *,
+    classifier: ClassifierFactory | None = None,
+) -> HeldOutReport:
+    """Train on every row of `train_rows` and predict each of `test_rows` (text, intent,
+    language); an intent the training rows lack is an error."""
+    if not train_rows:
+        raise ValueError("no training rows")
+    if not test_rows:
+        raise ValueError("no test rows")
+    started = time.perf_counter()
+    clf = classifier() if classifier is not None else IntentClassifier()
+    clf.fit([t for t, _, _ in train_rows], [intent for _, intent, _ in train_rows])
+    predictions = clf.predict_many([t for t, _, _ in test_rows])
+    truth = [intent for _, intent, _ in test_rows]
+    answered = [p.label if p.label is not None else _NONE for p in predictions]
+    best = [p.best or _NONE for p in predictions]
+
+    def scores(idx: list[int]) -> Scores:
+        t = [truth[i] for i in idx]
+        a = [answered[i] for i in idx]
+        acc = float(np.mean([x == y for x, y in zip(t, a, strict=True)])) if idx else 0.0
+        return Scores(accuracy=acc, macro_f1=_macro_f1(t, a), rows=len(idx))
+
+    languages = {
+        lang: scores([i for i, r in enumerate(test_rows) if r[2] == lang])
+        for lang in sorted({lang for _, _, lang in test_rows})
+    }
+    return HeldOutReport(
+        overall=scores(list(range(len(test_rows)))),
+        top1_accuracy=float(np.mean([t == b for t, b in zip(truth, best, strict=True)])),
+        languages=languages,
+        errors=[
+            (text, intent, None if a == _NONE else a)
+            for (text, intent, _), a in zip(test_rows, answered, strict=True)
+            if a != intent
+        ],
+        seconds=time.perf_counter() - started,
+    )

@@ -126,7 +126,13 @@ def decide_language(
         # Swedish (or arriving from it) looks at the pair together.
         siblings = {"da", "nb"}
         pair = sum(scores.get(lang, 0.0) for lang in siblings)
-        if best in siblings and base == "sv" and words >= 3 and pair >= 0.75 and scores.get("sv", 0.0) <= 0.2:
+        if (
+            best in siblings
+            and base == "sv"
+            and words >= 3
+            and pair >= 0.75
+            and scores.get("sv", 0.0) <= 0.2
+        ):
             return page_language if page_language in siblings and page_language in langs else best
         switch = words >= 3 and p >= 0.55 and margin >= 0.3
     else:

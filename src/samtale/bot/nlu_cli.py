@@ -2,15 +2,24 @@
 
     samtale nlu eval --train train.jsonl --test test.jsonl [--validation v.jsonl]
                      [--oos-label oos] [--use-oos-rows] [--json]
+    samtale nlu cross-validate [--tenant demo | --content PATH] [--folds 5]
+                               [--held-out questions.jsonl] [--json]
 
 Reads JSONL files of `{"text": ..., "label": ...}` objects (other keys are ignored). With
 `--json` the only output on stdout is one JSON object with `accuracy`, `macro_f1`, `p50_ms`,
 `p99_ms` and `train_seconds` (plus `in_scope_accuracy` and `oos_recall` with an out-of-scope
 label); rates are fractions between 0 and 1.
+
+`cross-validate` measures a tenant's published content (or a YAML file or folder) the way the
+admin's publishing does: k-fold, folds stratified by intent and language, accuracy and macro-F1
+per language, the weakest intents and the most confused pairs. `--held-out` also trains on all
+of it and measures questions written apart from the examples (JSONL with `text`, `label` and
+`language`), per language.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,7 +45,13 @@ class DataError(ValueError):
 
 def read_jsonl(path: Path) -> list[Row]:
     """(text, label) rows of a JSONL file; DataError naming the file and line otherwise."""
-    rows: list[Row] = []
+    return [(text, label) for text, label, _lang in read_language_jsonl(path, language=False)]
+
+
+def read_language_jsonl(path: Path, *, language: bool = True) -> list[tuple[str, str, str]]:
+    """(text, label, language) rows of a JSONL file; with `language` each object needs a
+    `language` string too (otherwise it is ignored and left empty)."""
+    rows: list[tuple[str, str, str]] = []
     try:
         handle = path.open(encoding="utf-8")
     except OSError as exc:
@@ -56,7 +71,10 @@ def read_jsonl(path: Path) -> list[Row]:
                 raise DataError(f'{path}:{number}: missing or empty "text" (a string)')
             if not isinstance(label, (str, int)) or isinstance(label, bool) or str(label) == "":
                 raise DataError(f'{path}:{number}: missing or empty "label" (a string)')
-            rows.append((text, str(label)))
+            lang = item.get("language") if language else ""
+            if not isinstance(lang, str) or (language and not lang):
+                raise DataError(f'{path}:{number}: missing or empty "language" (a string)')
+            rows.append((text, str(label), lang))
     if not rows:
         raise DataError(f"{path}: no examples")
     return rows
@@ -129,3 +147,75 @@ def eval_command(
         typer.echo(json.dumps({key: result[key] for key in keys}))
     else:
         typer.echo(_table(result, oos_label))
+
+
+def _published_content(slug: str) -> Any:
+    from samtale.bot.content import Content
+    from samtale.bot.content_cli import _with_tenant
+    from samtale.bot.store import ContentVersions
+
+    async def fetch(session: Any, tenant: Any) -> Any:
+        row = await ContentVersions(session, tenant.id).published()
+        return None if row is None else Content.model_validate(row.content)
+
+    content = asyncio.run(_with_tenant(slug, fetch))
+    if content is None:
+        typer.echo(f"error: tenant {slug!r} has no published content", err=True)
+        raise typer.Exit(1)
+    return content
+
+
+@app.command("cross-validate")
+def cross_validate_command(
+    tenant: Annotated[str, typer.Option(help="The tenant whose published content to measure.")] = (
+        "demo"
+    ),
+    content: Annotated[
+        Path | None,
+        typer.Option("--content", help="Measure this YAML file or folder instead of a tenant's."),
+    ] = None,
+    folds: Annotated[int, typer.Option(min=2, max=20, help="Number of folds.")] = 5,
+    held_out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--held-out", help="JSONL questions never trained on (text, label, language)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Cross-validate a tenant's content: accuracy per language, weakest intents, confusions."""
+    from samtale.bot.classifier import IntentClassifier
+    from samtale.bot.content_cli import _load
+    from samtale.bot.evaluation import cross_validate, held_out
+    from samtale.bot.model import embedder_for
+    from samtale.cli import _settings
+
+    try:
+        questions = read_language_jsonl(held_out_file) if held_out_file is not None else None
+    except DataError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    loaded = _load(content) if content is not None else _published_content(tenant)
+    rows = loaded.training_rows()
+    if len({intent for _t, intent, _l in rows}) < 2:
+        typer.echo("error: the content needs examples of at least two intents", err=True)
+        raise typer.Exit(1)
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    embedder = embedder_for(settings.data_dir)
+
+    def factory() -> IntentClassifier:
+        return IntentClassifier(embedder=embedder)
+
+    report = cross_validate(rows, folds, True, classifier=factory)
+    extra = held_out(rows, questions, classifier=factory) if questions else None
+    if as_json:
+        out = report.to_dict()
+        if extra is not None:
+            out["held_out"] = extra.to_dict()
+        typer.echo(json.dumps(out, ensure_ascii=False))
+        return
+    typer.echo(report.table())
+    if extra is not None:
+        typer.echo("")
+        typer.echo(extra.table())
