@@ -33,7 +33,7 @@ class Metrics:
         )
         self.queue_length = Gauge(
             "samtale_queue_length",
-            "Conversations waiting for a person",
+            "Conversations waiting for a person (as last counted by this instance)",
             ["tenant"],
             registry=self.registry,
         )

@@ -127,6 +127,8 @@ async def test_the_queue_gives_positions_and_waits_live_and_can_be_left(
         headers=first["headers"],
     )
     assert r.status_code == 200 and r.json()["position"] == 1
+    gauge = f'samtale_queue_length{{tenant="{shop.id}"}} '
+    assert gauge + "3.0" in (await api.get("/metrics")).text
 
     async with rt.hub.subscribe(conversation_channel(third["id"])) as sub:
         r = await api.delete(
@@ -135,6 +137,7 @@ async def test_the_queue_gives_positions_and_waits_live_and_can_be_left(
         assert r.status_code == 200 and r.json()["state"] == "bot" and r.json()["status"] == "left"
         event = await sub.get()
     assert event["type"] == "queue" and event["position"] == 2 and event["wait_seconds"] == 240
+    assert gauge + "2.0" in (await api.get("/metrics")).text
     # Back with the bot: its answers come again.
     r = await api.post(
         f"/api/v1/conversations/{second['conversation_id']}/messages",

@@ -7,7 +7,7 @@ import json
 
 from websockets.asyncio.client import connect
 
-from samtale.live.hub import InProcessHub, RedisHub
+from samtale.live.hub import RedisHub
 from tests.conftest import (
     POSTGRES_URL,
     REDIS_URL,
@@ -36,14 +36,6 @@ async def test_redis_hub_delivers_between_two_hubs() -> None:
     finally:
         await a.close()
         await b.close()
-
-
-async def test_in_process_hub_fans_out_to_every_subscriber() -> None:
-    hub = InProcessHub()
-    async with hub.subscribe("c") as s1, hub.subscribe("c") as s2:
-        await hub.publish("c", {"type": "x"})
-        assert await s1.get() == await s2.get() == {"type": "x"}
-    await hub.publish("c", {"type": "nobody listens"})
 
 
 @requires_postgres()

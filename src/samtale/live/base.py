@@ -175,6 +175,8 @@ class LiveBase:
         self.hook = VisitorActivity()
         # Statistics (the insights feature adds its sink).
         self.events: list[LiveEventSink] = []
+        # The queue-length gauge of /metrics (set by `LiveService.of` from the runtime).
+        self.queue_gauge: Any = None
         self._task: asyncio.Task[None] | None = None
         self._last_refresh = 0.0
         self._beats: dict[uuid.UUID, datetime] = {}
@@ -288,6 +290,8 @@ class LiveBase:
             loads = await queries.agents(session, tenant_id, now)
             recent = await queries.recent_wait(session, tenant_id, now) if queue else 0.0
         online = sum(1 for a in loads if a.status == "online")
+        if self.queue_gauge is not None:
+            self.queue_gauge.labels(tenant=str(tenant_id)).set(len(queue))
         for i, h in enumerate(queue, start=1):
             await self.hub.publish(
                 conversation_channel(h.conversation_id),

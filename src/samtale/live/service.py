@@ -64,6 +64,7 @@ class LiveService(Sweeper, CustomerSide, ConsoleViews):
                 privacy=runtime.privacy,
                 mailer=mailer_from_env(),
             )
+            service.queue_gauge = runtime.metrics.queue_length
             runtime.__dict__["_live_service"] = service
             runtime.conversations.hooks.append(service.hook)
             runtime.privacy.sections.append(service.sections)

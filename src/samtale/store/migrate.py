@@ -63,10 +63,3 @@ async def pending_revisions(db: Database) -> list[str]:
     """Revisions of the code that the database has not applied (empty when up to date)."""
     async with db.engine.connect() as conn:
         return await conn.run_sync(_pending)
-
-
-def code_revision() -> str:
-    """The revisions the code expects, in the same form."""
-    from alembic.script import ScriptDirectory
-
-    return ",".join(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))
