@@ -252,7 +252,13 @@ def main() -> None:
         by_lang[row["lang"]] += 1
     samtale = samtale_detector()
     samtale("warm up: Anna Jensen, 22 33 44 55", "da")
-    presidio, presidio_version = presidio_detector()
+    try:
+        presidio, presidio_version = presidio_detector()
+    except ImportError as exc:
+        sys.exit(
+            f"bench/pii.py needs the bench extras ({exc.name} is missing): make bench, or "
+            ".venv/bin/pip install -e '.[bench]'"
+        )
     presidio("warm up", "en")
 
     print("Personal-data detection — Samtale vs Microsoft Presidio", end="\n\n")
