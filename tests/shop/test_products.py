@@ -197,3 +197,18 @@ def test_relevance_on_a_subset_of_the_labelled_queries(embeddings_cache: Path) -
         found = index.search(parsed.rest, row["language"], parsed.filters, limit=3)
         hits += any(h.product.sku in row["expected"] for h in found)
     assert hits / len(rows) >= 0.85, f"{hits}/{len(rows)}"
+
+
+def test_a_price_the_shop_gives_only_in_its_own_currency_is_shown_in_it() -> None:
+    from samtale.shop.payloads import product_card
+
+    coat = BY_SKU[next(iter(BY_SKU))].model_copy(update={"prices": {"DKK": Decimal("899.00")}})
+    card = product_card(coat, "sv", "SEK", fallback="DKK")
+    assert card["price"]["currency"] == "DKK" and card["price"]["amount"] == "899.00"
+    assert "899" in card["price"]["text"]
+    # Without the shop's currency named, any currency the product has is better than none.
+    assert product_card(coat, "fi", "EUR")["price"]["currency"] == "DKK"
+    # The customer's own currency wins when the shop gives it.
+    both = coat.model_copy(update={"prices": {"DKK": Decimal("899"), "SEK": Decimal("1299")}})
+    assert product_card(both, "sv", "SEK", fallback="DKK")["price"]["currency"] == "SEK"
+    assert product_card(coat.model_copy(update={"prices": {}}), "sv", "SEK")["price"] is None

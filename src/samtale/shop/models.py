@@ -190,6 +190,15 @@ class Product(_Model):
     def price(self, currency: str) -> Decimal | None:
         return self.prices.get(currency)
 
+    def priced(self, currency: str, fallback: str | None = None) -> tuple[str, Decimal] | None:
+        """The price in `currency`, else in `fallback` (the shop's own currency), else in any
+        currency the shop gives: a shop that prices only in DKK still shows a Swedish customer
+        a price, in DKK."""
+        for cur in (currency, fallback, *sorted(self.prices)):
+            if cur is not None and cur in self.prices:
+                return cur, self.prices[cur]
+        return None
+
 
 class SearchFilters(_Model):
     """What a customer asked for in words: colours (`navy` or `family:blue`), sizes, a price range

@@ -192,10 +192,15 @@ def shown_colour(product: Product, wanted: list[str]) -> str | None:
 
 
 def product_card(
-    product: Product, language: str, currency: str, colours: list[str] | None = None
+    product: Product,
+    language: str,
+    currency: str,
+    colours: list[str] | None = None,
+    fallback: str | None = None,
 ) -> dict[str, Any]:
+    """A product as a card; the price in `currency`, else in `fallback` or any the shop gives."""
     colour = shown_colour(product, colours or [])
-    price = product.price(currency)
+    priced = product.priced(currency, fallback)
     sizes = product.sizes_in_stock(colour)
     return {
         "type": "product",
@@ -204,11 +209,11 @@ def product_card(
         "url": product.url,
         "image": product.image(colour),
         "price": {
-            "amount": str(price),
-            "currency": currency,
-            "text": formatting.money(price, currency, language),
+            "amount": str(priced[1]),
+            "currency": priced[0],
+            "text": formatting.money(priced[1], priced[0], language),
         }
-        if price is not None
+        if priced is not None
         else None,
         "colour": colour,
         "colour_name": colour_name(colour, language) if colour else None,

@@ -138,7 +138,7 @@ def _variant_words(language: str, colour: str | None, size: str | None) -> str:
 
 
 def answer_about(product: Product, aspects: list[str], filters: SearchFilters,
-                 language: str, currency: str) -> list[str]:  # fmt: skip
+                 language: str, currency: str, fallback: str | None = None) -> list[str]:  # fmt: skip
     """Sentences answering `aspects` from the product's own data."""
     name = product.name(language)
     out: list[str] = []
@@ -148,11 +148,10 @@ def answer_about(product: Product, aspects: list[str], filters: SearchFilters,
     )
     for aspect in aspects:
         if aspect == "price":
-            price = product.price(currency)
-            if price is not None:
-                out.append(
-                    say("price_of", language, name=name, price=money(price, currency, language))
-                )
+            priced = product.priced(currency, fallback)
+            if priced is not None:
+                cur, price = priced
+                out.append(say("price_of", language, name=name, price=money(price, cur, language)))
         elif aspect == "material" and product.materials:
             out.append(say("material_of", language, name=name,
                            material=texts.pick_text(product.materials, language)))  # fmt: skip
@@ -216,18 +215,20 @@ class ProductSearch:
         if shop.connector is None:
             return ActionResult([])
         currency = currency_for(ctx.country or shop.default_country)
+        # Prices the shop does not give in the customer's currency are shown in its own.
+        fallback = currency_for(shop.default_country)
         follow = parse_follow_up(ctx.text)
         try:
             async with asyncio.timeout(DEADLINE):
                 if follow.kind == "colours":
-                    return await self._colours(ctx, shop.connector, follow, currency)
-                return await self._search(ctx, shop.connector, follow, currency)
+                    return await self._colours(ctx, shop.connector, follow, currency, fallback)
+                return await self._search(ctx, shop.connector, follow, currency, fallback)
         except (ShopUnavailable, TimeoutError):
             log.warning("shop_unavailable", action="product_search", tenant_id=str(ctx.tenant_id))
             return unavailable(lang)
 
     async def _search(
-        self, ctx: ActionContext, connector: Any, follow: FollowUp, currency: str
+        self, ctx: ActionContext, connector: Any, follow: FollowUp, currency: str, fallback: str
     ) -> ActionResult:
         lang = ctx.language
         parsed = parse_filters(follow.query, currency)
@@ -243,10 +244,15 @@ class ProductSearch:
         if not shown:
             key = "products_no_more" if page > 1 else "products_none"
             return ActionResult([Reply(say(key, lang))], "not_found")
-        cards = [payloads.product_card(p, lang, currency, parsed.filters.colours) for p in shown]
+        cards = [
+            payloads.product_card(p, lang, currency, parsed.filters.colours, fallback)
+            for p in shown
+        ]
         lines: list[str] = []
         if aspects:
-            lines.extend(answer_about(shown[0], aspects, parsed.filters, lang, currency))
+            lines.extend(
+                answer_about(shown[0], aspects, parsed.filters, lang, currency, fallback)
+            )
         relaxed = not parsed.filters.is_empty() and not any(
             product_fits(p, parsed.filters) for p in shown
         )
@@ -273,7 +279,7 @@ class ProductSearch:
         )
 
     async def _colours(
-        self, ctx: ActionContext, connector: Any, follow: FollowUp, currency: str
+        self, ctx: ActionContext, connector: Any, follow: FollowUp, currency: str, fallback: str
     ) -> ActionResult:
         lang = ctx.language
         m = _SKU_IN_TEXT.search(follow.query)
@@ -285,7 +291,7 @@ class ProductSearch:
             return ActionResult([Reply(say("products_none", lang))], "not_found")
         names = [colour_name(c, lang) for c in product.colours]
         cards = [
-            payloads.product_card(product, lang, currency, [colour])
+            payloads.product_card(product, lang, currency, [colour], fallback)
             for colour in product.colours[:6]
         ]
         text = "\n".join(
