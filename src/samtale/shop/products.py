@@ -250,9 +250,7 @@ class ProductSearch:
         ]
         lines: list[str] = []
         if aspects:
-            lines.extend(
-                answer_about(shown[0], aspects, parsed.filters, lang, currency, fallback)
-            )
+            lines.extend(answer_about(shown[0], aspects, parsed.filters, lang, currency, fallback))
         relaxed = not parsed.filters.is_empty() and not any(
             product_fits(p, parsed.filters) for p in shown
         )
