@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # Behind a reverse proxy, trust X-Forwarded-For from these addresses (comma-separated).
     trusted_proxies: str = "127.0.0.1,::1"
 
+    # Let shops' HTTP connectors call loopback and private addresses (only when the shops'
+    # systems live on the operator's own network; see `shop.addresses`).
+    shop_private_addresses: bool = False
+
     # The retention purge inside the server: every `purge_interval_seconds` (0: off, e.g. when
     # `samtale purge` runs from cron), deleting at most `purge_batch_size` conversations per
     # transaction.

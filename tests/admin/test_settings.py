@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -245,6 +246,25 @@ async def test_connector_test_button_and_save(admin_env: AdminEnv, shop_api: str
         "endpoints": "shipment: {path: '/shipments/{tracking_number}'}\n"
         "order: {path: '/orders/{order_number}'}\n",
     }
+    # A shop system on a private address is refused unless the operator allows it: a shop
+    # admin must not probe the operator's own network.
+    for data in (form, {**form, "test": "1"}):
+        r = await client.post(
+            "/admin/settings/connector", data=data, headers={"accept-language": "en"}
+        )
+        assert r.status_code == 422 and "points into a private network (127.0.0.1)" in r.text
+    assert "connector" not in (await tenant(admin_env)).settings
+    settings = admin_env.runtime.settings
+    admin_env.runtime.settings = settings.model_copy(update={"shop_private_addresses": True})
+    try:
+        await _test_and_save(admin_env, client, form, shop_api)
+    finally:
+        admin_env.runtime.settings = settings
+
+
+async def _test_and_save(
+    admin_env: AdminEnv, client: httpx.AsyncClient, form: dict[str, str], shop_api: str
+) -> None:
     r = await client.post("/admin/settings/connector", data={**form, "test": "1"})
     assert r.status_code == 200 and "Test" in r.text
     assert "not_found" in r.text and "status" in r.text

@@ -56,7 +56,8 @@ async def connect(clock: ManualClock) -> AsyncIterator[Callable[..., HttpConnect
 
     def make(config: dict[str, Any], url: str, **overrides: Any) -> HttpConnector:
         parsed = HttpConnectorConfig.model_validate({**config, "base_url": url, **overrides})
-        connector = HttpConnector(parsed, clock=clock)
+        # The test shops listen on loopback, which only an operator's setting allows.
+        connector = HttpConnector(parsed, clock=clock, private_addresses=True)
         made.append(connector)
         return connector
 
@@ -239,6 +240,40 @@ async def test_a_shop_that_is_down_cannot_be_connected(
     assert info.value.reason == "not_configured"
 
 
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "localhost", "10.1.2.3", "192.168.0.10", "169.254.169.254", "[::1]",
+     "[::ffff:127.0.0.1]", "100.64.0.1"],
+)  # fmt: skip
+async def test_by_default_only_public_addresses_are_called(
+    fjord: tuple[str, Switches], clock: ManualClock, host: str
+) -> None:
+    url, switches = fjord
+    assert "//127.0.0.1:" in url
+    parsed = HttpConnectorConfig.model_validate(
+        {**FJORD_CONFIG, "base_url": url.replace("127.0.0.1", host), "retries": 2}
+    )
+    connector = HttpConnector(parsed, clock=clock)
+    try:
+        with pytest.raises(ShopUnavailable) as info:
+            await connector.find_shipment("RB123456785DK")
+    finally:
+        await connector.aclose()
+    assert info.value.reason == "blocked"
+    assert switches.hits == 0  # nothing reached the shop, and nothing was retried
+
+
+async def test_the_address_check_knows_public_from_private() -> None:
+    from samtale.shop.addresses import non_public_address
+
+    assert await non_public_address("93.184.215.14") is None
+    assert await non_public_address("2a00:1450:4001:80b::200e") is None
+    assert await non_public_address("127.0.0.2") == "127.0.0.2"
+    assert await non_public_address("fd00::1") == "fd00::1"
+    assert await non_public_address("localhost") in ("127.0.0.1", "::1")
+    assert await non_public_address("no-such-host.invalid") is None  # fails as "connect" later
+
+
 # -- through the actions, with the connector configured on the tenant ---------------------------
 
 
@@ -259,7 +294,7 @@ async def test_the_bot_tracks_through_the_shops_api(
 ) -> None:
     url, _ = fjord
     tenant = await _http_tenant(db, clock, {**FJORD_CONFIG, "base_url": url})
-    shops = ShopService(db, clock, semantic=False)
+    shops = ShopService(db, clock, semantic=False, private_addresses=True)
     tracking = Tracking(shops, MemoryRateLimiter(clock))
     try:
         result = await tracking.track_order(
@@ -297,7 +332,7 @@ async def test_when_the_shop_is_in_trouble_the_customer_is_told_politely(
     else:
         url = f"http://127.0.0.1:{free_port()}"
     tenant = await _http_tenant(db, clock, {**FJORD_CONFIG, "base_url": url})
-    shops = ShopService(db, clock, semantic=False)
+    shops = ShopService(db, clock, semantic=False, private_addresses=True)
     tracking = Tracking(shops, MemoryRateLimiter(clock))
     try:
         started = time.monotonic()

@@ -75,12 +75,14 @@ class Probe:
     ms: int
 
 
-async def probe_connector(config: Any, clock: Clock) -> list[Probe]:
+async def probe_connector(
+    config: Any, clock: Clock, *, private_addresses: bool = False
+) -> list[Probe]:
     """Call each configured endpoint of an HTTP connector once."""
     from samtale.shop.connector import ShopUnavailable
     from samtale.shop.http import HttpConnector
 
-    connector = HttpConnector(config, clock=clock)
+    connector = HttpConnector(config, clock=clock, private_addresses=private_addresses)
     calls: list[tuple[str, Any]] = []
     endpoints = config.endpoints
     if endpoints.order is not None:

@@ -17,7 +17,8 @@ connection errors, 429 and 5xx, with exponential backoff and full jitter, within
 A 404 is an answer (not found). A circuit breaker opens after repeated failures, so a shop that
 is down is not waited on for every customer. Every failure reaches the caller as
 `ShopUnavailable` with a short reason (`timeout`, `connect`, `status`, `malformed`, `open`,
-`not_configured`) — never a stack trace, never a hang.
+`not_configured`, `blocked`) — never a stack trace, never a hang. Only public addresses are
+called unless the operator allows private ones (`shop.addresses`).
 
 The e-mail of an order look-up is checked here (trimmed, case-insensitive, constant time)
 against the e-mail the shop returns; an endpoint whose path or query names `{email}` lets the
@@ -38,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
 from samtale.clock import Clock
 from samtale.logs import get_logger
+from samtale.shop.addresses import BlockedAddress, PublicOnlyTransport
 from samtale.shop.breaker import CircuitBreaker
 from samtale.shop.connector import (
     ShopUnavailable,
@@ -132,6 +134,7 @@ class HttpConnector:
         clock: Clock | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         rng: random.Random | None = None,
+        private_addresses: bool = False,
     ) -> None:
         self.config = config
         self.fields = config.fields
@@ -143,7 +146,7 @@ class HttpConnector:
             base_url=str(config.base_url).rstrip("/"),
             headers={"accept": "application/json", **config.headers},
             timeout=httpx.Timeout(config.timeout),
-            transport=transport,
+            transport=transport if private_addresses else PublicOnlyTransport(transport),
             follow_redirects=False,
         )
 
@@ -179,6 +182,9 @@ class HttpConnector:
                     )
             except (TimeoutError, httpx.TimeoutException):
                 reason = "timeout"
+            except BlockedAddress:
+                reason = "blocked"
+                break
             except httpx.TransportError:
                 reason = "connect"
             else:

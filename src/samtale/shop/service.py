@@ -59,8 +59,10 @@ class ShopService:
         embeddings_dir: Path | None = None,
         semantic: bool = True,
         ttl_seconds: float = 30.0,
+        private_addresses: bool = False,
     ) -> None:
         self.db = db
+        self.private_addresses = private_addresses
         self.clock = clock
         self.embeddings_dir = embeddings_dir
         self.semantic = semantic
@@ -117,7 +119,7 @@ class ShopService:
         except ValueError:
             log.warning("shop_connector_invalid", tenant_id=str(tenant_id))
             return None
-        made = HttpConnector(parsed, clock=self.clock)
+        made = HttpConnector(parsed, clock=self.clock, private_addresses=self.private_addresses)
         if current is not None:
             asyncio.get_running_loop().create_task(current[1].aclose())
         self._http[tenant_id] = (key, made)

@@ -25,6 +25,7 @@ def shop_service(runtime: Any, services: dict[str, Any]) -> ShopService:
         services.get("db") or runtime.db,
         services.get("clock") or runtime.clock,
         embeddings_dir=settings.data_dir / "models" / "embeddings",
+        private_addresses=settings.shop_private_addresses,
     )
 
 

@@ -223,12 +223,23 @@ async def save_connector(request: Request, staff: AdminStaff, runtime: RuntimeDe
             )
         ):
             errors["endpoints"] = t("settings.connector.no_endpoints")
+        if not errors and config is not None and not runtime.settings.shop_private_addresses:
+            from samtale.shop.addresses import non_public_address
+
+            url = config.base_url
+            blocked = await non_public_address(url.host or "", url.port)
+            if blocked is not None:
+                errors["base_url"] = t("settings.connector.private_address", address=blocked)
     if errors:
         return await settings_page(request, staff, tenant, "connector", values, errors)
     if form.get("test"):
         probes: list[Probe] = []
         if config is not None:
-            probes = await probe_connector(config, runtime.clock)
+            probes = await probe_connector(
+                config,
+                runtime.clock,
+                private_addresses=runtime.settings.shop_private_addresses,
+            )
         return await settings_page(
             request, staff, tenant, "connector", values, probes=probes, tested=True
         )

@@ -240,6 +240,12 @@ register(
             "da": "Skal være YAML med navne og værdier.",
             "en": "Must be YAML with names and values.",
         },
+        "settings.connector.private_address": {
+            "da": "Adressen peger på et privat netværk ({address}). Brug shoppens offentlige "
+            "adresse; driftsansvarlig kan tillade private adresser.",
+            "en": "The address points into a private network ({address}). Use the shop "
+            "system's public address; the operator can allow private addresses.",
+        },
         "settings.connector.no_endpoints": {
             "da": "Angiv mindst ét endepunkt.",
             "en": "Give at least one endpoint.",
