@@ -105,6 +105,21 @@ async def test_lockout_per_account(setup) -> None:
     assert (await login(client, email, PASSWORD)).status_code == 303
 
 
+async def test_lockout_per_address_across_accounts(setup) -> None:
+    from samtale.accounts.login import ACCOUNT_FAILURES, ADDRESS_FAILURES
+
+    _rt, clock, client, email, _user = setup
+    # One address guessing many accounts, each below its own limit, is stopped as a whole.
+    guesses = [f"someone{i}@shop.example" for i in range(ADDRESS_FAILURES)]
+    assert ACCOUNT_FAILURES > 1 and ADDRESS_FAILURES > ACCOUNT_FAILURES
+    for guess in guesses:
+        assert (await login(client, guess, "nope")).status_code == 401
+    r = await login(client, email, PASSWORD)
+    assert r.status_code == 429 and "samtale_session" not in r.headers.get("set-cookie", "")
+    clock.advance(minutes=16)
+    assert (await login(client, email, PASSWORD)).status_code == 303
+
+
 async def test_sessions_expire_and_logout_ends_them(setup) -> None:
     _rt, clock, client, email, _user = setup
     await login(client, email, PASSWORD)
