@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import json
 import re
+import uuid
 import zipfile
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from samtale.admin.service import AdminService
-from samtale.model import AuditEntry, Tenant, User
+from samtale.model import AuditEntry, SampleItem, Tenant, User
 from tests.admin.conftest import AdminEnv, csrf_of
 from tests.admin.test_team import Outbox
 from tests.conftest import start_conversation
@@ -86,6 +88,23 @@ async def test_usage_export_and_delete_with_a_receipt(admin_env: AdminEnv) -> No
         headers=conv["headers"],
     )
     assert r.status_code in (200, 201), r.text
+    async with admin_env.runtime.db.transaction() as session:
+        session.add(
+            SampleItem(
+                id=uuid.uuid4(),
+                tenant_id=admin_env.shop.id,
+                conversation_id=uuid.UUID(conv["conversation_id"]),
+                language="da",
+                text="hvor er min pakke?",
+                intent="track_order",
+                confidence=0.4,
+                band="low",
+                outcome="answered",
+                status="new",
+                created_at=admin_env.clock.now(),
+                expires_at=admin_env.clock.now() + timedelta(days=90),
+            )
+        )
     op = await admin_env.login("operator")
     slug = admin_env.shop.slug
     listing = await op.get("/admin/tenants", headers={"accept-language": "en"})
@@ -104,6 +123,10 @@ async def test_usage_export_and_delete_with_a_receipt(admin_env: AdminEnv) -> No
         assert all("password" not in str(p) for p in people) and len(people) == 2
         lines = z.read("conversations.jsonl").decode().splitlines()
         assert len(lines) == 1 and "hvor er min pakke" in lines[0]
+        assert {"insights/events.jsonl", "insights/daily.jsonl", "insights/hourly.jsonl"} <= names
+        [sample] = [json.loads(line) for line in z.read("review_sample.jsonl").splitlines()]
+        assert sample["text"] == "hvor er min pakke?" and sample["intent"] == "track_order"
+        assert "conversation_id" not in sample and "tenant_id" not in sample
 
     confirm = await op.get(f"/admin/tenants/{slug}/delete", headers={"accept-language": "en"})
     assert (

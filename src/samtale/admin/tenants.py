@@ -220,6 +220,38 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str)
 
 
+def _row_dict(row: Any, leave_out: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        c.key: getattr(row, c.key)
+        for c in row.__table__.columns
+        if c.key not in ("tenant_id", *leave_out)
+    }
+
+
+async def _write_insights(db: Any, tenant_id: uuid.UUID, archive: zipfile.ZipFile) -> None:
+    """The statistics (events and rollups) and the review sample, one JSON object a line; no
+    personal data is in them, and the sample's link to its conversation is left out."""
+    from samtale.model import InsightDaily, InsightEvent, InsightHourly, SampleItem
+
+    tables: list[tuple[str, Any, tuple[str, ...]]] = [
+        ("insights/events.jsonl", InsightEvent, ()),
+        ("insights/daily.jsonl", InsightDaily, ()),
+        ("insights/hourly.jsonl", InsightHourly, ()),
+        ("review_sample.jsonl", SampleItem, ("conversation_id",)),
+    ]
+    for name, model, leave_out in tables:
+        with archive.open(name, "w") as lines:
+            async with db.session() as session:
+                rows = await session.stream_scalars(
+                    select(model)
+                    .where(model.tenant_id == tenant_id)
+                    .execution_options(yield_per=1000)
+                )
+                async for row in rows:
+                    line = json.dumps(_row_dict(row, leave_out), ensure_ascii=False, default=str)
+                    lines.write((line + "\n").encode())
+
+
 async def write_archive(
     runtime: Any, tenant_id: uuid.UUID, out: io.IOBase | Any, actor: str
 ) -> int:
@@ -308,6 +340,7 @@ async def write_archive(
                     json.dumps(audit.entry_dict(e), ensure_ascii=False) + "\n" for e in entries
                 ),
             )
+        await _write_insights(db, tenant_id, archive)
         written = 0
         after: tuple[Any, uuid.UUID] | None = None
         with archive.open("conversations.jsonl", "w") as lines:
