@@ -179,6 +179,12 @@ register(
         "bot.export": {"da": "Hent som YAML", "en": "Download YAML"},
         "bot.import": {"da": "Indlæs YAML-fil", "en": "Import a YAML file"},
         "bot.import_file": {"da": "Fil", "en": "File"},
+        "bot.import_confirm": {
+            "da": "Erstat kladden med filens indhold? Kladdens intents, flows og svar bliver "
+            "erstattet; den publicerede version er uændret.",
+            "en": "Replace the draft with the file's content? The draft's intents, flows and "
+            "answers are replaced; the published version stays as it is.",
+        },
         "bot.import_hint": {
             "da": "Erstatter kladden med filens indhold.",
             "en": "Replaces the draft with the file's content.",
