@@ -88,6 +88,25 @@ async def test_usage_export_and_delete_with_a_receipt(admin_env: AdminEnv) -> No
         headers=conv["headers"],
     )
     assert r.status_code in (200, 201), r.text
+    r = await visitor.post(
+        f"/api/v1/conversations/{conv['conversation_id']}/messages",
+        json={"text": "Kan jeg få en størrelse større? Tak! ÆØÅ äö"},
+        headers=conv["headers"],
+    )
+    assert r.status_code in (200, 201), r.text
+    from samtale.admin.tenants import usage
+    from samtale.model import Message
+
+    async with admin_env.runtime.db.session() as session:
+        texts = (
+            await session.scalars(
+                select(Message.text).where(Message.tenant_id == admin_env.shop.id)
+            )
+        ).all()
+        used = (await usage(session, [admin_env.shop.id]))[admin_env.shop.id]
+    # The size is that of the stored UTF-8, not the number of characters.
+    assert used.messages == len(texts) >= 2
+    assert used.message_bytes == sum(len(text.encode()) for text in texts) > sum(map(len, texts))
     async with admin_env.runtime.db.transaction() as session:
         session.add(
             SampleItem(
@@ -124,8 +143,9 @@ async def test_usage_export_and_delete_with_a_receipt(admin_env: AdminEnv) -> No
         lines = z.read("conversations.jsonl").decode().splitlines()
         assert len(lines) == 1 and "hvor er min pakke" in lines[0]
         assert {"insights/events.jsonl", "insights/daily.jsonl", "insights/hourly.jsonl"} <= names
-        [sample] = [json.loads(line) for line in z.read("review_sample.jsonl").splitlines()]
-        assert sample["text"] == "hvor er min pakke?" and sample["intent"] == "track_order"
+        samples = [json.loads(line) for line in z.read("review_sample.jsonl").splitlines()]
+        [sample] = [s for s in samples if s["text"] == "hvor er min pakke?"]
+        assert sample["intent"] == "track_order"
         assert "conversation_id" not in sample and "tenant_id" not in sample
 
     confirm = await op.get(f"/admin/tenants/{slug}/delete", headers={"accept-language": "en"})
@@ -145,7 +165,8 @@ async def test_usage_export_and_delete_with_a_receipt(admin_env: AdminEnv) -> No
     )
     assert r.status_code == 200 and "Receipt" in r.text
     flat = " ".join(r.text.split())
-    assert re.search(r'Messages <code[^>]*>messages</code></td><td class="num">2<', flat), flat
+    pattern = rf'Messages <code[^>]*>messages</code></td><td class="num">{len(texts)}<'
+    assert re.search(pattern, flat), flat
     async with admin_env.runtime.db.session() as s:
         assert await s.get(Tenant, admin_env.shop.id) is None
         n = await s.scalar(

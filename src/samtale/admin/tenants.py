@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import LargeBinary, Table, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.admin.team import InviteIn, Link, do_invite
@@ -76,12 +76,17 @@ async def usage(
     )
     for tid, n in rows:
         out.setdefault(tid, Usage()).conversations = int(n)
+    # Bytes of UTF-8, not characters (Danish, Finnish and Swedish letters take two).
+    if session.get_bind().dialect.name == "postgresql":
+        size = func.octet_length(Message.text)
+    else:
+        size = func.length(cast(Message.text, LargeBinary))
     rows = await session.execute(
         scoped(
             select(
                 Message.tenant_id,
                 func.count(),
-                func.coalesce(func.sum(func.length(Message.text)), 0),
+                func.coalesce(func.sum(size), 0),
             ).group_by(Message.tenant_id),
             Message.tenant_id,
         )
