@@ -13,7 +13,7 @@ import pytest
 
 from samtale.bot import model as bot_model
 from samtale.bot.content import Content
-from samtale.bot.registry import BotRegistry
+from samtale.bot.registry import STARTING, BotRegistry
 from samtale.bot.store import ContentVersions
 from samtale.clock import ManualClock
 from samtale.conversations.responder import ConversationContext, IncomingMessage
@@ -136,7 +136,16 @@ async def test_healthz_waits_until_every_bot_is_loaded(
     ) as c:
         r = await c.get("/healthz")
         assert r.status_code == 503 and r.json()["checks"]["bot"] is False
+        # A customer who writes meanwhile is told the assistant is starting, never that it is
+        # not configured; one who writes just before the bot is there gets its answer.
+        registry_box["r"].starting_wait = 0.3
+        assert await ask(registry_box["r"], tenant.id, "hejsa") == STARTING["da"]
+        registry_box["r"].starting_wait = 120
+        waiting = asyncio.create_task(ask(registry_box["r"], tenant.id, "hejsa"))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
         gate.set()
+        assert await waiting == "Hej! Hvad kan jeg hjælpe med?"
         await registry_box["r"].wait_ready(120)
         r = await c.get("/healthz")
         assert r.status_code == 200

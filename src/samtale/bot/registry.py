@@ -6,7 +6,9 @@ thread, so the event loop keeps serving. The instance reports ready (`/healthz`)
 tenant with content has its bot. A tenant whose content changes (the admin pages publish, an
 import, another instance) gets a new bot trained in the background; the old one keeps answering
 until the new one is swapped in, atomically. Tenants without content get the "not configured"
-responder.
+responder. While the instance is still loading its bots, a message waits a little for its
+tenant's bot and, if that is not there in time, is told that the assistant is starting — never
+that it is not configured.
 """
 
 from __future__ import annotations
@@ -26,12 +28,43 @@ from samtale.bot.dialogue import Bot
 from samtale.bot.model import load_or_train
 from samtale.bot.profile import profile_of
 from samtale.bot.store import ContentVersions
-from samtale.conversations.responder import NotConfiguredResponder, Responder
+from samtale.conversations.responder import NotConfiguredResponder, Reply, Responder
 from samtale.logs import get_logger
 from samtale.model import Tenant
 from samtale.store.engine import Database
 
 log = get_logger(__name__)
+
+# How long a message waits for its tenant's bot while the instance starts.
+STARTING_WAIT_SECONDS = 15.0
+STARTING = {
+    "da": "Jeg starter lige op. Skriv gerne dit spørgsmål igen om et øjeblik.",
+    "sv": "Jag startar precis. Skriv gärna din fråga igen om en liten stund.",
+    "nb": "Jeg starter akkurat opp. Skriv gjerne spørsmålet ditt igjen om et øyeblikk.",
+    "fi": "Käynnistyn juuri. Kirjoita kysymyksesi uudelleen hetken kuluttua.",
+    "en": "I'm just starting up. Please ask again in a moment.",
+}
+
+
+class _Starting:
+    """The responder of a tenant whose bot may still be loading: waits for it a little."""
+
+    def __init__(self, registry: BotRegistry, tenant_id: uuid.UUID) -> None:
+        self.registry = registry
+        self.tenant_id = tenant_id
+
+    async def respond(self, conversation: Any, message: Any) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.registry.starting_wait
+        while loop.time() < deadline:
+            bot = self.registry.bot(self.tenant_id)
+            if bot is not None:
+                return list(await bot.respond(conversation, message))
+            if self.registry.is_ready():  # loaded, and this tenant has no bot
+                return list(await self.registry._fallback.respond(conversation, message))
+            await asyncio.sleep(0.1)
+        conversation.annotations["outcome"] = "error"  # counted like a failed turn
+        return [Reply(STARTING.get(conversation.language, STARTING["en"]), author="system")]
 
 
 class BotRegistry:
@@ -56,9 +89,15 @@ class BotRegistry:
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._fallback = NotConfiguredResponder()
+        self.starting_wait = STARTING_WAIT_SECONDS
 
     def for_tenant(self, tenant_id: uuid.UUID) -> Responder:
-        return self._bots.get(tenant_id) or self._fallback
+        bot = self._bots.get(tenant_id)
+        if bot is not None:
+            return bot
+        if self._task is not None and not self._ready:  # started, still loading
+            return _Starting(self, tenant_id)
+        return self._fallback
 
     def bot(self, tenant_id: uuid.UUID) -> Bot | None:
         return self._bots.get(tenant_id)
