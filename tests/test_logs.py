@@ -32,6 +32,25 @@ def test_processor_removes_text_fields_and_exception_messages() -> None:
     assert lines[2]["event"] == "plain stdlib record"
 
 
+def test_uvicorns_lines_never_show_a_token_or_the_websocket_client() -> None:
+    import logging
+
+    stream = io.StringIO()
+    configure_logging("debug", stream)
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    uvicorn_log.info(
+        '%s - "WebSocket %s" [accepted]',
+        "203.0.113.7:5123",
+        "/api/v1/conversations/c/ws?token=s3cr3t",
+    )
+    uvicorn_log.warning("Invalid HTTP request: %s", "/widget.js?token=s3cr3t&x=1")
+    uvicorn_log.info("Application startup complete.")
+    out = stream.getvalue()
+    assert "s3cr3t" not in out and "203.0.113.7" not in out
+    events = [json.loads(line)["event"] for line in out.splitlines()]
+    assert events == ["Invalid HTTP request: /widget.js", "Application startup complete."]
+
+
 async def test_a_conversation_leaves_no_text_in_the_logs(make_runtime, database_url: str) -> None:
     stream = io.StringIO()
     configure_logging("debug", stream)

@@ -9,6 +9,7 @@ once, so that a careless `log.info("x", text=...)` cannot leak.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import traceback
 from collections.abc import MutableMapping
@@ -69,9 +70,30 @@ def safe_exception(
     return event
 
 
+_QUERY = re.compile(r"\?[^\s\"']*")
+
+
+class RawRequestFilter(logging.Filter):
+    """uvicorn's own lines about a websocket print the client's address and the raw URL, whose
+    query may hold a visitor's token (`…/ws?token=…`): those lines are dropped (our middleware
+    logs requests by route), and a query string in any other uvicorn line is cut off."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("uvicorn"):
+            return True
+        if isinstance(record.msg, str) and "WebSocket %s" in record.msg:
+            return False
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(
+                _QUERY.sub("", a) if isinstance(a, str) and "?" in a else a for a in record.args
+            )
+        return True
+
+
 def configure_logging(level: str = "info", stream: Any = None) -> None:
     numeric = getattr(logging, level.upper(), logging.INFO)
     handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(RawRequestFilter())
     # Records of other libraries (uvicorn, SQLAlchemy, alembic) go through the same processors.
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
