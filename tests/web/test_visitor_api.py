@@ -279,7 +279,7 @@ async def test_bad_input_gets_the_documented_error(
     r = await client.get(url + "?after=-1", headers=h)
     assert r.status_code == 422
     r = await client.get("/api/v1/conversations/not-a-uuid/messages", headers=h)
-    assert r.status_code == 422
+    assert r.status_code == 404 and r.json()["error"]["code"] == "conversation_not_found"
     r = await client.get("/api/v1/nothing-here")
     assert r.status_code == 404 and set(r.json()["error"]) == {"code", "message"}
     r = await client.put(url, headers=h)

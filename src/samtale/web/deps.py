@@ -6,7 +6,7 @@ import ipaddress
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 
 from samtale.conversations.repository import authenticate
 from samtale.model import Conversation
@@ -45,19 +45,24 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 async def visitor_conversation(
-    conversation_id: uuid.UUID,
+    conversation_id: Annotated[str, Path(description="The conversation's id (a UUID).")],
     runtime: RuntimeDep,
     authorization: Annotated[
         str | None, Header(description="`Bearer <conversation token>`")
     ] = None,
 ) -> Conversation:
-    """The conversation the visitor's token opens. Wrong, missing or foreign tokens all answer
-    404, so the API reveals nothing about which conversations exist."""
+    """The conversation the visitor's token opens. Wrong, missing or foreign tokens and ids
+    that are not ids at all answer 404, so the API reveals nothing about which conversations
+    exist."""
     token = bearer_token(authorization)
-    if token is None:
+    try:
+        parsed = uuid.UUID(conversation_id)
+    except ValueError:
+        parsed = None
+    if token is None or parsed is None:
         raise not_found()
     async with runtime.db.session() as session:
-        conv = await authenticate(session, conversation_id, token)
+        conv = await authenticate(session, parsed, token)
     if conv is None:
         raise not_found()
     return conv
