@@ -37,11 +37,15 @@ from samtale.runtime import Runtime
 from samtale.web.app import create_app
 from tests.conftest import EchoResponder, make_settings, new_tenant, start_conversation
 
-# The only places where what a customer wrote may be stored (table, column): the messages, and
-# what the customer writes for a case handed to a person (the pre-chat answers, a message left
-# when nobody is available). All of them go with their conversation.
+# The only places where what a customer wrote may be stored (table, column): the messages (and
+# the cards the bot showed with them: a parcel's order and tracking numbers), the conversation's
+# dialogue state (a flow's answers until the flow ends, and what the bot found for the agent),
+# and what the customer writes for a case handed to a person (the pre-chat answers, a message
+# left when nobody is available). All of them are deleted with their conversation.
 ALLOWED: set[tuple[str, str]] = {
     ("messages", "text"),
+    ("messages", "payload"),
+    ("conversations", "bot_state"),
     ("handoffs", "answers"),
     ("offline_messages", "email"),
     ("offline_messages", "name"),
