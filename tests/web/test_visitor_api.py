@@ -340,10 +340,18 @@ async def test_rate_limits(make_runtime, database_url: str) -> None:
         url = f"/api/v1/conversations/{conv['conversation_id']}/messages"
         for i in range(3):
             assert (
-                await c.post(url, json={"text": f"m{i}"}, headers=conv["headers"])
+                await c.post(
+                    url, json={"text": f"m{i}", "client_id": f"m{i}"}, headers=conv["headers"]
+                )
             ).status_code == 201
         r = await c.post(url, json={"text": "one too many"}, headers=conv["headers"])
         assert r.status_code == 429 and 1 <= int(r.headers["retry-after"]) <= 60
+        # Retries of a stored message are answered from the store: no place in the limit, and
+        # no second bot turn (the echo's turn counter in its payload stays where it was).
+        for _ in range(5):
+            r = await c.post(url, json={"text": "m2", "client_id": "m2"}, headers=conv["headers"])
+            assert r.status_code == 200 and r.json()["duplicate"] is True
+            assert r.json()["replies"][0]["payload"] == {"turn": 3}
         assert await count_messages(rt, conv["conversation_id"]) == 6
         clock.advance(seconds=61)
         assert (

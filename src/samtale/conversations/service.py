@@ -1,7 +1,9 @@
 """Starting conversations and handling each visitor message.
 
 A visitor message is answered in three steps. (1) Read the conversation and, for a retried
-`client_id`, return the first result. (2) Ask the tenant's responder for replies — outside any
+`client_id`, return the first result (the API looks before its rate limit, so a retry costs
+neither a bot turn nor a place in the limit; a retry racing the first attempt is caught here, or
+by the unique constraint across instances). (2) Ask the tenant's responder for replies — outside any
 transaction, since a bot may call a shop's systems. (3) Store the visitor message, the replies,
 the changed dialogue state and whatever the turn hooks add (identifier index, statistics, …) in
 one short transaction, then publish the new messages to the hub. A failure before the commit
@@ -152,8 +154,15 @@ class ConversationService:
         )
         async with lock:
             if fresh is None:
+                # Another message of this conversation was being handled: it may have been the
+                # first attempt of this one.
                 async with self.db.session() as session:
-                    fresh = await Conversations(session, tenant_id).get(conversation_id)
+                    repo = Conversations(session, tenant_id)
+                    fresh = await repo.get(conversation_id)
+                    if fresh is not None and client_id:
+                        earlier = await self._earlier(repo, conversation_id, client_id)
+                        if earlier is not None:
+                            return earlier
             if fresh is None:
                 raise LookupError("conversation not found")
             conv = fresh
@@ -179,6 +188,15 @@ class ConversationService:
                 return earlier
         await self._publish(turn, state_changed=turn.conversation.state != conv.state)
         return turn
+
+    async def earlier_turn(
+        self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, client_id: str
+    ) -> Turn | None:
+        """The stored result of an earlier message with this `client_id`, if there is one."""
+        async with self.db.session() as session:
+            return await self._earlier(
+                Conversations(session, tenant_id), conversation_id, client_id
+            )
 
     async def _earlier(
         self, repo: Conversations, conversation_id: uuid.UUID, client_id: str

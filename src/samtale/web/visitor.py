@@ -135,6 +135,20 @@ async def post_message(
                 }
             ],
         )
+    earlier = (
+        await runtime.conversations.earlier_turn(conv.tenant_id, conv.id, body.client_id)
+        if body.client_id
+        else None
+    )
+    if earlier is not None:  # a retry: the first result, without a bot turn or a rate-limit hit
+        response.status_code = 200
+        return TurnOut(
+            message=_out(earlier.message),
+            replies=[_out(r) for r in earlier.replies],
+            state=earlier.conversation.state,
+            language=earlier.conversation.language,
+            duplicate=True,
+        )
     await rate_limit(
         runtime, f"msg:{conv.id}", runtime.settings.messages_per_minute, "messages_per_conversation"
     )
