@@ -32,7 +32,7 @@ def chat(
     tenant: Annotated[str, typer.Option(help="The tenant's slug.")] = "demo",
     lang: Annotated[str, typer.Option(help="The language the conversation starts in.")] = "da",
 ) -> None:
-    """Type messages; a number picks a quick reply; an empty line or Ctrl-D ends."""
+    """Type messages; a number picks a quick reply; an empty line, /quit or Ctrl-D ends."""
     from samtale.cli import _settings
     from samtale.demo import ensure_demo
     from samtale.languages import normalize_language
@@ -72,6 +72,7 @@ def chat(
             conv = ConversationContext(
                 uuid.uuid4(), row.id, language, "bot", False, {}, runtime.clock.now()
             )
+            typer.echo("(an empty line, /quit or Ctrl-D ends the chat; a number picks a button)")
             typer.secho(f"bot> {bot.message('welcome', language)}", fg=typer.colors.GREEN)
             buttons: list[dict[str, Any]] = []
             while True:
@@ -79,7 +80,7 @@ def chat(
                     text = (await asyncio.to_thread(input, "you> ")).strip()
                 except EOFError:
                     break
-                if not text:
+                if not text or text.lower() in ("/quit", "/exit", "/q"):
                     break
                 intent = None
                 if text.isdigit() and 0 < int(text) <= len(buttons):
