@@ -346,8 +346,8 @@ async def test_rate_limits(make_runtime, database_url: str) -> None:
             ).status_code == 201
         r = await c.post(url, json={"text": "one too many"}, headers=conv["headers"])
         assert r.status_code == 429 and 1 <= int(r.headers["retry-after"]) <= 60
-        # Retries of a stored message are answered from the store: no place in the limit, and
-        # no second bot turn (the echo's turn counter in its payload stays where it was).
+        # Over the limit, retries of a stored message still get the first result, from the
+        # store (the echo's turn counter in its payload stays where it was).
         for _ in range(5):
             r = await c.post(url, json={"text": "m2", "client_id": "m2"}, headers=conv["headers"])
             assert r.status_code == 200 and r.json()["duplicate"] is True

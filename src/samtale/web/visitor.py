@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from samtale.conversations.events import message_dict
+from samtale.conversations.service import Turn
 from samtale.languages import normalize_language
 from samtale.model import Message, Tenant
 from samtale.security import keyed_hash
@@ -135,23 +136,25 @@ async def post_message(
                 }
             ],
         )
-    earlier = (
-        await runtime.conversations.earlier_turn(conv.tenant_id, conv.id, body.client_id)
-        if body.client_id
-        else None
-    )
-    if earlier is not None:  # a retry: the first result, without a bot turn or a rate-limit hit
-        response.status_code = 200
-        return TurnOut(
-            message=_out(earlier.message),
-            replies=[_out(r) for r in earlier.replies],
-            state=earlier.conversation.state,
-            language=earlier.conversation.language,
-            duplicate=True,
+    try:
+        await rate_limit(
+            runtime,
+            f"msg:{conv.id}",
+            runtime.settings.messages_per_minute,
+            "messages_per_conversation",
         )
-    await rate_limit(
-        runtime, f"msg:{conv.id}", runtime.settings.messages_per_minute, "messages_per_conversation"
-    )
+    except ApiError:
+        # Over the limit, a retry of a stored message still gets its first result (looked up
+        # only here: the common path stays one read and one write).
+        earlier = (
+            await runtime.conversations.earlier_turn(conv.tenant_id, conv.id, body.client_id)
+            if body.client_id
+            else None
+        )
+        if earlier is None:
+            raise
+        response.status_code = 200
+        return _turn_out(earlier)
     try:
         turn = await runtime.conversations.post_visitor_message(
             conv.tenant_id,
@@ -171,6 +174,10 @@ async def post_message(
         for reply in turn.replies:
             runtime.metrics.messages.labels(reply.author).inc()
     response.status_code = 200 if turn.duplicate else 201
+    return _turn_out(turn)
+
+
+def _turn_out(turn: Turn) -> TurnOut:
     return TurnOut(
         message=_out(turn.message),
         replies=[_out(r) for r in turn.replies],
