@@ -3,8 +3,8 @@
 A visitor message is answered in three steps. (1) Read the conversation and, for a retried
 `client_id`, return the first result (a retry racing the first attempt on this instance is
 caught here, before a second bot turn; any other by the unique constraint when storing; the API
-also answers a retry that hits the rate limit from the store). (2) Ask the tenant's responder for replies — outside any
-transaction, since a bot may call a shop's systems. (3) Store the visitor message, the replies,
+also answers a retry that hits the rate limit from the store). (2) Ask the tenant's responder
+for replies — outside any transaction, since a bot may call a shop's systems. (3) Store the visitor message, the replies,
 the changed dialogue state and whatever the turn hooks add (identifier index, statistics, …) in
 one short transaction, then publish the new messages to the hub. A failure before the commit
 stores nothing; a crashing responder still keeps the customer's message and answers with an
