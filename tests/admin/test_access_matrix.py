@@ -36,7 +36,6 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -48,10 +47,10 @@ from websockets.exceptions import ConnectionClosed
 
 from samtale.admin.content import Drafts
 from samtale.model import BotPublishJob, Tenant
-from samtale.model.insights import SampleItem
 from samtale.web import admin, admin_bot_api, admin_privacy, console_api, deps, staff
 from tests.admin.conftest import AdminEnv
 from tests.admin.small_bot import SMALL_BOT
+from tests.insights.test_purge import sample as sample_item
 
 STAFF = ("agent", "admin", "operator")
 CALLERS = ("anonymous", "visitor", *STAFF)
@@ -232,22 +231,7 @@ async def prepare_shop(env: AdminEnv, tenant: Tenant, prefix: str) -> Shop:
         headers=origin,
     )
     assert offline.status_code in (200, 201), offline.text
-    item = SampleItem(
-        id=uuid.uuid4(),
-        tenant_id=tenant.id,
-        conversation_id=uuid.UUID(conv["conversation_id"]),
-        language="da",
-        text="hvornår kommer [NAME]s pakke",
-        intent=None,
-        confidence=0.2,
-        band="low",
-        outcome="fallback",
-        status="new",
-        label=None,
-        created_at=rt.clock.now(),
-        expires_at=rt.clock.now() + timedelta(days=90),
-        reviewed_at=None,
-    )
+    item = sample_item(tenant.id, uuid.UUID(conv["conversation_id"]), rt.clock, days=90)
     async with rt.db.transaction() as session:
         session.add(item)
     return Shop(
