@@ -162,3 +162,41 @@ async def test_open_websockets_are_counted(live) -> None:
             break
         await asyncio.sleep(0.02)
     assert gauge._value.get() == 0
+
+
+async def test_ready_carries_a_state_change_made_while_the_socket_subscribed(live) -> None:
+    """A state change committed and published after the socket authenticated but before it
+    subscribed is neither in the hub for it nor in a stale read: `ready` must carry it."""
+    import uuid
+    from contextlib import asynccontextmanager
+
+    from sqlalchemy import update
+
+    from samtale.conversations.events import state_event
+    from samtale.live.hub import conversation_channel
+    from samtale.model import Conversation
+
+    server, tenant, http = live
+    conv = await start_conversation(http, tenant.widget_key)
+    rt = server.runtime
+    cid = uuid.UUID(conv["conversation_id"])
+    real_subscribe = rt.hub.subscribe
+
+    @asynccontextmanager
+    async def subscribe_late(*channels: str):  # type: ignore[no-untyped-def]
+        # Another request queues the conversation just before this socket subscribes.
+        async with rt.db.transaction() as session:
+            await session.execute(
+                update(Conversation).where(Conversation.id == cid).values(state="queued")
+            )
+        await rt.hub.publish(conversation_channel(cid), state_event("queued"))
+        async with real_subscribe(*channels) as sub:
+            yield sub
+
+    rt.hub.subscribe = subscribe_late
+    try:
+        async with connect(f"{server.ws_url}/api/v1/conversations/{cid}/ws") as ws:
+            ready = await auth(ws, conv["token"])
+    finally:
+        rt.hub.subscribe = real_subscribe
+    assert ready["state"] == "queued"

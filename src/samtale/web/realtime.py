@@ -9,9 +9,10 @@ Protocol (JSON text frames):
 - the client may send `{"type": "typing", "typing": true}`, `{"type": "read", "cursor": n}` and
   `{"type": "ping"}` (answered with `pong`); a client silent for three heartbeats is closed.
 
-Catch-up never relies on the hub: the socket subscribes first, then reads what it missed from the
-database, and skips hub events it has already sent (by cursor). A gap in cursors (an event that
-travelled faster through another instance) is filled from the database as well.
+Catch-up never relies on the hub: the socket subscribes first, then reads the conversation's
+state and what it missed from the database, and skips hub events it has already sent (by
+cursor). A gap in cursors (an event that travelled faster through another instance) is filled
+from the database as well.
 """
 
 from __future__ import annotations
@@ -236,7 +237,16 @@ async def conversation_socket(ws: WebSocket, conversation_id: str) -> None:
     runtime.metrics.websockets.inc()
     try:
         async with runtime.hub.subscribe(conversation_channel(conv.id)) as sub:
-            await VisitorSocket(ws, runtime, conv, after).run(sub)
+            # Read again once subscribed: a state change between the first read and the
+            # subscription would otherwise be in neither the `ready` frame nor the hub.
+            async with runtime.db.session() as session:
+                fresh = await session.get(Conversation, cid)
+            if fresh is None:
+                await _close_with_error(
+                    ws, "conversation_not_found", "No such conversation.", CLOSE_NOT_FOUND
+                )
+                return
+            await VisitorSocket(ws, runtime, fresh, after).run(sub)
     except WebSocketDisconnect:
         pass
     finally:
