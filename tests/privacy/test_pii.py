@@ -87,6 +87,35 @@ def test_national_ids(lang: str, text: str, number: str) -> None:
     assert kinds(text, [lang]) == [("NATIONAL_ID", number)]
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "number"),
+    [
+        # One digit mistyped: the check digits fail, but the words call it an identity number.
+        ("sv", "mitt personnummer är 811218-9877", "811218-9877"),
+        ("sv", "pnr 19811218 9877", "19811218 9877"),
+        ("nb", "fødselsnummeret mitt er 15047812389", "15047812389"),
+        ("nb", "fnr: 150478 12389", "150478 12389"),
+        ("fi", "hetu 131052-308U", "131052-308U"),
+    ],
+)
+def test_named_identity_numbers_with_wrong_check_digits(lang: str, text: str, number: str) -> None:
+    assert kinds(text, [lang]) == [("NATIONAL_ID", number)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("nb", "15047812389 er nummeret på pakken"),  # unnamed and not valid
+        ("sv", "personnummer? jag har ordernummer 12345678901"),  # not a date
+        ("da", "id-nummer 9999999999"),  # named, but no date
+    ],
+)
+def test_id_shaped_numbers_without_date_or_name_are_no_identity_numbers(
+    lang: str, text: str
+) -> None:
+    assert "NATIONAL_ID" not in {kind for kind, _ in kinds(text, [lang])}
+
+
 def test_cards_in_groups_and_whole() -> None:
     assert kinds("kortnummer 4571 1234 5678 9016") == [("CARD", "4571 1234 5678 9016")]
     assert kinds("card 4111-1111-1111-1111 exp 12/27") == [("CARD", "4111-1111-1111-1111")]

@@ -9,6 +9,10 @@ Each is checked with `python-stdnum` (date, and check digits where the number ha
 - personnummer `YYMMDD-NNNC` / `YYYYMMDDNNNC` (Luhn), samordningsnummer with day + 60.
 - fødselsnummer `DDMMYYIIICC` (two check digits), D-nummer with day + 40.
 - henkilötunnus `DDMMYYCZZZQ` with the century sign `+ - A…F U…Y`.
+
+A number of one of these shapes that the words before it call an identity number is masked
+even when its check digits fail, as long as it starts with a plausible date: a customer who
+mistypes one digit of their personnummer has still written it.
 """
 
 from __future__ import annotations
@@ -84,16 +88,35 @@ def valid_hetu(value: str) -> bool:
     return True
 
 
+def plausible_id_date(date6: str) -> bool:
+    """Whether six digits read as the date of some Nordic identity number: `DDMMYY` (day + 40
+    for a D-nummer) or `YYMMDD` (day + 60 for a samordningsnummer), in any century."""
+    a, b, c = int(date6[0:2]), int(date6[2:4]), int(date6[4:6])
+    ddmmyy = any(_valid_date(2000 + c, b, d) for d in (a, a - 40) if d > 0)
+    yymmdd = any(_valid_date(2000 + a, b, d) for d in (c, c - 60) if d > 0)
+    return ddmmyy or yymmdd
+
+
+def _named_shape(text: str, m: re.Match[str], date6: str) -> bool:
+    """A number that the words before it call an identity number ("personnummer", "fnr",
+    "hetu" ...) and that starts with a plausible date: masked even when its check digits are
+    wrong, since a mistyped identity number is still the person's."""
+    return _has_id_words(text, m.start(), m.end()) and plausible_id_date(date6)
+
+
 def find_national_ids(text: str) -> Iterator[Finding]:
     for m in _HETU_RE.finditer(text):
-        if valid_hetu(m.group()):
+        if valid_hetu(m.group()) or _named_shape(text, m, m.group()[:6]):
             yield Finding(NATIONAL_ID, m.start(), m.end())
     for m in _SE12_RE.finditer(text):
         digits = re.sub(r"\D", "", m.group())
-        if valid_personnummer(digits[2:8], digits[8:], century=digits[:2]):
+        if valid_personnummer(digits[2:8], digits[8:], century=digits[:2]) or _named_shape(
+            text, m, digits[2:8]
+        ):
             yield Finding(NATIONAL_ID, m.start(), m.end())
     for m in _NO11_RE.finditer(text):
-        if valid_fodselsnummer(re.sub(r"\D", "", m.group())):
+        digits = re.sub(r"\D", "", m.group())
+        if valid_fodselsnummer(digits) or _named_shape(text, m, digits[:6]):
             yield Finding(NATIONAL_ID, m.start(), m.end())
     for m in _TEN_RE.finditer(text):
         date6, serial = m.group("date"), m.group("serial")
@@ -103,7 +126,7 @@ def find_national_ids(text: str) -> Iterator[Finding]:
         named = _has_id_words(text, m.start(), m.end())
         is_se = valid_personnummer(date6, serial)
         if sep in ("-", "+") or named:
-            ok = is_se or valid_cpr_date(digits)
+            ok = is_se or valid_cpr_date(digits) or (named and plausible_id_date(date6))
         elif spaced:
             ok = is_se or valid_cpr_checksum(digits)
         else:
