@@ -50,6 +50,26 @@ def test_emails(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("skriv til anne (at) gmail (dot) com tak", "anne (at) gmail (dot) com"),
+        ("email john.smith at outlook dot com please", "john.smith at outlook dot com"),
+        ("mette snabel-a firma punktum dk", "mette snabel-a firma punktum dk"),
+        ("min mail: erik [at] telia [punkt] se", "erik [at] telia [punkt] se"),
+    ],
+)
+def test_spelt_out_emails(text: str, address: str) -> None:
+    assert kinds(text) == [("EMAIL", address)]
+
+
+@pytest.mark.parametrize(
+    "text", ["we met at the shop", "i was at amazon.com yesterday", "it arrived at 10 dot 30"]
+)
+def test_the_word_at_alone_is_no_email(text: str) -> None:
+    assert "EMAIL" not in {k for k, _ in kinds(text)}
+
+
+@pytest.mark.parametrize(
     ("lang", "text", "number"),
     [
         ("da", "Ring på 22 33 44 55 efter kl. 16", "22 33 44 55"),

@@ -21,6 +21,20 @@ EMAIL_RE = re.compile(
     rf"(?P<domain>{_DOMAIN})(?![\w-])",
     re.IGNORECASE,
 )
+# Addresses spelt out against spam harvesters: "anne (at) gmail (dot) com", "john at outlook dot
+# com", "mette snabel-a firma punktum dk". A bare " at " counts only with a spelt-out dot and a
+# common top-level domain, so "meet at home" stays.
+_DOT_WORD = r"(?:dot|punktum|prik|punkt|piste|pist)"
+_SPELT_DOT = rf"(?:\s?[(\[{{]\s?{_DOT_WORD}\s?[)\]}}]\s?|\s{_DOT_WORD}\s)"
+_ANY_DOT = rf"(?:{_SPELT_DOT}|\.)"
+_TLD = r"(?:com|net|org|dk|se|no|fi|eu|de|uk|io|nu|me|info|is)"
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
+SPELT_EMAIL_RE = re.compile(
+    rf"(?<![\w.+%-]){_LOCAL}"
+    rf"(?:\s?[(\[{{]\s?(?:at|snabel-?a)\s?[)\]}}]\s?(?:{_LABEL}{_ANY_DOT})+{_TLD}"
+    rf"|\s(?:at|snabel-?a)\s(?:{_LABEL}{_ANY_DOT})*{_LABEL}{_SPELT_DOT}{_TLD})(?![\w-])",
+    re.IGNORECASE,
+)
 _EMAIL_INSIDE = re.compile(rf"{_LOCAL}(?:@|%40){_DOMAIN}", re.IGNORECASE)
 
 _URL_RE = re.compile(
@@ -56,6 +70,8 @@ _IPV6_RE = re.compile(
 
 def find_emails(text: str) -> Iterator[Finding]:
     for m in EMAIL_RE.finditer(text):
+        yield Finding(EMAIL, m.start(), m.end())
+    for m in SPELT_EMAIL_RE.finditer(text):
         yield Finding(EMAIL, m.start(), m.end())
 
 
