@@ -22,6 +22,19 @@ def test_identifiers_found_in_a_message_are_normalized() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("skriv til anna (at) example (dot) com", "anna@example.com"),
+        ("mail: Anna.Jensen at example dot com", "anna.jensen@example.com"),
+        ("anna snabel-a example punktum com", "anna@example.com"),
+    ],
+)
+def test_spelt_out_emails_are_indexed_as_the_address(text: str, address: str) -> None:
+    """So that a request about the address finds the conversation."""
+    assert find_identifiers(text, ["da"]) == [("email", address)]
+
+
 def test_each_identifier_is_listed_once() -> None:
     text = "ring 22334455 eller 22 33 44 55, eller +45 22 33 44 55"
     assert find_identifiers(text, ["da"]) == [("phone", "+4522334455")]

@@ -35,6 +35,22 @@ SPELT_EMAIL_RE = re.compile(
     rf"|\s(?:at|snabel-?a)\s(?:{_LABEL}{_ANY_DOT})*{_LABEL}{_SPELT_DOT}{_TLD})(?![\w-])",
     re.IGNORECASE,
 )
+_UNSPELL_AT = re.compile(
+    r"\s*(?:[(\[{]\s*(?:at|snabel-?a)\s*[)\]}]|\s(?:at|snabel-?a)\s|@)\s*", re.IGNORECASE
+)
+_UNSPELL_DOT = re.compile(
+    rf"\s*(?:[(\[{{]\s*{_DOT_WORD}\s*[)\]}}]|\s{_DOT_WORD}\s|\.)\s*", re.IGNORECASE
+)
+
+
+def unspell_email(value: str) -> str:
+    """ "anne (at) gmail (dot) com" → "anne@gmail.com"; a written address passes unchanged."""
+    parts = _UNSPELL_AT.split(value.strip(), maxsplit=1)
+    if len(parts) != 2:
+        return value
+    return parts[0] + "@" + _UNSPELL_DOT.sub(".", parts[1])
+
+
 _EMAIL_INSIDE = re.compile(rf"{_LOCAL}(?:@|%40){_DOMAIN}", re.IGNORECASE)
 
 _URL_RE = re.compile(

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from .addresses import find_addresses
-from .contact import EMAIL_RE, find_emails, find_ips, find_urls
+from .contact import EMAIL_RE, find_emails, find_ips, find_urls, unspell_email
 from .context import read_languages
 from .lexicon import name_lists
 from .model import (
@@ -179,7 +179,7 @@ def normalize_identifier(
     value = value.strip()
     if key == "email":
         value = re.sub(r"^mailto:", "", value, flags=re.I)
-        m = EMAIL_RE.fullmatch(value)
+        m = EMAIL_RE.fullmatch(value) or EMAIL_RE.fullmatch(unspell_email(value))
         if not m:
             return None
         return f"{m.group('local')}@{m.group('domain')}".lower()
