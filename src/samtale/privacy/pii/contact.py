@@ -44,7 +44,8 @@ _UNSPELL_DOT = re.compile(
 
 
 def unspell_email(value: str) -> str:
-    """ "anne (at) gmail (dot) com" → "anne@gmail.com"; a written address passes unchanged."""
+    """The address a spelt-out one stands for: `anne (at) gmail (dot) com` → `anne@gmail.com`
+    (a written address passes unchanged)."""
     parts = _UNSPELL_AT.split(value.strip(), maxsplit=1)
     if len(parts) != 2:
         return value
