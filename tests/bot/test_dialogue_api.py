@@ -24,6 +24,12 @@ def answers(intent: str, lang: str) -> list[str]:
     return [a.strip() for a in found.answers[lang]]  # type: ignore[index]
 
 
+def content_examples(intent: str, lang: str) -> list[str]:
+    found = CONTENT.intent(intent)
+    assert found is not None
+    return list(found.examples[lang])  # type: ignore[index]
+
+
 def message(key: str, lang: str) -> str:
     return CONTENT.messages[key][lang].strip()  # type: ignore[index]
 
@@ -145,6 +151,9 @@ async def test_fallback_then_the_offer_of_a_person(bot_api) -> None:
     assert (
         buttons[-1]["intent"] == "talk_to_person" and len(buttons) >= 2
     )  # suggestions, then a person
+    for button in buttons[:-1]:  # a suggestion reads as the intent's first example, capitalised
+        first_example = content_examples(button["intent"], "da")[0]
+        assert button["label"] == first_example[:1].upper() + first_example[1:80]
     second = await chat.say("vbnm hjkl uiop")
     assert second[0]["text"].strip() == message("fallback_offer_person", "da")
     assert [b["intent"] for b in second[0]["payload"]["buttons"]] == ["talk_to_person"]

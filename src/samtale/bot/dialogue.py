@@ -157,7 +157,10 @@ class Bot:
         if intent is None:
             return name
         examples = localized(intent.examples, language, self.content.default_language) or []
-        return (intent.description if not examples else examples[0])[:80]
+        label = (intent.description if not examples else examples[0])[:80]
+        # The first example is written the way customers type it ("hvor er min pakke"); as a
+        # button it reads as a sentence.
+        return label[:1].upper() + label[1:]
 
     def _reply(
         self,
