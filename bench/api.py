@@ -174,7 +174,7 @@ def main() -> None:
                 ctx.__exit__(None, None, None)
     print(
         f"bench/api.py — {args.conversations} concurrent conversations on loopback for {args.seconds} s each; "
-        f"server: `samtale demo` in its own process (not-configured responder); load: {'wrk' if use_wrk else 'httpx (wrk not installed)'}"
+        f"server: `samtale demo` in its own process (the demo shop's bot answers); load: {'wrk' if use_wrk else 'httpx (wrk not installed)'}"
     )
     print(f"machine: {machine()}")
     print(table(["database", "request", "req/s", "p50 ms", "p99 ms", "requests"], rows))
