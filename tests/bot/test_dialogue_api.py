@@ -129,6 +129,37 @@ async def test_topic_switch_mid_flow(bot_api) -> None:
     assert await chat.text("104000001") == prompt("track_order", "email", "da")
 
 
+async def test_a_turn_predicts_once_and_off_the_event_loop(bot_api, monkeypatch) -> None:
+    """Embedding a new message takes tens of milliseconds: it runs in a worker thread (the
+    event loop serves other requests meanwhile), and a topic switch mid-flow reuses the
+    prediction the flow made instead of embedding the message twice."""
+    import threading
+
+    from sqlalchemy import select
+
+    from samtale.model import Tenant
+
+    client, rt = bot_api
+    async with rt.db.session() as session:
+        tenant_id = (await session.execute(select(Tenant.id).where(Tenant.slug == "demo"))).scalar()
+    bot = rt.responders.bot(tenant_id)
+    classifier = bot.classifier
+    threads: list[str] = []
+    real_predict = classifier.predict
+
+    def recording_predict(text: str):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real_predict(text)
+
+    monkeypatch.setattr(classifier, "predict", recording_predict)
+    chat = await Chat.start(client)
+    await chat.say("hvor er min pakke")
+    threads.clear()
+    assert await chat.text("hvordan returnerer jeg en vare?") in answers("return_how", "da")
+    assert len(threads) == 1
+    assert threads[0] != threading.main_thread().name
+
+
 async def test_the_flow_resumes_after_a_page_reload(bot_api) -> None:
     client, _rt = bot_api
     chat = await Chat.start(client)

@@ -20,6 +20,7 @@ statistics — never the text.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 import unicodedata
@@ -173,8 +174,19 @@ class Bot:
             body["buttons"] = buttons
         return Reply(text, body or None)
 
-    def _classify(self, text: str) -> tuple[str | None, float, list[tuple[str, float]]]:
-        p = self.classifier.predict(text)
+    async def _predict(self, memo: dict[str, Any], text: str) -> Any:
+        """The classifier's prediction for this turn's message, computed once per turn (`memo`
+        lives for one turn) and in a worker thread: embedding a new message takes 10–40 ms of
+        CPU, which the event loop spends serving other requests meanwhile (the embedding
+        engine releases the GIL)."""
+        if text not in memo:
+            memo[text] = await asyncio.to_thread(self.classifier.predict, text)
+        return memo[text]
+
+    async def _classify(
+        self, memo: dict[str, Any], text: str
+    ) -> tuple[str | None, float, list[tuple[str, float]]]:
+        p = await self._predict(memo, text)
         return p.label, float(p.confidence), list(p.ranking)
 
     # -- the turn --------------------------------------------------------------------------
@@ -204,18 +216,19 @@ class Bot:
     ) -> TurnResult:
         state = conv.bot_state
         lang = conv.language
+        memo: dict[str, Any] = {}  # this turn's predictions, by text
         chosen = self.content.intent(message.intent) if message.intent else None
         if chosen is not None:
             state.pop("flow", None)
             return await self._handle_intent(conv, chosen, 1.0, message, rng)
         if state.get("flow"):
-            result = await self._in_flow(conv, message, rng)
+            result = await self._in_flow(conv, message, rng, memo)
             if result is not None:
                 return result
         shortcut = self._shortcut(message.text)
         if shortcut is not None:
             return await self._handle_intent(conv, shortcut, 1.0, message, rng)
-        label, confidence, ranking = self._classify(message.text)
+        label, confidence, ranking = await self._classify(memo, message.text)
         intent = self.content.intent(label) if label else None
         if intent is None:
             return self._fallback(conv, ranking, lang)
@@ -449,7 +462,11 @@ class Bot:
             )
 
     async def _in_flow(
-        self, conv: ConversationContext, message: IncomingMessage, rng: random.Random
+        self,
+        conv: ConversationContext,
+        message: IncomingMessage,
+        rng: random.Random,
+        memo: dict[str, Any],
     ) -> TurnResult | None:
         """Handle a message while a flow waits for a slot; None means: treat it as a new topic."""
         state = conv.bot_state
@@ -478,7 +495,7 @@ class Bot:
             replies = await self._advance(conv, flow, rng)
             outcome = "flow_completed" if "flow" not in state else "flow_step"
             return TurnResult(replies, intent_name, 1.0, outcome)
-        prediction = self.classifier.predict(message.text)
+        prediction = await self._predict(memo, message.text)
         label, confidence = prediction.label, float(prediction.confidence)
         score = float(getattr(prediction, "score", confidence))
         threshold = float(getattr(self.classifier, "threshold", 0.0))
