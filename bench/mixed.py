@@ -19,6 +19,7 @@ import time
 
 import httpx
 
+from bench.api import start_conversations
 from bench.common import machine, percentile, server_process, table
 
 WORDS = (
@@ -28,12 +29,11 @@ WORDS = (
 
 
 async def run(url: str, seconds: float, writers: int, readers: int) -> dict[str, list[float]]:
+    convs = [
+        (c["conversation_id"], {"authorization": f"Bearer {c['token']}"})
+        for c in start_conversations(url, writers + readers)
+    ]
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        convs = []
-        for _ in range(writers + readers):
-            r = await client.post("/api/v1/widget/demo/conversations", json={"language": "da"})
-            d = r.json()
-            convs.append((d["conversation_id"], {"authorization": f"Bearer {d['token']}"}))
         posts: list[float] = []
         reads: list[float] = []
         stop = time.perf_counter() + seconds
