@@ -70,10 +70,10 @@ async def prepare(database_url: str, agents: int, capacity: int) -> tuple[str, l
     with the default pre-chat form, and its agents with their log-in sessions. Returns the
     shop's widget key and the log-ins."""
     from samtale.accounts.sessions import create_session
-    from samtale.clock import SystemClock
-    from samtale.config import async_database_url
-    from samtale.store.engine import Database
-    from samtale.store.migrate import upgrade
+    from samtale.infra.database import Database
+    from samtale.infra.migrate import upgrade
+    from samtale.kernel.clock import SystemClock
+    from samtale.kernel.config import async_database_url
     from samtale.tenants.service import TenantCreate, UserCreate, create_tenant, create_user
 
     db = Database(async_database_url(database_url))
@@ -275,11 +275,12 @@ def serve_instance(port: int) -> None:
     """One instance (run in its own process): the app on uvicorn, from the SAMTALE_* settings."""
     import uvicorn
 
-    from samtale.config import Settings
-    from samtale.runtime import Runtime
+    from samtale.app.container import Container
+    from samtale.conversations.responder import StaticRegistry
+    from samtale.kernel.config import Settings
     from samtale.web.app import create_app
 
-    runtime = Runtime.build(Settings(port=port))
+    runtime = Container.build(Settings(port=port), responders=StaticRegistry())
     uvicorn.run(
         create_app(runtime),
         host="127.0.0.1",

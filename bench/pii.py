@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from samtale.privacy.pii import detect
-from samtale.shop.formats import DEMO_ORDER_NUMBER_PATTERN, DEMO_TRACKING_PATTERNS
+from samtale.tenants.formats import DEMO_ORDER_NUMBER_PATTERN, DEMO_TRACKING_PATTERNS
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "bench" / "data" / "pii" / "messages.jsonl"

@@ -10,7 +10,7 @@
 - Tracking: the `track_order` and `track_shipment` actions against the demo shop on SQLite
   (and PostgreSQL with `--postgres`), and the whole bot turn through the API in process (message
   in → tracking card out: the e-mail that completes the order flow, and a bare tracking number)
-  with the real bot of `samtale.wiring.build_runtime` — skipped when the bot's classifier is not
+  with the real bot of `samtale.app.wiring.build_runtime` — skipped when the bot's classifier is not
   there.
 
 Vectors and the trained bot are cached in `--cache-dir` (default `~/.cache/samtale-bench/shop`),
@@ -102,7 +102,7 @@ def hit_rate(index: Any, rows: list[dict[str, Any]], mode: str) -> float:
 
 def product_search(args: argparse.Namespace, cache: Path) -> None:
     from samtale.bot.embeddings import Embedder
-    from samtale.shop.demo.catalogue import generate_catalogue
+    from samtale.demo.shop.catalogue import generate_catalogue
     from samtale.shop.search import ProductIndex, SemanticIndex
 
     rows = [json.loads(line) for line in QUERIES.read_text().splitlines() if line.strip()]
@@ -173,14 +173,15 @@ async def _timed(fn: Callable[[], Awaitable[Any]], n: int) -> list[float]:
 
 async def tracking_actions(database_url: str, label: str, n: int) -> list[list[Any]]:
     from samtale.bot.actions import ActionContext
-    from samtale.clock import SystemClock
-    from samtale.ratelimit import MemoryRateLimiter
-    from samtale.shop.cli import demo_orders
-    from samtale.shop.demo.store import ensure_demo_shop
+    from samtale.cli.shop import demo_orders
+    from samtale.demo.shop.connector import DemoConnector
+    from samtale.demo.shop.store import ensure_demo_shop
+    from samtale.infra.database import Database
+    from samtale.infra.migrate import upgrade
+    from samtale.infra.ratelimit import MemoryRateLimiter
+    from samtale.kernel.clock import SystemClock
     from samtale.shop.service import ShopService
     from samtale.shop.tracking import Tracking
-    from samtale.store.engine import Database
-    from samtale.store.migrate import upgrade
     from samtale.tenants.service import TenantCreate, create_tenant
 
     db = Database(database_url)
@@ -192,7 +193,7 @@ async def tracking_actions(database_url: str, label: str, n: int) -> list[list[A
             session, TenantCreate(name="Bench", slug=slug, widget_key=slug), clock
         )
         await ensure_demo_shop(session, tenant.id, clock)
-    shops = ShopService(db, clock, semantic=False)
+    shops = ShopService(db, clock, semantic=False, builtin=DemoConnector)
     tracking = Tracking(shops, MemoryRateLimiter(clock))
     order = demo_orders()[0]
 
@@ -223,11 +224,11 @@ async def tracking_actions(database_url: str, label: str, n: int) -> list[list[A
 async def bot_turns(cache: Path, n: int) -> list[list[Any]]:
     import httpx
 
-    from samtale.config import Settings
-    from samtale.demo import ensure_demo
-    from samtale.shop.cli import demo_orders
+    from samtale.app.container import Container
+    from samtale.cli.shop import demo_orders
+    from samtale.demo.tenant import ensure_demo
+    from samtale.kernel.config import Settings
     from samtale.web.app import create_app
-    from samtale.wiring import build_runtime
 
     data = cache / "bot"
     data.mkdir(parents=True, exist_ok=True)
@@ -240,7 +241,7 @@ async def bot_turns(cache: Path, n: int) -> list[list[Any]]:
             conversations_per_minute_per_ip=1_000_000,
             log_level="warning",
         )
-        runtime = build_runtime(settings)
+        runtime = Container.build(settings)
         await runtime.start(migrate=True)
         async with runtime.db.transaction() as session:
             await ensure_demo(session, runtime.clock, Path(tmp), [])
@@ -303,11 +304,11 @@ def main() -> None:
     parser.add_argument("--cache-dir", type=Path,
                         default=Path.home() / ".cache" / "samtale-bench" / "shop")  # fmt: skip
     args = parser.parse_args()
-    from samtale.logs import configure_logging
+    from samtale.kernel.logs import configure_logging
 
     configure_logging("warning")
     # As `samtale serve` runs: database drivers hand results back to the loop from threads, and a
-    # short switch interval keeps those hand-backs quick (see `samtale.server`).
+    # short switch interval keeps those hand-backs quick (see `samtale.cli.server`).
     sys.setswitchinterval(0.0005)
     cache: Path = args.cache_dir
     cache.mkdir(parents=True, exist_ok=True)

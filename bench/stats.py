@@ -239,9 +239,9 @@ async def generate(
 async def check_counting(url: str, dsn: str) -> None:
     """The bulk SQL counts like the server: rebuild a small shop's rollups with
     `rebuild_rollups` and compare the figures."""
+    from samtale.infra.database import Database
     from samtale.insights.events import rebuild_rollups
     from samtale.insights.stats import Stats
-    from samtale.store.engine import Database
 
     tenant = uuid.uuid4()
     await generate(dsn, tenant, "check", 120, 31, FIRST_DAY)
@@ -265,8 +265,8 @@ async def check_counting(url: str, dsn: str) -> None:
 
 
 async def measure(url: str, tenant: uuid.UUID, end: date, runs: int) -> list[list[object]]:
+    from samtale.infra.database import Database
     from samtale.insights.stats import Stats
-    from samtale.store.engine import Database
 
     db = Database(url)
     out: list[list[object]] = []
@@ -329,8 +329,8 @@ async def sizes(dsn: str) -> dict[str, str]:
 
 
 async def prepare(url: str) -> None:
-    from samtale.store.engine import Database
-    from samtale.store.migrate import upgrade
+    from samtale.infra.database import Database
+    from samtale.infra.migrate import upgrade
 
     db = Database(url)
     try:
@@ -367,7 +367,7 @@ def main() -> None:
         default=os.environ.get("SAMTALE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1/test"),
     )
     args = parser.parse_args()
-    from samtale.config import async_database_url
+    from samtale.kernel.config import async_database_url
 
     with postgres_database(args.postgres) as dsn:
         url = async_database_url(dsn)

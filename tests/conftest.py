@@ -1,6 +1,6 @@
 """Shared fixtures: storage on SQLite always and on PostgreSQL when SAMTALE_TEST_POSTGRES_URL is
 set (fixture ids `sqlite` and `postgres`), Redis when SAMTALE_TEST_REDIS_URL is set, and servers
-built through the public API (a `Runtime`, its app, real uvicorn on loopback).
+built through the public API (a `Container`, its app, real uvicorn on loopback).
 
 Each test run gets its own fresh PostgreSQL database and SQLite file, and its own Redis key
 prefix, so runs never see each other's rows. Tests create their own tenants (unique slugs), so
@@ -24,18 +24,18 @@ import httpx
 import pytest
 import uvicorn
 
-from samtale.clock import Clock, ManualClock
-from samtale.config import Settings, async_database_url
+from samtale.app.container import Container
 from samtale.conversations.responder import (
     ConversationContext,
     IncomingMessage,
     Reply,
     StaticRegistry,
 )
+from samtale.infra.database import Database
+from samtale.infra.migrate import upgrade
+from samtale.kernel.clock import Clock, ManualClock
+from samtale.kernel.config import Settings, async_database_url
 from samtale.model import Tenant
-from samtale.runtime import Runtime
-from samtale.store.engine import Database
-from samtale.store.migrate import upgrade
 from samtale.tenants.service import TenantCreate, create_tenant
 from samtale.web.app import create_app
 
@@ -156,7 +156,7 @@ class EchoResponder:
 
 @dataclass
 class Server:
-    runtime: Runtime
+    runtime: Container
     app: Any
     url: str = ""
     _server: Any = None
@@ -179,7 +179,7 @@ def free_port() -> int:
 @pytest.fixture
 async def make_runtime(data_dir: Path) -> AsyncIterator[Callable[..., Any]]:
     """Build (and later close) runtimes: `await make_runtime(database_url, clock=..., ...)`."""
-    made: list[Runtime] = []
+    made: list[Container] = []
 
     async def make(
         database_url: str,
@@ -188,14 +188,19 @@ async def make_runtime(data_dir: Path) -> AsyncIterator[Callable[..., Any]]:
         responder: Any = None,
         registry: Any = None,
         redis: bool = False,
+        db: Database | None = None,
+        folder: Path | None = None,
         **settings: Any,
-    ) -> Runtime:
+    ) -> Container:
+        """`registry` answers instead of the echo responder (built on `db`, the container's
+        database); `folder` replaces the test's data folder (the models' cache)."""
         if redis:
             settings["redis_url"] = REDIS_URL
-        rt = Runtime.build(
-            make_settings(database_url, data_dir, **settings),
+        rt = Container.build(
+            make_settings(database_url, folder or data_dir, **settings),
             clock=clock,
             responders=registry or StaticRegistry(responder or EchoResponder()),
+            db=db,
         )
         await rt.start()
         made.append(rt)
@@ -207,13 +212,13 @@ async def make_runtime(data_dir: Path) -> AsyncIterator[Callable[..., Any]]:
 
 
 @pytest.fixture
-async def runtime(make_runtime: Callable[..., Any], database_url: str) -> Runtime:
-    rt: Runtime = await make_runtime(database_url)
+async def runtime(make_runtime: Callable[..., Any], database_url: str) -> Container:
+    rt: Container = await make_runtime(database_url)
     return rt
 
 
 @pytest.fixture
-async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+async def client(runtime: Container) -> AsyncIterator[httpx.AsyncClient]:
     """FastAPI's app in-process through httpx's ASGI transport."""
     app = create_app(runtime, manage_runtime=False)
     transport = httpx.ASGITransport(app=app)
@@ -224,11 +229,11 @@ async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def serve() -> AsyncIterator[Callable[[Runtime], Any]]:
+async def serve() -> AsyncIterator[Callable[[Container], Any]]:
     """Start real uvicorn servers on loopback: `server = await serve(runtime)`."""
     servers: list[Server] = []
 
-    async def start(rt: Runtime) -> Server:
+    async def start(rt: Container) -> Server:
         app = create_app(rt, manage_runtime=False)
         port = free_port()
         config = uvicorn.Config(
@@ -268,7 +273,7 @@ async def new_tenant(db: Database, clock: Clock | None = None, **fields: Any) ->
 
 
 @pytest.fixture
-def tenant_factory(runtime: Runtime) -> Callable[..., Any]:
+def tenant_factory(runtime: Container) -> Callable[..., Any]:
     async def make(**fields: Any) -> Tenant:
         return await new_tenant(runtime.db, runtime.clock, **fields)
 
@@ -300,8 +305,8 @@ def bot_data_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-async def _shared_bot_runtimes() -> AsyncIterator[dict[str, Runtime]]:
-    runtimes: dict[str, Runtime] = {}
+async def _shared_bot_runtimes() -> AsyncIterator[dict[str, Container]]:
+    runtimes: dict[str, Container] = {}
     yield runtimes
     for rt in runtimes.values():
         await rt.close()
@@ -309,19 +314,19 @@ async def _shared_bot_runtimes() -> AsyncIterator[dict[str, Runtime]]:
 
 @pytest.fixture
 async def make_bot_runtime(
-    bot_data_dir: Path, _shared_bot_runtimes: dict[str, Runtime]
+    bot_data_dir: Path, _shared_bot_runtimes: dict[str, Container]
 ) -> AsyncIterator[Callable[..., Any]]:
     """Runtimes with every feature wired in (the real bot, shop actions, handoff), the demo tenant
     created, and its bot loaded: `runtime = await make_bot_runtime(database_url, clock=...)`.
     Without a clock or settings, one runtime per database is shared by the whole run (loading
     every tenant's bot once, not once per test)."""
-    from samtale.demo import ensure_demo
-    from samtale.wiring import build_runtime
+    from samtale.app.container import Container
+    from samtale.demo.tenant import ensure_demo
 
-    made: list[Runtime] = []
+    made: list[Container] = []
 
-    async def build(database_url: str, clock: Clock | None, settings: dict[str, Any]) -> Runtime:
-        rt = build_runtime(make_settings(database_url, bot_data_dir, **settings), clock=clock)
+    async def build(database_url: str, clock: Clock | None, settings: dict[str, Any]) -> Container:
+        rt = Container.build(make_settings(database_url, bot_data_dir, **settings), clock=clock)
         await rt.start()
         async with rt.db.transaction() as session:
             await ensure_demo(session, rt.clock, bot_data_dir, [])
@@ -332,7 +337,7 @@ async def make_bot_runtime(
 
     async def make(
         database_url: str, *, clock: Clock | None = None, redis: bool = False, **settings: Any
-    ) -> Runtime:
+    ) -> Container:
         if redis:
             settings["redis_url"] = REDIS_URL
         if clock is None and not settings:

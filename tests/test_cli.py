@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from samtale.cli import app
+from samtale.cli.main import app
 
 runner = CliRunner()
 
@@ -143,10 +143,10 @@ def test_tenant_and_user_commands(env: Path) -> None:
 async def test_demo_setup_is_idempotent(db, tmp_path: Path) -> None:
     from sqlalchemy import select
 
-    from samtale.clock import ManualClock
-    from samtale.demo import ensure_demo
+    from samtale.demo.tenant import ensure_demo
+    from samtale.kernel.clock import ManualClock
+    from samtale.kernel.security import verify_password
     from samtale.model import User
-    from samtale.security import verify_password
 
     clock = ManualClock()
     async with db.transaction() as s:

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from samtale.config import Settings, async_database_url
-from samtale.languages import normalize_language
+from samtale.kernel.config import Settings, async_database_url
+from samtale.kernel.languages import normalize_language
 
 
 def test_driver_is_added_to_plain_urls() -> None:

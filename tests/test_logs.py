@@ -7,7 +7,7 @@ import json
 
 import httpx
 
-from samtale.logs import configure_logging, get_logger
+from samtale.kernel.logs import configure_logging, get_logger
 from samtale.web.app import create_app
 from tests.conftest import new_tenant, start_conversation
 

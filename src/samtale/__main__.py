@@ -1,3 +1,3 @@
-from samtale.cli import main
+from samtale.cli.main import main
 
 main()

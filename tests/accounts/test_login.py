@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from samtale.clock import ManualClock
+from samtale.kernel.clock import ManualClock
 from samtale.tenants.service import UserCreate, create_user
 from samtale.web.app import create_app
 from tests.conftest import new_tenant

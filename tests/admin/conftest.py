@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from samtale.accounts.sessions import create_session
-from samtale.clock import ManualClock
+from samtale.app.container import Container
+from samtale.kernel.clock import ManualClock
 from samtale.model import Tenant, User
-from samtale.runtime import Runtime
 from samtale.tenants.service import UserCreate, create_user
 from samtale.web.app import create_app
 from samtale.web.staff import SESSION_COOKIE
@@ -24,7 +24,7 @@ PASSWORD = "correct horse battery"
 
 @dataclass
 class AdminEnv:
-    runtime: Runtime
+    runtime: Container
     clock: ManualClock
     app: Any
     shop: Tenant

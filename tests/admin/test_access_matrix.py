@@ -45,7 +45,7 @@ from starlette.routing import Route
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from samtale.admin.content import Drafts
+from samtale.bot.drafts import Drafts
 from samtale.model import BotPublishJob, Tenant
 from samtale.web import admin, admin_bot_api, admin_privacy, console_api, deps, staff
 from tests.admin.conftest import AdminEnv
@@ -387,11 +387,10 @@ async def call(
 
 @pytest.fixture
 async def matrix_env(admin_env: AdminEnv) -> tuple[AdminEnv, Shop, Shop]:
-    from samtale.live.service import LiveService
     from tests.admin.test_team import Outbox
 
     # With a mail server, answering an offline message gets as far as finding the message.
-    LiveService.of(admin_env.runtime).mailer = Outbox()
+    admin_env.runtime.live.mailer = Outbox()
     own = await prepare_shop(admin_env, admin_env.shop, "")
     other = await prepare_shop(admin_env, admin_env.other, "other-")
     return admin_env, own, other
@@ -416,11 +415,15 @@ def routes(app: Any) -> list[tuple[str, Any]]:
 
 
 def test_every_route_fits_a_class(tmp_path: Any) -> None:
-    from samtale.runtime import Runtime
+    from samtale.app.container import Container
+    from samtale.conversations.responder import StaticRegistry
     from samtale.web.app import create_app
     from tests.conftest import make_settings
 
-    rt = Runtime.build(make_settings(f"sqlite+aiosqlite:///{tmp_path}/routes.db", tmp_path))
+    rt = Container.build(
+        make_settings(f"sqlite+aiosqlite:///{tmp_path}/routes.db", tmp_path),
+        responders=StaticRegistry(),
+    )
     app = create_app(rt, manage_runtime=False)
     for method, route in routes(app):
         if method == "WS":

@@ -7,8 +7,9 @@ import re
 
 import yaml
 
-from samtale.admin.content import content_from_yaml, content_to_yaml, starter_content
-from samtale.bot.content import DEMO_CONTENT_DIR, load_content
+from samtale.bot.content import load_content
+from samtale.bot.drafts import content_from_yaml, content_to_yaml, starter_content
+from samtale.demo.content_dir import DEMO_CONTENT_DIR
 from tests.admin.conftest import AdminEnv, csrf_of
 
 

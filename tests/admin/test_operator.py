@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from samtale.admin.service import AdminService
 from samtale.model import AuditEntry, SampleItem, Tenant, User
 from tests.admin.conftest import AdminEnv, csrf_of
 from tests.admin.test_team import Outbox
@@ -21,7 +20,7 @@ from tests.conftest import start_conversation
 
 async def test_create_a_shop_with_its_first_admin(admin_env: AdminEnv) -> None:
     outbox = Outbox()
-    AdminService.of(admin_env.runtime).mailer = outbox
+    admin_env.runtime.admin.mailer = outbox
     op = await admin_env.login("operator")
     form = {
         "csrf": csrf_of(op),

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from samtale.admin.content import Drafts, starter_content
 from samtale.admin.publishing import PublishError
-from samtale.admin.service import AdminService
+from samtale.app.container import Container
+from samtale.bot.drafts import Drafts, starter_content
 from samtale.bot.registry import BotRegistry
-from samtale.clock import ManualClock
 from samtale.conversations.responder import ConversationContext, IncomingMessage
+from samtale.infra.database import Database
+from samtale.kernel.clock import ManualClock
 from samtale.model import Tenant
-from samtale.runtime import Runtime
 from tests.admin.small_bot import SMALL_BOT, small_bot
 from tests.conftest import new_tenant
 
@@ -25,15 +25,17 @@ SMALL: dict[str, Any] = SMALL_BOT
 @pytest.fixture
 async def bot_env(make_runtime: Any, database_url: str, bot_data_dir: Path) -> Any:
     clock = ManualClock()
-    rt: Runtime = await make_runtime(database_url, clock=clock)
-    registry = BotRegistry(rt.db, bot_data_dir / "models")
-    rt.responders = registry
+    db = Database(database_url)
+    registry = BotRegistry(db, bot_data_dir / "models")
+    rt: Container = await make_runtime(
+        database_url, clock=clock, registry=registry, db=db, folder=bot_data_dir
+    )
     await registry.refresh()
     tenant = await new_tenant(rt.db, clock, languages=["da", "en"])
     return rt, tenant
 
 
-async def ask(rt: Runtime, tenant: Tenant, text: str) -> tuple[str, str | None]:
+async def ask(rt: Container, tenant: Tenant, text: str) -> tuple[str, str | None]:
     import uuid
 
     bot = rt.responders.for_tenant(tenant.id)
@@ -52,7 +54,7 @@ def test_starter_content_names_no_shop() -> None:
 
 async def test_save_then_publish_switches_the_live_bot(bot_env: Any) -> None:
     rt, tenant = bot_env
-    admin = AdminService.of(rt)
+    admin = rt.admin
     async with rt.db.transaction() as s:
         working = await Drafts(s, tenant, rt.clock).working()
         assert working.draft is None and working.published is None
@@ -99,7 +101,7 @@ async def test_publish_refuses_content_with_errors(bot_env: Any) -> None:
     async with rt.db.transaction() as s:
         row = await Drafts(s, tenant, rt.clock).save_draft(Content.model_validate(data))
     with pytest.raises(PublishError) as err:
-        await AdminService.of(rt).publisher.start(tenant.id, row.version)
+        await rt.admin.publisher.start(tenant.id, row.version)
     assert err.value.code == "content_invalid"
     assert any("no answer in en" in p for p in err.value.problems)
 
@@ -110,7 +112,7 @@ async def test_publish_and_restore_through_the_pages(admin_env: Any) -> None:
     from tests.admin.conftest import csrf_of
 
     client = await admin_env.login("admin")
-    publisher = AdminService.of(admin_env.runtime).publisher
+    publisher = admin_env.runtime.admin.publisher
     assert (await client.put("/api/v1/admin/bot/draft", json=SMALL)).status_code == 200
     r = await client.post("/admin/bot/publish", data={"csrf": csrf_of(client)})
     assert r.status_code == 303 and r.headers["location"] == "/admin/bot/versions"

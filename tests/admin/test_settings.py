@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from samtale.live.settings import live_settings
 from samtale.model import Tenant, User
-from samtale.web.widget import widget_settings
+from samtale.tenants.widget import widget_settings
 from tests.admin.conftest import AdminEnv, csrf_of
 from tests.conftest import free_port
 
@@ -63,7 +63,7 @@ async def test_languages_origins_and_the_script_tag(admin_env: AdminEnv) -> None
     client = await admin_env.login("admin")
     page = await client.get("/admin/settings/site", headers={"accept-language": "en"})
     assert f'data-samtale-key="{admin_env.shop.widget_key}"' in page.text.replace("&#34;", '"')
-    from samtale.admin.content import starter_content
+    from samtale.bot.drafts import starter_content
 
     starter = starter_content(["da", "en"], "da").model_dump(mode="json")
     assert (await client.put("/api/v1/admin/bot/draft", json=starter)).status_code == 200

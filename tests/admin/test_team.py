@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import httpx
 
-from samtale.admin.service import AdminService
 from samtale.model import User
 from tests.admin.conftest import AdminEnv, csrf_of
 
@@ -38,7 +37,7 @@ async def page_csrf(client: httpx.AsyncClient, path: str) -> str:
 
 async def test_invite_set_password_and_log_in(admin_env: AdminEnv) -> None:
     outbox = Outbox()
-    AdminService.of(admin_env.runtime).mailer = outbox
+    admin_env.runtime.admin.mailer = outbox
     client = await admin_env.login("admin")
     r = await client.post(
         "/admin/team/invite",
@@ -86,7 +85,7 @@ async def test_invite_set_password_and_log_in(admin_env: AdminEnv) -> None:
 
 
 async def test_invite_errors_keep_what_was_typed(admin_env: AdminEnv) -> None:
-    AdminService.of(admin_env.runtime).mailer = Outbox()
+    admin_env.runtime.admin.mailer = Outbox()
     client = await admin_env.login("admin")
     taken = admin_env.users["agent"].email
     r = await client.post(
@@ -105,7 +104,7 @@ async def test_invite_errors_keep_what_was_typed(admin_env: AdminEnv) -> None:
 
 
 async def test_without_a_mail_server_the_admin_gets_the_link(admin_env: AdminEnv) -> None:
-    AdminService.of(admin_env.runtime).mailer = None
+    admin_env.runtime.admin.mailer = None
     client = await admin_env.login("admin")
     r = await client.post(
         "/admin/team/invite",
@@ -117,7 +116,7 @@ async def test_without_a_mail_server_the_admin_gets_the_link(admin_env: AdminEnv
 
 async def test_invitations_expire(admin_env: AdminEnv) -> None:
     outbox = Outbox()
-    AdminService.of(admin_env.runtime).mailer = outbox
+    admin_env.runtime.admin.mailer = outbox
     client = await admin_env.login("admin")
     await client.post(
         "/admin/team/invite",
@@ -180,7 +179,7 @@ async def test_change_a_member(admin_env: AdminEnv) -> None:
 
 async def test_password_reset_answers_the_same_for_unknown_addresses(admin_env: AdminEnv) -> None:
     outbox = Outbox()
-    AdminService.of(admin_env.runtime).mailer = outbox
+    admin_env.runtime.admin.mailer = outbox
     anon = admin_env.anonymous()
     csrf = await page_csrf(anon, "/account/reset")
     known = await anon.post(

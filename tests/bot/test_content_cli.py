@@ -8,8 +8,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from samtale.bot.content import DEMO_CONTENT_DIR, dump_content, load_content
-from samtale.cli import app
+from samtale.bot.content import dump_content, load_content
+from samtale.cli.main import app
+from samtale.demo.content_dir import DEMO_CONTENT_DIR
 from tests.bot.test_registry import small_content
 
 runner = CliRunner()

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from samtale.bot.content import DEMO_CONTENT_DIR, Content, load_content
-from samtale.languages import LANGUAGES
+from samtale.bot.content import Content, load_content
+from samtale.demo.content_dir import DEMO_CONTENT_DIR
+from samtale.kernel.languages import LANGUAGES
 
 HELDOUT = Path(__file__).parent / "data" / "demo_heldout.jsonl"
 OTHER_LANGUAGES = [lang for lang in LANGUAGES if lang != "da"]

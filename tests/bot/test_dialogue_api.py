@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from samtale.bot.content import DEMO_CONTENT_DIR, load_content
-from samtale.runtime import Runtime
+from samtale.app.container import Container
+from samtale.bot.content import load_content
+from samtale.demo.content_dir import DEMO_CONTENT_DIR
 from samtale.web.app import create_app
 
 pytestmark = pytest.mark.slow
@@ -44,7 +45,7 @@ def prompt(flow: str, slot: str, lang: str, kind: str = "prompt") -> str:
 @pytest.fixture
 async def bot_api(
     make_bot_runtime, database_url: str
-) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
+) -> AsyncIterator[tuple[httpx.AsyncClient, Container]]:
     rt = await make_bot_runtime(database_url)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app(rt, manage_runtime=False)),

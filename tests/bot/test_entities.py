@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from samtale.bot import entities as e
-from samtale.shop.formats import DEMO_ORDER_NUMBER_PATTERN, DEMO_TRACKING_PATTERNS
+from samtale.tenants.formats import DEMO_ORDER_NUMBER_PATTERN, DEMO_TRACKING_PATTERNS
 
 
 def test_order_and_tracking_numbers_follow_the_shops_formats() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from samtale.bot.nlu_cli import app, read_jsonl
+from samtale.cli.nlu import app, read_jsonl
 
 runner = CliRunner()
 

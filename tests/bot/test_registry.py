@@ -15,8 +15,8 @@ from samtale.bot import model as bot_model
 from samtale.bot.content import Content
 from samtale.bot.registry import STARTING, BotRegistry
 from samtale.bot.store import ContentVersions
-from samtale.clock import ManualClock
 from samtale.conversations.responder import ConversationContext, IncomingMessage
+from samtale.kernel.clock import ManualClock
 from samtale.web.app import create_app
 from tests.conftest import new_tenant
 

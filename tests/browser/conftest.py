@@ -29,15 +29,15 @@ import pytest
 import uvicorn
 from fastapi.responses import HTMLResponse
 
+from samtale.app.container import Container
 from samtale.conversations.responder import (
     ConversationContext,
     IncomingMessage,
     Reply,
     StaticRegistry,
 )
-from samtale.demo import demo_origins, ensure_demo
+from samtale.demo.tenant import demo_origins, ensure_demo
 from samtale.model import Tenant
-from samtale.runtime import Runtime
 from samtale.web.app import create_app
 from tests.conftest import free_port, make_settings, new_tenant
 
@@ -175,7 +175,7 @@ class WidgetResponder:
 
 @dataclass
 class WidgetServer:
-    runtime: Runtime
+    runtime: Container
     url: str  # Samtale, at http://127.0.0.1:<port>
     tenant: Tenant
     shop: str  # the shop's pages, at http://localhost:<port>: another origin, same machine
@@ -204,7 +204,7 @@ async def widget_server(
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     shop = f"http://localhost:{port}"
-    rt = Runtime.build(
+    rt = Container.build(
         make_settings(database_urls["sqlite"], data_dir, port=port),
         responders=StaticRegistry(WidgetResponder()),
     )

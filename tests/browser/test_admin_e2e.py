@@ -26,12 +26,10 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
-from samtale.admin.service import AdminService
-from samtale.live.mail import SmtpMailer
-from samtale.runtime import Runtime
+from samtale.app.container import Container
+from samtale.infra.mail import SmtpMailer
 from samtale.tenants.service import UserCreate, create_user
 from samtale.web.app import create_app
-from samtale.wiring import build_runtime
 from tests.browser.conftest import RESULTS, TIMEOUT_MS
 from tests.conftest import free_port, make_settings
 
@@ -62,7 +60,7 @@ class Inbox:
 
 @dataclass
 class Platform:
-    runtime: Runtime
+    runtime: Container
     url: str  # Samtale
     shop_url: str  # the shop's own site: another origin
     inbox: Inbox
@@ -95,11 +93,11 @@ async def platform(database_urls: dict[str, str], bot_data_dir: Path) -> AsyncIt
 
     port, shop_port = free_port(), free_port()
     url = f"http://127.0.0.1:{port}"
-    rt = build_runtime(
+    rt = Container.build(
         make_settings(database_urls["sqlite"], bot_data_dir, port=port, public_url=url)
     )
     await rt.start()
-    AdminService.of(rt).mailer = SmtpMailer(
+    rt.admin.mailer = SmtpMailer(
         host="127.0.0.1", port=smtp_port, sender="no-reply@samtale.test", starttls=False
     )
     operator_email = f"operator-{uuid.uuid4().hex[:8]}@samtale.test"

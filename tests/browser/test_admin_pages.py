@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import uvicorn
 
+from samtale.app.container import Container
 from samtale.conversations.responder import StaticRegistry
-from samtale.demo import demo_origins, ensure_demo
-from samtale.runtime import Runtime
+from samtale.demo.tenant import demo_origins, ensure_demo
 from samtale.web.app import create_app
 from tests.browser.conftest import RESULTS, TIMEOUT_MS, axe_source
 from tests.conftest import EchoResponder, free_port, make_settings
@@ -57,7 +57,7 @@ WIDTHS = (1280, 820)
 
 @dataclass
 class Demo:
-    runtime: Runtime
+    runtime: Container
     url: str
     logins: dict[str, tuple[str, str]]
 
@@ -69,7 +69,7 @@ async def demo(
     data_dir = tmp_path_factory.mktemp("admin-pages")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    rt = Runtime.build(
+    rt = Container.build(
         make_settings(database_urls["sqlite"], data_dir, port=port),
         responders=StaticRegistry(EchoResponder()),
     )

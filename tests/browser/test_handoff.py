@@ -17,17 +17,16 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
-from samtale.clock import ManualClock
+from samtale.app.container import Container
 from samtale.conversations.responder import (
     ConversationContext,
     IncomingMessage,
     Reply,
     StaticRegistry,
 )
-from samtale.demo import demo_origins, ensure_demo
-from samtale.live.service import LiveService
+from samtale.demo.tenant import demo_origins, ensure_demo
+from samtale.kernel.clock import ManualClock
 from samtale.model import Handoff
-from samtale.runtime import Runtime
 from samtale.web.app import create_app
 from tests.browser.conftest import RESULTS, TIMEOUT_MS
 from tests.conftest import free_port, make_settings
@@ -40,17 +39,17 @@ class HandoffBot:
     the live service's offer (the pre-chat form, or the offline form when nobody is there)."""
 
     def __init__(self) -> None:
-        self.runtime: Runtime | None = None
+        self.runtime: Container | None = None
 
     async def respond(self, conv: ConversationContext, message: IncomingMessage) -> list[Reply]:
         if message.intent == "talk_to_person" and self.runtime is not None:
-            return await LiveService.of(self.runtime).offer(conv)
+            return await self.runtime.live.offer(conv)
         return [Reply(f"Svar: {message.text}")]
 
 
 @dataclass
 class DemoServer:
-    runtime: Runtime
+    runtime: Container
     url: str
     agent_email: str
     agent_password: str
@@ -65,7 +64,7 @@ async def demo_server(
     url = f"http://127.0.0.1:{port}"
     bot = HandoffBot()
     # A Wednesday morning in Copenhagen: within the demo shop's opening hours, whenever this runs.
-    rt = Runtime.build(
+    rt = Container.build(
         make_settings(database_urls["sqlite"], data_dir, port=port),
         responders=StaticRegistry(bot),
         clock=ManualClock(datetime(2026, 1, 7, 10, 0, tzinfo=UTC)),
@@ -272,7 +271,7 @@ async def test_a_customer_talks_to_a_person_and_rates_the_help(
 async def test_nobody_there_the_customer_leaves_a_message(
     browser: Any, demo_server: DemoServer
 ) -> None:
-    live = LiveService.of(demo_server.runtime)
+    live = demo_server.runtime.live
     # Every agent offline.
     async with demo_server.runtime.db.transaction() as s:
         from sqlalchemy import update

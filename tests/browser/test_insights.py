@@ -19,14 +19,15 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
+from samtale.app.container import Container
 from samtale.bot.content import Content
 from samtale.bot.store import ContentVersions, ensure_builtin_content
-from samtale.clock import ManualClock
 from samtale.conversations.repository import Conversations
 from samtale.conversations.responder import StaticRegistry
+from samtale.demo.content_dir import DEMO_CONTENT_DIR
 from samtale.insights.events import Event, record
+from samtale.kernel.clock import ManualClock
 from samtale.model import BotPublishJob, SampleItem
-from samtale.runtime import Runtime
 from samtale.tenants.service import UserCreate, create_user
 from samtale.web.app import create_app
 from tests.browser.conftest import RESULTS, TIMEOUT_MS, axe_source
@@ -50,13 +51,13 @@ SAMPLE = [
 
 @dataclass
 class InsightsServer:
-    runtime: Runtime
+    runtime: Container
     url: str
     email: str
     password: str
 
 
-async def seed(rt: Runtime, tenant_id: uuid.UUID) -> None:
+async def seed(rt: Container, tenant_id: uuid.UUID) -> None:
     rng = random.Random(3)
     day0 = NOW.astimezone(CPH).date() - timedelta(days=69)
     for d in range(70):
@@ -197,7 +198,7 @@ async def insights_server(
     data_dir = tmp_path_factory.mktemp("insights-data")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    rt = Runtime.build(
+    rt = Container.build(
         make_settings(database_urls["sqlite"], data_dir, port=port),
         responders=StaticRegistry(EchoResponder()),
         clock=ManualClock(NOW),
@@ -207,7 +208,7 @@ async def insights_server(
     # demo content and an admin.
     tenant = await new_tenant(rt.db, rt.clock, name="Nordhjem", allowed_origins=[url])
     async with rt.db.transaction() as session:
-        await ensure_builtin_content(session, tenant.id, rt.clock)
+        await ensure_builtin_content(session, tenant.id, rt.clock, DEMO_CONTENT_DIR)
         admin = await create_user(
             session,
             tenant,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from samtale.clock import ManualClock
 from samtale.conversations.responder import ConversationContext, IncomingMessage, Reply
+from samtale.kernel.clock import ManualClock
 from tests.admin.conftest import AdminEnv
 from tests.conftest import new_tenant
 

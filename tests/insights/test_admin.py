@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from samtale.admin.content import Drafts
+from samtale.bot.drafts import Drafts
 from samtale.model import Tenant
 from tests.admin.conftest import AdminEnv
 from tests.conftest import start_conversation

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from samtale.admin.content import Drafts
-from samtale.admin.service import AdminService
+from samtale.app.container import Container
+from samtale.bot.drafts import Drafts
 from samtale.bot.registry import BotRegistry
-from samtale.clock import ManualClock
 from samtale.conversations.responder import ConversationContext, IncomingMessage
+from samtale.infra.database import Database
+from samtale.kernel.clock import ManualClock
 from samtale.model import Tenant
-from samtale.runtime import Runtime
 from samtale.web.app import create_app
 from tests.admin.conftest import AdminEnv
 from tests.admin.small_bot import small_bot
@@ -37,10 +37,11 @@ PARAPHRASE = "is it possible to hand back a product I purchased"
 @pytest.fixture
 async def bot_env(make_runtime: Any, database_url: str, bot_data_dir: Path) -> Any:
     clock = ManualClock(START)
-    rt: Runtime = await make_runtime(database_url, clock=clock)
-    registry = BotRegistry(rt.db, bot_data_dir / "models")
-    rt.responders = registry
-    rt.conversations.responders = registry
+    db = Database(database_url)
+    registry = BotRegistry(db, bot_data_dir / "models")
+    rt: Container = await make_runtime(
+        database_url, clock=clock, registry=registry, db=db, folder=bot_data_dir
+    )
     await registry.refresh()
     shop = await new_tenant(rt.db, clock, languages=["da", "en"])
     other = await new_tenant(rt.db, clock, languages=["da", "en"])
@@ -51,7 +52,7 @@ async def bot_env(make_runtime: Any, database_url: str, bot_data_dir: Path) -> A
         await Drafts(session, shop, clock).save_draft(small_bot())
     env = AdminEnv(rt, clock, create_app(rt, manage_runtime=False), shop, other)
     await env.add_user("admin", shop, "admin")
-    admin = AdminService.of(rt)
+    admin = rt.admin
     async with rt.db.session() as session:
         version = (await Drafts(session, shop, clock).working()).version
     assert version is not None
@@ -62,7 +63,7 @@ async def bot_env(make_runtime: Any, database_url: str, bot_data_dir: Path) -> A
         await client.aclose()
 
 
-async def classify(rt: Runtime, tenant: Tenant, text: str) -> str | None:
+async def classify(rt: Container, tenant: Tenant, text: str) -> str | None:
     bot = rt.responders.for_tenant(tenant.id)
     conv = ConversationContext(uuid.uuid4(), tenant.id, "en", "bot", False, {}, rt.clock.now())
     await bot.respond(conv, IncomingMessage(uuid.uuid4(), text, rt.clock.now()))
@@ -120,7 +121,7 @@ async def test_review_then_retrain_understands_a_paraphrase(bot_env: AdminEnv) -
     env.clock.advance(minutes=5)
     r = await admin.post("/admin/review/publish", data={"csrf": admin.headers["x-csrf-token"]})
     assert r.status_code == 303 and "done=published" in r.headers["location"]
-    publisher = AdminService.of(rt).publisher
+    publisher = rt.admin.publisher
     await publisher.wait()
     async with rt.db.session() as session:
         job = await publisher.latest(session, shop.id)

@@ -11,18 +11,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from samtale.clock import ManualClock
+from samtale.app.container import Container
 from samtale.conversations.repository import Conversations
 from samtale.insights.events import Event, months_before, record
-from samtale.insights.service import InsightsService
+from samtale.kernel.clock import ManualClock
 from samtale.model import Conversation, InsightDaily, InsightEvent, SampleItem, Tenant
-from samtale.runtime import Runtime
 from tests.conftest import new_tenant
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
 
-async def count(rt: Runtime, table: Any, tenant_id: uuid.UUID) -> int:
+async def count(rt: Container, table: Any, tenant_id: uuid.UUID) -> int:
     async with rt.db.session() as session:
         return int(
             await session.scalar(
@@ -67,8 +66,7 @@ async def test_old_statistics_and_expired_samples_go_with_the_purge(
     make_runtime: Any, database_url: str
 ) -> None:
     clock = ManualClock()
-    rt: Runtime = await make_runtime(database_url, clock=clock)
-    InsightsService.of(rt)
+    rt: Container = await make_runtime(database_url, clock=clock)
     keeps = await new_tenant(rt.db, clock)
     short = await new_tenant(rt.db, clock)
     async with rt.db.transaction() as session:

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from samtale.insights.simulate import HELD_OUT, TrafficSimulator, material, typo
+from samtale.demo.content_dir import DEMO_CONTENT_DIR
+from samtale.demo.simulate import HELD_OUT, TrafficSimulator, material, typo
 from samtale.insights.stats import Stats
 from samtale.model import SampleItem, Tenant
 from samtale.tenants.service import tenant_by_widget_key
@@ -18,7 +19,7 @@ from samtale.tenants.service import tenant_by_widget_key
 def test_material_comes_from_the_content_and_the_held_out_questions() -> None:
     import random
 
-    from samtale.bot.content import DEMO_CONTENT_DIR, load_content
+    from samtale.bot.content import load_content
 
     m = material(load_content(DEMO_CONTENT_DIR), [("104827361", "a@example.com")])
     assert set(m.questions) == {"da", "sv", "nb", "fi", "en"}

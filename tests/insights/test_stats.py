@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from samtale.infra.database import Database
 from samtale.insights.events import Event, bucket_seconds, rebuild_rollups, record
 from samtale.insights.stats import Stats, csv_rows, split_months
 from samtale.model import InsightEvent, Tenant
-from samtale.store.engine import Database
 from tests.admin.conftest import AdminEnv
 from tests.conftest import new_tenant, start_conversation
 from tests.live.conftest import ANSWERS, LIVE_SETTINGS
@@ -252,7 +252,7 @@ def test_durations_are_bucketed_coarser_as_they_grow() -> None:
 
 
 async def test_a_conversation_and_a_handoff_leave_events_that_outlive_them(env: AdminEnv) -> None:
-    from samtale.live.service import Agent, LiveService
+    from samtale.live.service import Agent
 
     rt, shop = env.runtime, env.shop
     async with rt.db.transaction() as session:
@@ -267,7 +267,7 @@ async def test_a_conversation_and_a_handoff_leave_events_that_outlive_them(env: 
         assert r.status_code == 201
         env.clock.advance(seconds=20)
     # A person: the agent goes online, the customer asks, waits 45 s, is answered, rates.
-    live = LiveService.of(rt)
+    live = rt.live
     agent = Agent(env.users["agent"].id, shop.id, "Sofie")
     await live.set_presence(agent, "online")
     await live.request(

@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from samtale.accounts.sessions import create_session
-from samtale.clock import ManualClock
+from samtale.app.container import Container
+from samtale.kernel.clock import ManualClock
 from samtale.live.service import Agent, LiveService
 from samtale.model import Tenant, User
-from samtale.runtime import Runtime
 from samtale.tenants.service import UserCreate, create_user
 from samtale.web.app import create_app
 from samtale.web.staff import SESSION_COOKIE
@@ -66,18 +66,18 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def rt(make_runtime: Callable[..., Any], database_url: str, clock: ManualClock) -> Runtime:
-    runtime: Runtime = await make_runtime(database_url, clock=clock)
+async def rt(make_runtime: Callable[..., Any], database_url: str, clock: ManualClock) -> Container:
+    runtime: Container = await make_runtime(database_url, clock=clock)
     return runtime
 
 
 @pytest.fixture
-def live(rt: Runtime) -> LiveService:
-    return LiveService.of(rt)
+def live(rt: Container) -> LiveService:
+    return rt.live
 
 
 @pytest.fixture
-async def app(rt: Runtime) -> Any:
+async def app(rt: Container) -> Any:
     return create_app(rt, manage_runtime=False)
 
 
@@ -88,7 +88,7 @@ async def api(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-async def make_shop(rt: Runtime, **settings: Any) -> Tenant:
+async def make_shop(rt: Container, **settings: Any) -> Tenant:
     tenant = await new_tenant(rt.db, rt.clock)
     async with rt.db.transaction() as s:
         row = await s.get(Tenant, tenant.id)
@@ -99,7 +99,7 @@ async def make_shop(rt: Runtime, **settings: Any) -> Tenant:
 
 
 @pytest.fixture
-async def shop(rt: Runtime) -> Tenant:
+async def shop(rt: Container) -> Tenant:
     return await make_shop(rt)
 
 
@@ -120,7 +120,7 @@ class AgentLogin:
     async def get(self, path: str, **params: Any) -> httpx.Response:
         return await self.client.get("/api/v1/agent" + path, params=params)
 
-    async def renew(self, rt: Runtime) -> None:
+    async def renew(self, rt: Container) -> None:
         """Log in again (a new session, as after the old one expired)."""
         async with rt.db.transaction() as s:
             user = await s.get(User, self.user.id)
@@ -134,7 +134,7 @@ class AgentLogin:
 
 
 @pytest.fixture
-async def login(rt: Runtime, app: Any) -> AsyncIterator[Callable[..., Any]]:
+async def login(rt: Container, app: Any) -> AsyncIterator[Callable[..., Any]]:
     """`await login(tenant, name="Sofie", languages=["da"], capacity=3, role="agent")`."""
     clients: list[httpx.AsyncClient] = []
 

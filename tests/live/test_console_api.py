@@ -15,18 +15,18 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from samtale.clock import ManualClock
+from samtale.app.container import Container
+from samtale.infra.mail import SmtpMailer
+from samtale.kernel.clock import ManualClock
 from samtale.live.errors import AlreadyClaimed
-from samtale.live.mail import SmtpMailer
 from samtale.live.service import LiveService
 from samtale.model import AuditEntry, Conversation, Handoff, Tenant
 from samtale.privacy import audit
-from samtale.runtime import Runtime
 from tests.live.conftest import ANSWERS, make_shop, queued_customer
 
 
 async def test_claim_chat_both_ways_and_close(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login
 ) -> None:
     sofie = await login(shop)
     await sofie.post("/presence", {"status": "online"})
@@ -93,7 +93,7 @@ async def test_claim_chat_both_ways_and_close(
 
 @pytest.mark.parametrize("agents", [20])
 async def test_twenty_agents_claiming_at_once_one_wins(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login, live: LiveService, agents: int
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login, live: LiveService, agents: int
 ) -> None:
     logins = [await login(shop, name=f"Agent{i}") for i in range(agents)]
     for a in logins:
@@ -132,7 +132,7 @@ async def test_capacity_holds(api: httpx.AsyncClient, shop: Tenant, login) -> No
 
 
 async def test_an_agent_of_one_shop_never_reaches_another_shop(
-    rt: Runtime, api: httpx.AsyncClient, login
+    rt: Container, api: httpx.AsyncClient, login
 ) -> None:
     a = await make_shop(rt)
     b = await make_shop(rt)
@@ -169,7 +169,7 @@ async def test_an_agent_of_one_shop_never_reaches_another_shop(
 
 
 async def test_transfer_to_an_online_colleague(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login
 ) -> None:
     sofie = await login(shop, name="Sofie")
     mads = await login(shop, name="Mads", capacity=1)
@@ -194,7 +194,12 @@ async def test_transfer_to_an_online_colleague(
 
 
 async def test_a_lost_agent_s_chats_go_back_to_the_front_of_the_queue(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login, live: LiveService, clock: ManualClock
+    rt: Container,
+    api: httpx.AsyncClient,
+    shop: Tenant,
+    login,
+    live: LiveService,
+    clock: ManualClock,
 ) -> None:
     sofie = await login(shop)
     mads = await login(shop, name="Mads")
@@ -233,7 +238,7 @@ async def test_a_lost_agent_s_chats_go_back_to_the_front_of_the_queue(
 
 
 async def test_automatic_assignment_to_the_least_busy_agent_speaking_the_language(
-    rt: Runtime, api: httpx.AsyncClient, login, live: LiveService
+    rt: Container, api: httpx.AsyncClient, login, live: LiveService
 ) -> None:
     shop = await make_shop(rt, auto_assign=True)
     erik = await login(shop, name="Erik", languages=["sv"], capacity=2)
@@ -260,7 +265,7 @@ async def test_automatic_assignment_to_the_least_busy_agent_speaking_the_languag
 
 
 async def test_history_by_agent_date_and_state(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login, clock: ManualClock
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login, clock: ManualClock
 ) -> None:
     sofie = await login(shop)
     mads = await login(shop, name="Mads")
@@ -300,7 +305,7 @@ async def test_history_by_agent_date_and_state(
 
 
 async def test_every_view_is_audited_without_personal_data(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login
 ) -> None:
     sofie = await login(shop)
     await sofie.post("/presence", {"status": "online"})
@@ -325,7 +330,7 @@ async def test_every_view_is_audited_without_personal_data(
 
 
 async def test_delete_on_the_customer_s_request_finds_them_by_their_form_answers(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login
 ) -> None:
     sofie = await login(shop)
     await sofie.post("/presence", {"status": "online"})
@@ -370,7 +375,7 @@ async def test_delete_on_the_customer_s_request_finds_them_by_their_form_answers
 
 
 async def test_the_transcript_holds_the_pre_chat_answers(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login
 ) -> None:
     sofie = await login(shop)
     await sofie.post("/presence", {"status": "online"})
@@ -407,7 +412,7 @@ def smtp_server() -> Any:
 
 
 async def test_offline_messages_are_answered_by_e_mail(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login, live: LiveService, smtp_server: Any
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login, live: LiveService, smtp_server: Any
 ) -> None:
     controller, received = smtp_server
     r = await api.post(

@@ -9,12 +9,12 @@ from datetime import timedelta
 
 import httpx
 
-from samtale.clock import ManualClock
+from samtale.app.container import Container
 from samtale.conversations.responder import ConversationContext
-from samtale.live.hub import conversation_channel
+from samtale.infra.hub import conversation_channel
+from samtale.kernel.clock import ManualClock
 from samtale.live.service import LiveService
 from samtale.model import Tenant
-from samtale.runtime import Runtime
 from tests.conftest import start_conversation
 from tests.live.conftest import ANSWERS, queued_customer
 
@@ -26,7 +26,7 @@ async def config(api: httpx.AsyncClient, tenant: Tenant) -> dict:
 
 
 async def test_the_widget_config_has_the_form_and_whether_someone_is_there(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login, clock: ManualClock
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login, clock: ManualClock
 ) -> None:
     handoff = await config(api, shop)
     assert [f["name"] for f in handoff["prechat_fields"]] == [
@@ -109,7 +109,7 @@ async def test_the_form_says_what_is_wrong_per_field(
 
 
 async def test_the_queue_gives_positions_and_waits_live_and_can_be_left(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login, live: LiveService
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login, live: LiveService
 ) -> None:
     sofie = await login(shop)
     await sofie.post("/presence", {"status": "online"})
@@ -162,7 +162,7 @@ async def test_the_queue_gives_positions_and_waits_live_and_can_be_left(
 
 
 async def test_waits_come_from_the_shop_s_recent_waiting_times(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login, clock: ManualClock
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login, clock: ManualClock
 ) -> None:
     sofie = await login(shop, capacity=10)
     await sofie.post("/presence", {"status": "online"})
@@ -179,7 +179,7 @@ async def test_waits_come_from_the_shop_s_recent_waiting_times(
 
 
 async def test_nobody_there_the_bot_says_when_and_offers_a_message(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, live: LiveService, clock: ManualClock
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, live: LiveService, clock: ManualClock
 ) -> None:
     conv = await start_conversation(api, shop.widget_key, language="da")
     ctx = ConversationContext(
@@ -210,7 +210,12 @@ async def test_nobody_there_the_bot_says_when_and_offers_a_message(
 
 
 async def test_with_someone_there_the_bot_shows_the_form(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, live: LiveService, login, clock: ManualClock
+    rt: Container,
+    api: httpx.AsyncClient,
+    shop: Tenant,
+    live: LiveService,
+    login,
+    clock: ManualClock,
 ) -> None:
     sofie = await login(shop)
     await sofie.post("/presence", {"status": "online"})
@@ -221,7 +226,7 @@ async def test_with_someone_there_the_bot_shows_the_form(
 
 
 async def test_rating_after_an_agent_closed(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login
 ) -> None:
     sofie = await login(shop)
     await sofie.post("/presence", {"status": "online"})
@@ -261,7 +266,7 @@ async def test_rating_after_an_agent_closed(
 
 
 async def test_an_offline_message_is_kept_like_a_chat_with_a_person(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login
 ) -> None:
     url = f"/api/v1/widget/{shop.widget_key}/offline-messages"
     origin = {"origin": "https://shop.example"}
@@ -290,7 +295,12 @@ async def test_an_offline_message_is_kept_like_a_chat_with_a_person(
 
 
 async def test_the_idle_clock_advances_with_the_customer_s_messages(
-    rt: Runtime, api: httpx.AsyncClient, shop: Tenant, login, live: LiveService, clock: ManualClock
+    rt: Container,
+    api: httpx.AsyncClient,
+    shop: Tenant,
+    login,
+    live: LiveService,
+    clock: ManualClock,
 ) -> None:
     sofie = await login(shop)
     await sofie.post("/presence", {"status": "online"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from samtale.live.hub import InProcessHub
+from samtale.infra.hub import InProcessHub
 
 
 async def test_in_process_hub_fans_out_to_every_subscriber() -> None:

@@ -7,7 +7,7 @@ import json
 
 from websockets.asyncio.client import connect
 
-from samtale.live.hub import RedisHub
+from samtale.infra.hub import RedisHub
 from tests.conftest import (
     POSTGRES_URL,
     REDIS_URL,
@@ -60,7 +60,7 @@ async def test_redis_two_instances_message_posted_on_one_arrives_on_the_other(
             got = [await recv(ws, "message") for _ in range(2)]
             assert [m["message"]["text"] for m in got] == ["hej fra en", "echo: hej fra en"]
             # and typing from the visitor on instance two reaches a subscriber on instance one
-            from samtale.live.hub import conversation_channel
+            from samtale.infra.hub import conversation_channel
 
             async with one.runtime.hub.subscribe(
                 conversation_channel(conv["conversation_id"])
@@ -72,7 +72,7 @@ async def test_redis_two_instances_message_posted_on_one_arrives_on_the_other(
 
 @requires_postgres()
 async def test_redis_rate_limit_is_shared_by_instances(make_runtime, serve, database_urls) -> None:
-    from samtale.clock import ManualClock
+    from samtale.kernel.clock import ManualClock
 
     url = database_urls["postgres"]
     clock = ManualClock()  # both instances in the same minute window, whatever the wall clock does

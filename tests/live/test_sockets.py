@@ -15,8 +15,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from samtale.accounts.sessions import create_session
+from samtale.app.container import Container
 from samtale.model import Tenant
-from samtale.runtime import Runtime
 from samtale.tenants.service import UserCreate, create_user
 from samtale.web.staff import SESSION_COOKIE
 from tests.conftest import new_tenant, start_conversation
@@ -24,7 +24,7 @@ from tests.live.conftest import ANSWERS, LIVE_SETTINGS
 from tests.web.test_realtime import auth, recv
 
 
-async def shop_with_live(rt: Runtime) -> Tenant:
+async def shop_with_live(rt: Container) -> Tenant:
     tenant = await new_tenant(rt.db, rt.clock)
     async with rt.db.transaction() as s:
         row = await s.get(Tenant, tenant.id)
@@ -34,7 +34,7 @@ async def shop_with_live(rt: Runtime) -> Tenant:
 
 
 async def staff_login(
-    rt: Runtime, tenant: Tenant, name: str = "Sofie"
+    rt: Container, tenant: Tenant, name: str = "Sofie"
 ) -> tuple[uuid.UUID, str, str]:
     """A logged-in agent: (user id, session cookie value, CSRF token)."""
     async with rt.db.transaction() as s:

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from samtale.cli import app
-from samtale.live.cli import EXAMPLE
+from samtale.cli.main import app
+from samtale.cli.tenant_config import EXAMPLE
 from samtale.live.hours import is_open, next_opening, zone_of
 from samtale.live.settings import LiveConfigFile, LiveSettings
 

@@ -12,10 +12,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
-from samtale.clock import ManualClock
+from samtale.app.container import Container
+from samtale.infra.database import Database
+from samtale.kernel.clock import ManualClock
 from samtale.model import AuditEntry, Conversation, ConversationIdentifier, Message, Tenant
-from samtale.runtime import Runtime
-from samtale.store.engine import Database
 from samtale.web.app import create_app
 from tests.conftest import new_tenant, start_conversation
 
@@ -28,20 +28,20 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def rt(make_runtime: Callable[..., Any], database_url: str, clock: ManualClock) -> Runtime:
-    runtime: Runtime = await make_runtime(database_url, clock=clock)
+async def rt(make_runtime: Callable[..., Any], database_url: str, clock: ManualClock) -> Container:
+    runtime: Container = await make_runtime(database_url, clock=clock)
     return runtime
 
 
 @pytest.fixture
-async def api(rt: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+async def api(rt: Container) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(rt, manage_runtime=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
 
 
 @pytest.fixture
-async def tenant(rt: Runtime) -> Tenant:
+async def tenant(rt: Container) -> Tenant:
     return await new_tenant(rt.db, rt.clock)
 
 

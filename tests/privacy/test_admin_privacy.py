@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from samtale.accounts.sessions import create_session
+from samtale.app.container import Container
 from samtale.model import Tenant
-from samtale.runtime import Runtime
 from samtale.tenants.service import UserCreate, create_user
 from samtale.web.staff import SESSION_COOKIE
 from tests.conftest import new_tenant
@@ -21,7 +21,7 @@ from tests.privacy.conftest import audit_of, chat, exists
 EMAIL = "sofia.aaltonen@example.fi"
 
 
-async def staff_headers(rt: Runtime, tenant: Tenant | None, role: str) -> dict[str, str]:
+async def staff_headers(rt: Container, tenant: Tenant | None, role: str) -> dict[str, str]:
     """Cookie and CSRF header of a logged-in staff member."""
     async with rt.db.transaction() as session:
         user = await create_user(
@@ -39,7 +39,7 @@ async def staff_headers(rt: Runtime, tenant: Tenant | None, role: str) -> dict[s
 
 
 @pytest.fixture
-async def shop(rt: Runtime, api: httpx.AsyncClient) -> dict[str, Any]:
+async def shop(rt: Container, api: httpx.AsyncClient) -> dict[str, Any]:
     tenant = await new_tenant(rt.db, rt.clock)
     conv = await chat(api, tenant, f"hei, {EMAIL}", language="fi")
     other = await chat(api, tenant, "hej")
@@ -47,7 +47,7 @@ async def shop(rt: Runtime, api: httpx.AsyncClient) -> dict[str, Any]:
 
 
 async def test_an_agent_finds_exports_and_deletes_on_request(
-    rt: Runtime, api: httpx.AsyncClient, shop: dict[str, Any]
+    rt: Container, api: httpx.AsyncClient, shop: dict[str, Any]
 ) -> None:
     tenant, conv = shop["tenant"], shop["conv"]
     agent = await staff_headers(rt, tenant, "agent")
@@ -89,7 +89,7 @@ async def test_an_agent_finds_exports_and_deletes_on_request(
 
 
 async def test_the_api_checks_who_and_what(
-    rt: Runtime, api: httpx.AsyncClient, shop: dict[str, Any]
+    rt: Container, api: httpx.AsyncClient, shop: dict[str, Any]
 ) -> None:
     tenant = shop["tenant"]
     agent = await staff_headers(rt, tenant, "agent")
@@ -124,7 +124,7 @@ async def test_the_api_checks_who_and_what(
 
 
 async def test_admins_set_retention_and_read_their_audit_log(
-    rt: Runtime, api: httpx.AsyncClient, shop: dict[str, Any]
+    rt: Container, api: httpx.AsyncClient, shop: dict[str, Any]
 ) -> None:
     tenant = shop["tenant"]
     admin = await staff_headers(rt, tenant, "admin")
@@ -146,7 +146,7 @@ async def test_admins_set_retention_and_read_their_audit_log(
 
 
 async def test_the_operator_names_the_shop_and_reads_every_audit_log(
-    rt: Runtime, api: httpx.AsyncClient, shop: dict[str, Any]
+    rt: Container, api: httpx.AsyncClient, shop: dict[str, Any]
 ) -> None:
     tenant = shop["tenant"]
     operator = await staff_headers(rt, None, "operator")

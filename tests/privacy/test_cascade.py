@@ -9,11 +9,11 @@ import uuid
 import httpx
 from sqlalchemy import ForeignKey, Table, Uuid, bindparam, func, inspect, select, text
 
-from samtale.clock import ManualClock
+from samtale.app.container import Container
+from samtale.infra.database import Database
+from samtale.kernel.clock import ManualClock
 from samtale.model import AuditEntry, Base, Conversation, Tenant
 from samtale.privacy import audit
-from samtale.runtime import Runtime
-from samtale.store.engine import Database
 from samtale.web.app import create_app
 from tests.conftest import new_tenant
 from tests.privacy.conftest import chat, involve_person, rows_of
@@ -62,7 +62,7 @@ async def _count_refs(db: Database, table: str, column: str, value: uuid.UUID) -
 
 
 async def test_deleting_a_conversation_leaves_no_row_that_refers_to_it(
-    rt: Runtime, api: httpx.AsyncClient
+    rt: Container, api: httpx.AsyncClient
 ) -> None:
     tenant = await new_tenant(rt.db, rt.clock)
     conv = await chat(api, tenant, "min mail er lise@example.com og ordre 104827361", "tak")

@@ -8,11 +8,10 @@ import uuid
 import httpx
 from sqlalchemy import select
 
+from samtale.app.container import Container
 from samtale.model import ConversationIdentifier, Tenant
-from samtale.privacy.formats import DEMO_FORMATS, tenant_formats
 from samtale.privacy.identifiers import find_conversations, identifier_hash, index_text
-from samtale.runtime import Runtime
-from samtale.shop.formats import DEMO_ORDER_NUMBER_PATTERN
+from samtale.tenants.formats import DEMO_FORMATS, DEMO_ORDER_NUMBER_PATTERN, tenant_formats
 from tests.conftest import new_tenant
 from tests.privacy.conftest import chat, rows_of
 
@@ -20,7 +19,7 @@ EMAIL = "Karen.Bjerregaard@Example.dk"
 ORDER = "#104827361"
 
 
-async def find(rt: Runtime, tenant: Tenant, kind: str, value: str) -> set[uuid.UUID]:
+async def find(rt: Container, tenant: Tenant, kind: str, value: str) -> set[uuid.UUID]:
     async with rt.db.session() as session:
         return set(
             await find_conversations(session, rt.settings.effective_secret_key, tenant, kind, value)
@@ -28,7 +27,7 @@ async def find(rt: Runtime, tenant: Tenant, kind: str, value: str) -> set[uuid.U
 
 
 async def test_finds_conversations_by_email_phone_and_order_number(
-    rt: Runtime, api: httpx.AsyncClient
+    rt: Container, api: httpx.AsyncClient
 ) -> None:
     tenant = await new_tenant(rt.db, rt.clock, languages=["da", "sv"], default_language="da")
     async with rt.db.transaction() as session:
@@ -55,7 +54,7 @@ async def test_finds_conversations_by_email_phone_and_order_number(
     assert other["id"] not in await find(rt, tenant, "phone", "22334455")
 
 
-async def test_the_index_holds_keyed_hashes_only(rt: Runtime, api: httpx.AsyncClient) -> None:
+async def test_the_index_holds_keyed_hashes_only(rt: Container, api: httpx.AsyncClient) -> None:
     tenant = await new_tenant(rt.db, rt.clock)
     conv = await chat(api, tenant, f"min mail er {EMAIL}, tlf 22 33 44 55")
     async with rt.db.session() as session:
@@ -83,7 +82,7 @@ async def test_the_index_holds_keyed_hashes_only(rt: Runtime, api: httpx.AsyncCl
 
 
 async def test_each_tenant_has_its_own_hashes_and_sees_only_its_own(
-    rt: Runtime, api: httpx.AsyncClient
+    rt: Container, api: httpx.AsyncClient
 ) -> None:
     a = await new_tenant(rt.db, rt.clock)
     b = await new_tenant(rt.db, rt.clock)
@@ -97,13 +96,13 @@ async def test_each_tenant_has_its_own_hashes_and_sees_only_its_own(
     )
 
 
-async def test_repeated_identifiers_are_indexed_once(rt: Runtime, api: httpx.AsyncClient) -> None:
+async def test_repeated_identifiers_are_indexed_once(rt: Container, api: httpx.AsyncClient) -> None:
     tenant = await new_tenant(rt.db, rt.clock)
     conv = await chat(api, tenant, f"{EMAIL}", f"igen: {EMAIL.upper()}", f"og {EMAIL}")
     assert (await rows_of(rt.db, conv["id"]))["identifiers"] == 1
 
 
-async def test_other_paths_index_text_the_same_way(rt: Runtime, api: httpx.AsyncClient) -> None:
+async def test_other_paths_index_text_the_same_way(rt: Container, api: httpx.AsyncClient) -> None:
     """What the pre-chat form receives is indexed with `index_text`."""
     tenant = await new_tenant(rt.db, rt.clock)
     conv = await chat(api, tenant, "hej")
@@ -122,7 +121,7 @@ async def test_other_paths_index_text_the_same_way(rt: Runtime, api: httpx.Async
     assert await find(rt, tenant, "phone", "+46 70 123 45 67") == {conv["id"]}
 
 
-async def test_tenant_formats_come_from_settings_with_demo_defaults(rt: Runtime) -> None:
+async def test_tenant_formats_come_from_settings_with_demo_defaults(rt: Container) -> None:
     tenant = await new_tenant(rt.db, rt.clock)
     assert tenant_formats(tenant).order_number_patterns == ()
     tenant.settings = {

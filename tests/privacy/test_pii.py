@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from samtale.privacy.pii import Redaction, Span, redact
-from samtale.shop.formats import DEMO_ORDER_NUMBER_PATTERN, DEMO_TRACKING_PATTERNS
+from samtale.tenants.formats import DEMO_ORDER_NUMBER_PATTERN, DEMO_TRACKING_PATTERNS
 
 DEMO = {
     "order_number_patterns": [DEMO_ORDER_NUMBER_PATTERN],

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from samtale.privacy.pii_cli import app
+from samtale.cli.pii import app
 
 runner = CliRunner()
 MESSAGE = "Hej, jeg hedder Anna Jensen. Ring på 22 33 44 55 eller skriv til anna@example.com"

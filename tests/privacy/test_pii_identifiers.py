@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from samtale.privacy.pii import find_identifiers, normalize_identifier
-from samtale.shop.formats import DEMO_ORDER_NUMBER_PATTERN
+from samtale.tenants.formats import DEMO_ORDER_NUMBER_PATTERN
 
 
 def test_identifiers_found_in_a_message_are_normalized() -> None:

@@ -13,10 +13,10 @@ import httpx
 import pytest
 from typer.testing import CliRunner, Result
 
-from samtale.cli import app
-from samtale.clock import ManualClock
+from samtale.app.container import Container
+from samtale.cli.main import app
+from samtale.kernel.clock import ManualClock
 from samtale.model import Tenant
-from samtale.runtime import Runtime
 from tests.conftest import new_tenant
 from tests.privacy.conftest import audit_of, chat, exists, involve_person
 
@@ -27,8 +27,8 @@ EMAIL = "jonas.lindqvist@example.se"
 
 @pytest.fixture
 def cli_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, rt: Runtime
-) -> Runtime:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, rt: Container
+) -> Container:
     monkeypatch.setenv("SAMTALE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SAMTALE_DATABASE_URL", database_url)
     monkeypatch.setenv("SAMTALE_SECRET_KEY", rt.settings.effective_secret_key)
@@ -58,7 +58,7 @@ def test_help() -> None:
 
 
 async def test_purge_dry_run_tenant_and_now(
-    cli_env: Runtime, api: httpx.AsyncClient, clock: ManualClock
+    cli_env: Container, api: httpx.AsyncClient, clock: ManualClock
 ) -> None:
     rt = cli_env
     tenant = await new_tenant(rt.db, clock)
@@ -91,7 +91,7 @@ async def test_purge_dry_run_tenant_and_now(
 
 
 async def test_find_export_delete_and_audit(
-    cli_env: Runtime, api: httpx.AsyncClient, tenant: Tenant, tmp_path: Path
+    cli_env: Container, api: httpx.AsyncClient, tenant: Tenant, tmp_path: Path
 ) -> None:
     rt = cli_env
     conv = await chat(api, tenant, f"hej, {EMAIL} här", language="sv")
@@ -143,7 +143,7 @@ async def test_find_export_delete_and_audit(
     assert r.exit_code == 0 and len(r.stdout.strip().splitlines()) == 5
 
 
-async def test_retention_command(cli_env: Runtime, tenant: Tenant) -> None:
+async def test_retention_command(cli_env: Container, tenant: Tenant) -> None:
     r = await samtale("privacy", "retention", "--tenant", tenant.slug)
     assert r.exit_code == 0
     assert "deleted 90 days after the last message" in r.output
@@ -160,7 +160,7 @@ async def test_retention_command(cli_env: Runtime, tenant: Tenant) -> None:
     assert len(changes) == 2
 
 
-async def test_tenant_delete(cli_env: Runtime, api: httpx.AsyncClient) -> None:
+async def test_tenant_delete(cli_env: Container, api: httpx.AsyncClient) -> None:
     rt = cli_env
     tenant = await new_tenant(rt.db, rt.clock)
     conv = await chat(api, tenant, "hej")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from samtale.config import Settings
+from samtale.app.container import Container
+from samtale.kernel.config import Settings
 from samtale.model import Base
 from samtale.model.tenant import DEFAULT_AGENT_RETENTION_DAYS, DEFAULT_BOT_RETENTION_DAYS
-from samtale.runtime import Runtime
 from tests.conftest import new_tenant
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "privacy.md"
@@ -61,7 +61,7 @@ def test_retention_table_matches_the_defaults_in_code() -> None:
     assert number(table["SAMTALE_PURGE_BATCH_SIZE"]) == defaults["purge_batch_size"].default
 
 
-async def test_a_new_shop_gets_the_documented_retention(rt: Runtime) -> None:
+async def test_a_new_shop_gets_the_documented_retention(rt: Container) -> None:
     tenant = await new_tenant(rt.db, rt.clock)
     table = retention_table()
     assert tenant.retention_bot_days == number(table["retention_bot_days"])

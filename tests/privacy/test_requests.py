@@ -10,9 +10,9 @@ import uuid
 import httpx
 import pytest
 
+from samtale.app.container import Container
 from samtale.model import Tenant
 from samtale.privacy import audit
-from samtale.runtime import Runtime
 from tests.conftest import new_tenant
 from tests.privacy.conftest import audit_of, chat, exists
 
@@ -21,7 +21,7 @@ PHONE = "+45 31 41 59 26"
 
 
 async def test_find_delete_and_export_by_each_kind(
-    rt: Runtime, api: httpx.AsyncClient, tenant: Tenant
+    rt: Container, api: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     a = await chat(api, tenant, f"Jeg er {EMAIL}", "ordre nr. 104000123")
     rt.clock.advance(minutes=1)  # type: ignore[attr-defined]
@@ -82,7 +82,7 @@ async def test_find_delete_and_export_by_each_kind(
 
 
 async def test_requests_see_only_the_tenants_own_conversations(
-    rt: Runtime, api: httpx.AsyncClient
+    rt: Container, api: httpx.AsyncClient
 ) -> None:
     a = await new_tenant(rt.db, rt.clock)
     b = await new_tenant(rt.db, rt.clock)
@@ -99,7 +99,7 @@ async def test_requests_see_only_the_tenants_own_conversations(
 
 
 async def test_no_audit_entry_holds_personal_data(
-    rt: Runtime, api: httpx.AsyncClient, tenant: Tenant
+    rt: Container, api: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     conv = await chat(api, tenant, f"{EMAIL} {PHONE} ordre 104000999")
     other = await chat(api, tenant, "hej")
@@ -147,7 +147,7 @@ def test_entries_that_could_carry_personal_data_are_refused() -> None:
 
 
 async def test_reading_the_audit_log_per_tenant_and_all(
-    rt: Runtime, api: httpx.AsyncClient
+    rt: Container, api: httpx.AsyncClient
 ) -> None:
     a = await new_tenant(rt.db, rt.clock)
     b = await new_tenant(rt.db, rt.clock)
@@ -163,7 +163,7 @@ async def test_reading_the_audit_log_per_tenant_and_all(
 
 
 async def test_other_features_index_text_and_audit_openings(
-    rt: Runtime, api: httpx.AsyncClient, tenant: Tenant
+    rt: Container, api: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     conv = await chat(api, tenant, "hej")
     agent = audit.user_actor(uuid.uuid4())

@@ -9,13 +9,13 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from samtale.clock import ManualClock
-from samtale.live.hub import conversation_channel
+from samtale.app.container import Container
+from samtale.infra.hub import conversation_channel
+from samtale.kernel.clock import ManualClock
 from samtale.model import Tenant
 from samtale.model.tenant import DEFAULT_AGENT_RETENTION_DAYS, DEFAULT_BOT_RETENTION_DAYS
 from samtale.privacy import audit
 from samtale.privacy.retention import check_retention
-from samtale.runtime import Runtime
 from tests.conftest import new_tenant
 from tests.privacy.conftest import audit_of, chat, exists, involve_person
 
@@ -23,21 +23,21 @@ DAY = timedelta(days=1)
 SECOND = timedelta(seconds=1)
 
 
-async def purge(rt: Runtime, tenant: Tenant, **kwargs):  # type: ignore[no-untyped-def]
+async def purge(rt: Container, tenant: Tenant, **kwargs):  # type: ignore[no-untyped-def]
     report = await rt.privacy.runner.run_once(rt.clock.now(), tenant_id=tenant.id, **kwargs)
     assert report is not None
     return report
 
 
 async def test_defaults_are_90_days_for_the_bot_and_kept_with_an_agent(
-    rt: Runtime, tenant: Tenant
+    rt: Container, tenant: Tenant
 ) -> None:
     assert DEFAULT_BOT_RETENTION_DAYS == 90 and DEFAULT_AGENT_RETENTION_DAYS is None
     assert (tenant.retention_bot_days, tenant.retention_agent_days) == (90, None)
 
 
 async def test_bot_only_conversations_go_90_days_after_the_last_message_not_earlier(
-    rt: Runtime, api: httpx.AsyncClient, tenant: Tenant, clock: ManualClock
+    rt: Container, api: httpx.AsyncClient, tenant: Tenant, clock: ManualClock
 ) -> None:
     old = await chat(api, tenant, "hvor er min pakke")
     clock.advance(days=10)
@@ -72,7 +72,7 @@ async def test_bot_only_conversations_go_90_days_after_the_last_message_not_earl
 
 
 async def test_conversations_with_an_agent_are_kept_until_requested(
-    rt: Runtime, api: httpx.AsyncClient, tenant: Tenant, clock: ManualClock
+    rt: Container, api: httpx.AsyncClient, tenant: Tenant, clock: ManualClock
 ) -> None:
     with_agent = await chat(api, tenant, "jeg vil tale med en person")
     await involve_person(rt.db, with_agent["id"])
@@ -89,7 +89,7 @@ async def test_conversations_with_an_agent_are_kept_until_requested(
 
 
 async def test_conversations_with_an_agent_go_after_n_days_when_the_shop_sets_it(
-    rt: Runtime, api: httpx.AsyncClient, tenant: Tenant, clock: ManualClock
+    rt: Container, api: httpx.AsyncClient, tenant: Tenant, clock: ManualClock
 ) -> None:
     await rt.privacy.retention.set_retention(tenant.id, 90, 30, actor="cli")
     conv = await chat(api, tenant, "jeg vil tale med en person")
@@ -103,7 +103,7 @@ async def test_conversations_with_an_agent_go_after_n_days_when_the_shop_sets_it
 
 
 async def test_shorter_bot_retention_applies(
-    rt: Runtime, api: httpx.AsyncClient, tenant: Tenant, clock: ManualClock
+    rt: Container, api: httpx.AsyncClient, tenant: Tenant, clock: ManualClock
 ) -> None:
     await rt.privacy.retention.set_retention(tenant.id, 7, None, actor="cli")
     conv = await chat(api, tenant, "hej")
@@ -146,7 +146,7 @@ async def test_purge_works_in_bounded_batches_with_one_audit_entry_each(
 
 
 async def test_the_purge_touches_only_the_tenant_asked_for(
-    rt: Runtime, api: httpx.AsyncClient, clock: ManualClock
+    rt: Container, api: httpx.AsyncClient, clock: ManualClock
 ) -> None:
     a = await new_tenant(rt.db, clock)
     b = await new_tenant(rt.db, clock)
@@ -157,7 +157,7 @@ async def test_the_purge_touches_only_the_tenant_asked_for(
 
 
 async def test_live_clients_hear_of_the_deletion(
-    rt: Runtime, api: httpx.AsyncClient, tenant: Tenant, clock: ManualClock
+    rt: Container, api: httpx.AsyncClient, tenant: Tenant, clock: ManualClock
 ) -> None:
     conv = await chat(api, tenant, "hej")
     clock.advance(days=91)
@@ -167,7 +167,7 @@ async def test_live_clients_hear_of_the_deletion(
     assert event == {"type": "deleted", "reason": "retention"}
 
 
-async def test_retention_changes_are_checked_and_audited(rt: Runtime, tenant: Tenant) -> None:
+async def test_retention_changes_are_checked_and_audited(rt: Container, tenant: Tenant) -> None:
     with pytest.raises(ValueError):
         check_retention(0, None)
     with pytest.raises(ValueError):

@@ -10,15 +10,15 @@ from typing import Any
 import httpx
 import pytest
 
-from samtale.clock import ManualClock
+from samtale.app.container import Container
+from samtale.kernel.clock import ManualClock
 from samtale.privacy.scheduler import PurgeScheduler, purge_lock
-from samtale.runtime import Runtime
 from samtale.web.app import create_app
 from tests.conftest import POSTGRES_URL, new_tenant
 from tests.privacy.conftest import chat, exists
 
 
-async def _conversations(rt: Runtime, n: int) -> tuple[Any, list[Any]]:
+async def _conversations(rt: Container, n: int) -> tuple[Any, list[Any]]:
     tenant = await new_tenant(rt.db, rt.clock)
     transport = httpx.ASGITransport(app=create_app(rt, manage_runtime=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as api:
@@ -86,7 +86,7 @@ async def test_runners_started_together_delete_each_conversation_once(
 
 
 async def test_the_scheduler_runs_on_its_interval_with_the_injected_clock(
-    rt: Runtime, clock: ManualClock
+    rt: Container, clock: ManualClock
 ) -> None:
     _tenant, convs = await _conversations(rt, 1)
     scheduler = PurgeScheduler(rt.privacy.runner, clock, interval=0.02, first_delay=0)
@@ -104,7 +104,7 @@ async def test_the_scheduler_runs_on_its_interval_with_the_injected_clock(
         await scheduler.stop()
 
 
-async def test_tick_reports_and_survives_errors(rt: Runtime, clock: ManualClock) -> None:
+async def test_tick_reports_and_survives_errors(rt: Container, clock: ManualClock) -> None:
     scheduler = PurgeScheduler(rt.privacy.runner, clock, interval=3600)
     assert (await scheduler.tick()) is not None
 

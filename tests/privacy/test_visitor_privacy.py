@@ -15,16 +15,16 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from samtale.clock import ManualClock
+from samtale.app.container import Container
+from samtale.kernel.clock import ManualClock
 from samtale.model import Tenant
 from samtale.privacy import audit
-from samtale.runtime import Runtime
 from tests.conftest import new_tenant, start_conversation
 from tests.privacy.conftest import audit_of, chat, exists, rows_of
 
 
 async def test_the_customer_deletes_the_conversation(
-    rt: Runtime, api: httpx.AsyncClient, tenant: Tenant
+    rt: Container, api: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     conv = await chat(api, tenant, "min mail er ida@example.com", "tak")
     url = f"/api/v1/conversations/{conv['conversation_id']}"
@@ -106,7 +106,7 @@ LANGUAGES = {
 
 @pytest.mark.parametrize("language", list(LANGUAGES))
 async def test_transcript_in_each_format_and_language(
-    rt: Runtime, api: httpx.AsyncClient, clock: ManualClock, language: str
+    rt: Container, api: httpx.AsyncClient, clock: ManualClock, language: str
 ) -> None:
     # Winter time in Copenhagen: 09:00 UTC is 10:00 local.
     clock.set(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
@@ -169,7 +169,7 @@ async def test_transcript_in_each_format_and_language(
 
 
 async def test_transcript_times_are_in_the_shops_time_zone(
-    rt: Runtime, api: httpx.AsyncClient, clock: ManualClock
+    rt: Container, api: httpx.AsyncClient, clock: ManualClock
 ) -> None:
     clock.set(datetime(2026, 7, 1, 21, 30, tzinfo=UTC))  # summer time
     helsinki = await new_tenant(rt.db, clock, time_zone="Europe/Helsinki")
@@ -191,7 +191,7 @@ async def test_transcript_times_are_in_the_shops_time_zone(
 
 
 async def test_transcript_includes_sections_of_other_features(
-    rt: Runtime, api: httpx.AsyncClient, tenant: Tenant
+    rt: Container, api: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     from samtale.privacy.transcript import SectionItem, TranscriptSection
 
@@ -216,7 +216,7 @@ async def test_transcript_includes_sections_of_other_features(
     assert "Ordrenummer: <104827361>" in txt
 
 
-async def test_transcript_errors(rt: Runtime, api: httpx.AsyncClient, tenant: Tenant) -> None:
+async def test_transcript_errors(rt: Container, api: httpx.AsyncClient, tenant: Tenant) -> None:
     conv = await chat(api, tenant, "hej")
     url = f"/api/v1/conversations/{conv['conversation_id']}/transcript"
     r = await api.get(url, params={"format": "pdf"}, headers=conv["headers"])

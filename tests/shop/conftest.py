@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 
 from samtale.bot.actions import ActionContext
-from samtale.clock import ManualClock
+from samtale.demo.shop.connector import DemoConnector
+from samtale.demo.shop.store import ensure_demo_shop
+from samtale.infra.database import Database
+from samtale.infra.ratelimit import MemoryRateLimiter
+from samtale.kernel.clock import ManualClock
 from samtale.model import Tenant
-from samtale.ratelimit import MemoryRateLimiter
-from samtale.shop.demo.store import ensure_demo_shop
 from samtale.shop.service import ShopService
-from samtale.store.engine import Database
 from tests.conftest import new_tenant
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # the demo's own "now" (shift 0)
@@ -38,7 +39,7 @@ async def demo_tenant(db: Database, clock: ManualClock) -> Tenant:
 
 @pytest.fixture
 async def shops(db: Database, clock: ManualClock) -> AsyncIterator[ShopService]:
-    service = ShopService(db, clock, semantic=False, ttl_seconds=0)
+    service = ShopService(db, clock, semantic=False, ttl_seconds=0, builtin=DemoConnector)
     yield service
     await service.close()
 

@@ -8,14 +8,15 @@ from collections.abc import Callable
 import pytest
 
 from samtale.bot.actions import ActionContext
-from samtale.bot.content import DEMO_CONTENT_DIR, load_content
-from samtale.clock import ManualClock
+from samtale.bot.content import load_content
+from samtale.demo.content_dir import DEMO_CONTENT_DIR
+from samtale.demo.shop.policies import DELIVERY, PAYMENT
+from samtale.infra.database import Database
+from samtale.kernel.clock import ManualClock
 from samtale.model import Tenant
 from samtale.shop.checkout import Checkout
-from samtale.shop.demo.policies import DELIVERY, PAYMENT
 from samtale.shop.formatting import money
 from samtale.shop.service import ShopService
-from samtale.store.engine import Database
 from tests.conftest import new_tenant
 
 CtxFactory = Callable[..., ActionContext]

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from samtale.cli import app
+from samtale.cli.main import app
 from samtale.model import Tenant
 from samtale.shop.service import ShopService
 from samtale.shop.vocabulary import CARRIERS

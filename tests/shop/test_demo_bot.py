@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from samtale.runtime import Runtime
-from samtale.shop.cli import demo_orders
-from samtale.shop.demo.catalogue import generate_catalogue
+from samtale.app.container import Container
+from samtale.cli.shop import demo_orders
+from samtale.demo.shop.catalogue import generate_catalogue
 from samtale.web.app import create_app
 
 pytestmark = pytest.mark.slow
@@ -22,7 +22,7 @@ BY_SKU = {p.sku: p for p in generate_catalogue()}
 
 @pytest.fixture
 async def demo_api(make_bot_runtime: Any, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    runtime: Runtime = await make_bot_runtime(database_url)
+    runtime: Container = await make_bot_runtime(database_url)
     app = create_app(runtime, manage_runtime=False)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=60

@@ -9,14 +9,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from samtale.clock import ManualClock
+from samtale.demo.shop.catalogue import generate_catalogue
+from samtale.demo.shop.orders import DEMO_NOW, demo_shift, generate_orders
+from samtale.demo.shop.store import ensure_demo_shop
+from samtale.infra.database import Database
+from samtale.kernel.clock import ManualClock
 from samtale.model import ShopDemoSeed, ShopOrder, ShopProduct, ShopShipment, Tenant
-from samtale.shop.demo.catalogue import generate_catalogue
-from samtale.shop.demo.orders import DEMO_NOW, demo_shift, generate_orders
-from samtale.shop.demo.store import ensure_demo_shop, load_products
-from samtale.shop.formats import DEMO_ORDER_NUMBER_PATTERN, DEMO_TRACKING_PATTERNS
+from samtale.shop.builtin import load_products
 from samtale.shop.vocabulary import COLOURS, LANGUAGES
-from samtale.store.engine import Database
+from samtale.tenants.formats import DEMO_ORDER_NUMBER_PATTERN, DEMO_TRACKING_PATTERNS
 from tests.conftest import new_tenant
 
 

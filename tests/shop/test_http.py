@@ -14,16 +14,16 @@ import pytest
 from sqlalchemy import update
 
 from samtale.bot.actions import ActionContext
-from samtale.clock import ManualClock
+from samtale.infra.database import Database
+from samtale.infra.ratelimit import MemoryRateLimiter
+from samtale.kernel.clock import ManualClock
 from samtale.model import Tenant
-from samtale.ratelimit import MemoryRateLimiter
 from samtale.shop.breaker import CircuitBreaker
 from samtale.shop.connector import ShopConnector, ShopUnavailable
 from samtale.shop.http import HttpConnector, HttpConnectorConfig
 from samtale.shop.products import ProductSearch
 from samtale.shop.service import ShopService
 from samtale.shop.tracking import Tracking
-from samtale.store.engine import Database
 from tests.conftest import new_tenant
 from tests.shop.fake_shops import (
     FJORD_CONFIG,

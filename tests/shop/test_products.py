@@ -12,8 +12,8 @@ import pytest
 
 from samtale.bot.actions import ActionContext
 from samtale.bot.embeddings import Embedder
+from samtale.demo.shop.catalogue import generate_catalogue
 from samtale.model import Tenant
-from samtale.shop.demo.catalogue import generate_catalogue
 from samtale.shop.filters import parse_filters
 from samtale.shop.products import ProductSearch, asked_aspects, parse_follow_up
 from samtale.shop.search import ProductIndex, SemanticIndex

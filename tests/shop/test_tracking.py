@@ -12,15 +12,16 @@ import pytest
 from structlog.testing import capture_logs
 
 from samtale.bot.actions import ActionContext
-from samtale.clock import ManualClock
+from samtale.demo.shop.connector import DemoConnector
+from samtale.demo.shop.orders import DemoOrder, generate_orders
+from samtale.demo.shop.store import ensure_demo_shop
+from samtale.infra.database import Database
+from samtale.infra.ratelimit import MemoryRateLimiter
+from samtale.kernel.clock import ManualClock
 from samtale.model import Tenant
-from samtale.ratelimit import MemoryRateLimiter
-from samtale.shop.demo.orders import DemoOrder, generate_orders
-from samtale.shop.demo.store import ensure_demo_shop
 from samtale.shop.models import PERSONAL_EVENT_CODES
 from samtale.shop.service import ShopService
 from samtale.shop.tracking import CLIENT_FAILURES, CONVERSATION_FAILURES, Tracking
-from samtale.store.engine import Database
 from tests.conftest import new_tenant
 
 ORDERS = generate_orders()
@@ -213,7 +214,7 @@ async def test_card_dates_are_localized_in_the_tenants_time_zone(
         tenant = await new_tenant(db, clock, time_zone=zone)
         async with db.transaction() as session:
             await ensure_demo_shop(session, tenant.id, clock)
-        service = ShopService(db, clock, semantic=False)
+        service = ShopService(db, clock, semantic=False, builtin=DemoConnector)
         tracking = Tracking(service, limiter)
         for lang in ("da", "sv", "nb", "fi", "en"):
             ctx = make_ctx(tenant, language=lang, tracking_number=shipment.tracking_number)

@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
+from samtale.infra.database import Database
 from samtale.model import Base, Conversation, Message
-from samtale.store.engine import Database
 from tests.conftest import new_tenant
 
 
@@ -24,8 +24,8 @@ async def test_migrations_match_the_models(db: Database) -> None:
 
 
 async def test_deleting_a_conversation_cascades_to_its_messages(db: Database) -> None:
-    from samtale.clock import ManualClock
     from samtale.conversations.repository import Conversations
+    from samtale.kernel.clock import ManualClock
 
     clock = ManualClock()
     tenant = await new_tenant(db, clock)
@@ -49,7 +49,7 @@ async def test_deleting_a_conversation_cascades_to_its_messages(db: Database) ->
 
 
 async def test_timestamps_come_back_timezone_aware(db: Database) -> None:
-    from samtale.clock import ManualClock
+    from samtale.kernel.clock import ManualClock
 
     clock = ManualClock()
     tenant = await new_tenant(db, clock)
@@ -61,13 +61,13 @@ async def test_timestamps_come_back_timezone_aware(db: Database) -> None:
 
 
 async def test_a_migrated_database_has_nothing_pending(db: Database) -> None:
-    from samtale.store.migrate import pending_revisions
+    from samtale.infra.migrate import pending_revisions
 
     assert await pending_revisions(db) == []
 
 
 async def test_an_empty_database_has_every_revision_pending(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from samtale.store.migrate import pending_revisions, upgrade
+    from samtale.infra.migrate import pending_revisions, upgrade
 
     empty = Database(f"sqlite+aiosqlite:///{tmp_path}/empty.db")
     try:

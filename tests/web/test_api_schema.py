@@ -25,9 +25,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from samtale.clock import SystemClock
+from samtale.app.container import Container
 from samtale.conversations.responder import StaticRegistry
-from samtale.runtime import Runtime
+from samtale.kernel.clock import SystemClock
 from samtale.web.app import create_app
 from tests.conftest import EchoResponder, free_port, make_settings, new_tenant
 
@@ -43,7 +43,7 @@ class ThreadedServer:
         self.server: uvicorn.Server | None = None
 
     async def _main(self) -> None:
-        rt = Runtime.build(
+        rt = Container.build(
             make_settings(f"sqlite+aiosqlite:///{self.data_dir / 'fuzz.db'}", self.data_dir),
             responders=StaticRegistry(EchoResponder()),
         )

@@ -7,13 +7,13 @@ import uuid
 
 import httpx
 
+from samtale.app.container import Container
 from samtale.conversations.repository import Conversations
-from samtale.runtime import Runtime
 from tests.conftest import start_conversation
 
 
 async def test_tenant_isolation_through_the_api(
-    client: httpx.AsyncClient, runtime: Runtime, tenant_factory
+    client: httpx.AsyncClient, runtime: Container, tenant_factory
 ) -> None:
     a = await tenant_factory()
     b = await tenant_factory(allowed_origins=["https://b.example"])
@@ -52,7 +52,9 @@ async def test_tenant_isolation_through_the_api(
         assert await Conversations(s, b.id).count() == 1
 
 
-async def test_a_scoped_write_cannot_touch_another_tenant(runtime: Runtime, tenant_factory) -> None:
+async def test_a_scoped_write_cannot_touch_another_tenant(
+    runtime: Container, tenant_factory
+) -> None:
     a = await tenant_factory()
     b = await tenant_factory()
     conv_b, _ = await runtime.conversations.start(b.id, "da")

@@ -90,7 +90,7 @@ async def test_agent_messages_and_typing_reach_the_visitor(live) -> None:
         import uuid
 
         from samtale.conversations.events import typing_event
-        from samtale.live.hub import conversation_channel
+        from samtale.infra.hub import conversation_channel
 
         cid = uuid.UUID(conv["conversation_id"])
         await rt.hub.publish(conversation_channel(cid), typing_event("agent", True, "Sofie"))
@@ -173,7 +173,7 @@ async def test_ready_carries_a_state_change_made_while_the_socket_subscribed(liv
     from sqlalchemy import update
 
     from samtale.conversations.events import state_event
-    from samtale.live.hub import conversation_channel
+    from samtale.infra.hub import conversation_channel
     from samtale.model import Conversation
 
     server, tenant, http = live

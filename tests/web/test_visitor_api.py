@@ -8,12 +8,12 @@ import uuid
 import httpx
 from sqlalchemy import func, select
 
+from samtale.app.container import Container
 from samtale.model import Conversation, Message
-from samtale.runtime import Runtime
 from tests.conftest import start_conversation
 
 
-async def count_messages(runtime: Runtime, conversation_id: str | None = None) -> int:
+async def count_messages(runtime: Container, conversation_id: str | None = None) -> int:
     async with runtime.db.session() as s:
         q = select(func.count()).select_from(Message)
         if conversation_id:
@@ -70,7 +70,7 @@ async def test_start_post_and_read(client: httpx.AsyncClient, tenant_factory) ->
 
 
 async def test_page_url_keeps_only_the_path(
-    client: httpx.AsyncClient, runtime: Runtime, tenant_factory
+    client: httpx.AsyncClient, runtime: Container, tenant_factory
 ) -> None:
     tenant = await tenant_factory()
     conv = await start_conversation(
@@ -135,7 +135,7 @@ async def test_token_calls_allow_any_origin(client: httpx.AsyncClient, tenant_fa
 
 
 async def test_client_id_makes_retries_idempotent(
-    client: httpx.AsyncClient, runtime: Runtime, tenant_factory
+    client: httpx.AsyncClient, runtime: Container, tenant_factory
 ) -> None:
     tenant = await tenant_factory()
     conv = await start_conversation(client, tenant.widget_key)
@@ -154,7 +154,7 @@ async def test_client_id_makes_retries_idempotent(
 
 
 async def test_concurrent_retries_store_once(
-    client: httpx.AsyncClient, runtime: Runtime, tenant_factory
+    client: httpx.AsyncClient, runtime: Container, tenant_factory
 ) -> None:
     tenant = await tenant_factory()
     conv = await start_conversation(client, tenant.widget_key)
@@ -216,7 +216,7 @@ async def test_state_change_requested_by_responder(
 
 
 async def test_wrong_or_missing_token_is_404_and_changes_nothing(
-    client: httpx.AsyncClient, runtime: Runtime, tenant_factory
+    client: httpx.AsyncClient, runtime: Container, tenant_factory
 ) -> None:
     tenant = await tenant_factory()
     conv = await start_conversation(client, tenant.widget_key)
@@ -242,7 +242,7 @@ async def test_wrong_or_missing_token_is_404_and_changes_nothing(
 
 
 async def test_bad_input_gets_the_documented_error(
-    client: httpx.AsyncClient, runtime: Runtime, tenant_factory
+    client: httpx.AsyncClient, runtime: Container, tenant_factory
 ) -> None:
     tenant = await tenant_factory()
     conv = await start_conversation(client, tenant.widget_key)
@@ -320,7 +320,7 @@ async def test_control_characters_and_surrogates_are_cleaned(
 
 
 async def test_rate_limits(make_runtime, database_url: str) -> None:
-    from samtale.clock import ManualClock
+    from samtale.kernel.clock import ManualClock
     from samtale.web.app import create_app
     from tests.conftest import new_tenant
 

@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from samtale.model import Tenant
-from samtale.web.assets import strip_js
-from samtale.web.widget import (
+from samtale.tenants.widget import (
     DEFAULT_GREETING,
     DEFAULT_PRIMARY,
     WidgetSettings,
@@ -19,6 +18,7 @@ from samtale.web.widget import (
     contrast,
     text_color_on,
 )
+from samtale.web.assets import strip_js
 
 ORIGIN = {"origin": "https://shop.example"}
 
@@ -188,8 +188,8 @@ async def test_an_old_hash_gets_the_current_file_briefly_cached(client: httpx.As
 
 
 async def test_front_page_without_the_demo_tenant(make_runtime: Any, tmp_path: Any) -> None:
-    from samtale.store.engine import Database
-    from samtale.store.migrate import upgrade
+    from samtale.infra.database import Database
+    from samtale.infra.migrate import upgrade
     from samtale.web.app import create_app
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
@@ -207,7 +207,7 @@ async def test_front_page_without_the_demo_tenant(make_runtime: Any, tmp_path: A
 
 
 async def test_demo_shop_page(runtime: Any, client: httpx.AsyncClient, data_dir: Any) -> None:
-    from samtale.demo import ensure_demo
+    from samtale.demo.tenant import ensure_demo
 
     async with runtime.db.transaction() as session:
         await ensure_demo(session, runtime.clock, data_dir, ["http://testserver"])

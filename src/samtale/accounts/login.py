@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from samtale.infra.ratelimit import RateLimiter
+from samtale.kernel.security import hash_password, keyed_hash, verify_password
 from samtale.model import User
-from samtale.ratelimit import RateLimiter
-from samtale.security import hash_password, keyed_hash, verify_password
 
 ACCOUNT_FAILURES = 5  # per account per window
 ADDRESS_FAILURES = 20  # per client address per window

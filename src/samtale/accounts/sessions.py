@@ -6,14 +6,15 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import Clock
+from samtale.infra.database import Database
+from samtale.kernel.clock import Clock
+from samtale.kernel.security import hash_token
 from samtale.model import Tenant, User, UserSession
-from samtale.security import hash_token
 
 SESSION_LIFETIME = timedelta(hours=12)
 IDLE_TIMEOUT = timedelta(hours=2)
@@ -104,11 +105,21 @@ async def end_all_sessions(session: AsyncSession, user_id: uuid.UUID) -> None:
     await session.execute(delete(UserSession).where(UserSession.user_id == user_id))
 
 
-async def purge_expired_sessions(session: AsyncSession, clock: Clock) -> int:
-    now = clock.now()
-    result = await session.execute(
-        delete(UserSession).where(
-            (UserSession.expires_at <= now) | (UserSession.last_seen_at < now - IDLE_TIMEOUT)
-        )
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+class ExpiredSessions:
+    """Deletes staff log-in sessions past their lifetime or idle timeout: a step of the
+    scheduled purge (`(now, tenant_id)`), run in the round over every tenant."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def __call__(self, now: datetime, tenant_id: uuid.UUID | None = None) -> int:
+        if tenant_id is not None:
+            return 0
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                delete(UserSession).where(
+                    (UserSession.expires_at <= now)
+                    | (UserSession.last_seen_at < now - IDLE_TIMEOUT)
+                )
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@ Danish or English. Sent with the SMTP mailer of `live.mail` (`SAMTALE_SMTP_URL`)
 
 from __future__ import annotations
 
-from samtale.live.mail import Mailer, MailError
+from samtale.infra.mail import Mailer, MailError
 
 _TEXTS = {
     "invite": {

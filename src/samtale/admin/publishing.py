@@ -35,13 +35,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.bot.content import Content
-from samtale.bot.content_cli import content_problems
+from samtale.bot.content_checks import content_problems
 from samtale.bot.store import ContentVersions
-from samtale.clock import Clock
-from samtale.logs import get_logger
+from samtale.conversations.responder import ResponderRegistry
+from samtale.infra.database import Database
+from samtale.kernel.clock import Clock, IdSource
+from samtale.kernel.logs import get_logger
 from samtale.model import BotContentVersion, BotPublishJob
 from samtale.privacy import audit
-from samtale.store.engine import Database
 
 log = get_logger(__name__)
 
@@ -102,20 +103,23 @@ def job_view(job: BotPublishJob, now: Any) -> dict[str, Any]:
 class Publisher:
     """Runs publish jobs in this process's event loop."""
 
-    def __init__(self, db: Database, clock: Clock, runtime: Any) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        ids: IdSource,
+        responders: ResponderRegistry,
+        models_dir: Path,
+    ) -> None:
         self.db = db
         self.clock = clock
-        self.runtime = runtime
+        self.ids = ids
+        self.responders = responders
+        self.data_dir = models_dir
         self._tasks: set[asyncio.Task[None]] = set()
         # Named groups of training texts scored on their own in the evaluation (the review
         # inbox adds "reviewed": examples that came from customers' questions).
         self.subsets: dict[str, Callable[[uuid.UUID], Awaitable[set[str]]]] = {}
-
-    @property
-    def data_dir(self) -> Path:
-        registry = self.runtime.responders
-        found = getattr(registry, "data_dir", None)
-        return Path(found) if found is not None else self.runtime.settings.data_dir / "models"
 
     async def active(self, session: AsyncSession, tenant_id: uuid.UUID) -> BotPublishJob | None:
         job = await session.scalar(
@@ -271,12 +275,10 @@ class Publisher:
                     actor=actor,
                     action="bot.published",
                     clock=self.clock,
-                    ids=self.runtime.ids,
+                    ids=self.ids,
                     version=row.version,
                 )
-            refresh = getattr(self.runtime.responders, "refresh", None)
-            if refresh is not None:
-                await refresh(tenant_id)
+            await self.responders.refresh(tenant_id)
             log.info("bot_published", tenant_id=str(tenant_id))
         except Exception:
             log.exception("publish_switch_failed", tenant_id=str(tenant_id))

@@ -1,5 +1,5 @@
-"""The admin pages' services of one runtime, made once: publishing, the try-it bots, and the
-mailer for invitations and password resets (`SAMTALE_SMTP_URL`; tests put their own)."""
+"""The admin pages' services, built once by the composition root: publishing, the try-it bots,
+and the mailer for invitations and password resets (`SAMTALE_SMTP_URL`; tests put their own)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,42 @@ from typing import Any
 
 from samtale.admin.publishing import Publisher
 from samtale.admin.trial import TrialBots
-from samtale.live.mail import Mailer, mailer_from_env
+from samtale.bot.store import ContentVersions
+from samtale.infra.database import Database
+from samtale.infra.mail import Mailer
+from samtale.insights.evaluation import EvaluationHistory, history
+from samtale.insights.review import Review
+from samtale.kernel.clock import Clock
+from samtale.model import Tenant
 
 
 class AdminService:
-    def __init__(self, runtime: Any, mailer: Mailer | None) -> None:
-        self.runtime = runtime
-        self.publisher = Publisher(runtime.db, runtime.clock, runtime)
-        self.trials = TrialBots(runtime, runtime.clock)
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        publisher: Publisher,
+        trials: TrialBots,
+        mailer: Mailer | None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.publisher = publisher
+        self.trials = trials
         self.mailer = mailer
 
-    @classmethod
-    def of(cls, runtime: Any) -> AdminService:
-        service: AdminService | None = runtime.__dict__.get("_admin_service")
-        if service is None:
-            service = cls(runtime, mailer_from_env())
-            runtime.__dict__["_admin_service"] = service
-            runtime.on_close(service.publisher.close)
-        return service
+    async def evaluation_history(self, tenant: Tenant) -> EvaluationHistory:
+        """Every published version's evaluation, and how the bot scores on reviewed questions."""
+        async with self.db.session() as session:
+            jobs = await self.publisher.evaluations(session, tenant.id)
+            versions = await ContentVersions(session, tenant.id).all()
+            right, total = await Review(session, tenant, self.clock).accuracy()
+        rows: list[tuple[Any, dict[str, Any]]] = []
+        for row in sorted(versions, key=lambda r: r.version):
+            job = jobs.get(row.id)
+            if job is not None and job.evaluation:
+                rows.append((row, job.evaluation))
+        return EvaluationHistory(versions=history(rows), reviewed_right=right, reviewed_total=total)
+
+    async def close(self) -> None:
+        await self.publisher.close()

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import Clock, IdSource
+from samtale.kernel.clock import Clock, IdSource
 from samtale.model import Tenant
 from samtale.privacy import audit
 

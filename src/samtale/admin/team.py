@@ -23,13 +23,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.accounts.sessions import end_all_sessions
-from samtale.clock import Clock, IdSource
-from samtale.languages import Language
+from samtale.kernel.clock import Clock, IdSource
+from samtale.kernel.languages import Language
+from samtale.kernel.security import hash_password, hash_token, keyed_hash, tenant_secret
+from samtale.kernel.text import EMAIL_PATTERN
 from samtale.model import AccountToken, Tenant, User
 from samtale.privacy import audit
-from samtale.security import hash_password, hash_token, keyed_hash, tenant_secret
 from samtale.tenants.service import UserCreate, create_user
-from samtale.text import EMAIL_PATTERN
 
 INVITE_LIFETIME = timedelta(hours=72)
 RESET_LIFETIME = timedelta(hours=1)

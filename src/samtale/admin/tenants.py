@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.admin.team import InviteIn, Link, do_invite
 from samtale.bot.content import Content, dump_content
-from samtale.clock import Clock, IdSource
+from samtale.kernel.clock import Clock, IdSource
 from samtale.model import (
     AuditEntry,
     Base,
@@ -206,9 +206,7 @@ async def do_delete_shop(runtime: Any, tenant_id: uuid.UUID, actor: str) -> Rece
         name, slug = tenant.name, tenant.slug
         before = await row_counts(session, tenant_id)
     done = await runtime.privacy.retention.delete_tenant(tenant_id, actor=actor)
-    shops = (getattr(runtime.responders, "services", None) or {}).get("shop")
-    if shops is not None:
-        shops.forget(tenant_id)
+    runtime.shop.forget(tenant_id)
     return Receipt(
         tenant_id=tenant_id,
         name=name,

@@ -21,8 +21,8 @@ from samtale.bot.content import Content
 from samtale.bot.dialogue import Bot
 from samtale.bot.profile import profile_of
 from samtale.bot.store import content_sha
-from samtale.clock import Clock
 from samtale.conversations.responder import ConversationContext, IncomingMessage
+from samtale.kernel.clock import Clock
 from samtale.model import Tenant
 
 KEEP = 6
@@ -37,15 +37,12 @@ class TrialTurn:
 
 
 class TrialBots:
-    def __init__(self, runtime: Any, clock: Clock) -> None:
-        self.runtime = runtime
+    def __init__(self, clock: Clock, models_dir: Path, actions: ActionRegistry) -> None:
         self.clock = clock
+        self.models_dir = models_dir
+        self.actions = actions
         self._bots: OrderedDict[tuple[uuid.UUID, str], Bot] = OrderedDict()
         self._locks: dict[tuple[uuid.UUID, str], asyncio.Lock] = {}
-
-    def _data_dir(self) -> Path:
-        found = getattr(self.runtime.responders, "data_dir", None)
-        return Path(found) if found is not None else self.runtime.settings.data_dir / "models"
 
     def is_ready(self, tenant_id: uuid.UUID, content: Content) -> bool:
         return (tenant_id, content_sha(content)) in self._bots
@@ -59,16 +56,10 @@ class TrialBots:
             bot = self._bots.get(key)
             if bot is None:
                 classifier = await asyncio.to_thread(
-                    load_or_train, content, key[1], self._data_dir()
+                    load_or_train, content, key[1], self.models_dir
                 )
-                registry = self.runtime.responders
-                actions = getattr(registry, "actions", None) or ActionRegistry()
-                services = {
-                    k: v
-                    for k, v in (getattr(registry, "services", None) or {}).items()
-                    if k != "handoff"
-                }
-                bot = Bot(content, classifier, profile_of(tenant), actions, services, "draft")
+                # A try-it bot answers from the shop's data but hands nobody to a person.
+                bot = Bot(content, classifier, profile_of(tenant), self.actions, None, "draft")
                 self._bots[key] = bot
                 while len(self._bots) > KEEP:
                     self._bots.popitem(last=False)

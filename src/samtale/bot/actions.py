@@ -13,9 +13,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from samtale.conversations.responder import Reply
+from samtale.conversations.responder import ConversationContext, Reply
 
 
 @dataclass
@@ -26,8 +26,6 @@ class ActionContext:
     country: str  # ISO code the conversation most likely means (from its language, else the shop's default)
     text: str  # the customer's message that triggered the action
     slots: dict[str, str] = field(default_factory=dict)  # values a flow collected
-    # Shared services (database, clock, rate limiter, embedder, settings, …) keyed by name.
-    services: dict[str, Any] = field(default_factory=dict)
     # Who is asking, for rate limits on look-ups (a hash of the client address, never the address).
     client_key: str | None = None
 
@@ -43,6 +41,14 @@ class ActionResult:
 
 
 Action = Callable[[ActionContext], Awaitable[ActionResult]]
+
+
+class HandoffOffer(Protocol):
+    """What the bot answers when a customer asks for a person (the handoff's pre-chat form,
+    or when nobody is there the offline-message form); given to the bot by the composition
+    root. Without one, the bot acknowledges the request in words."""
+
+    async def __call__(self, conv: ConversationContext, bot: Any = None) -> list[Reply]: ...
 
 
 class ActionRegistry:

@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from samtale.languages import LANGUAGES, Language
+from samtale.kernel.languages import LANGUAGES, Language
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
@@ -181,4 +181,5 @@ def dump_content(content: Content) -> str:
     )
 
 
-DEMO_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "demo"
+# A new shop's first content (greeting, goodbye, asking for a person, the system texts).
+STARTER_CONTENT_DIR = Path(__file__).resolve().parent / "starter"

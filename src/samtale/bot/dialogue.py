@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from samtale.bot import entities
-from samtale.bot.actions import ActionContext, ActionRegistry, ActionResult
+from samtale.bot.actions import ActionContext, ActionRegistry, ActionResult, HandoffOffer
 from samtale.bot.content import Button, Content, Flow, Intent, Slot, localized
 from samtale.bot.language import decide_language
 from samtale.bot.profile import ShopProfile
 from samtale.conversations.responder import ConversationContext, IncomingMessage, Reply
-from samtale.logs import get_logger
+from samtale.kernel.logs import get_logger
 
 log = get_logger(__name__)
 
@@ -110,14 +110,14 @@ class Bot:
         classifier: Classifier,
         profile: ShopProfile,
         actions: ActionRegistry | None = None,
-        services: dict[str, Any] | None = None,
+        handoff: HandoffOffer | None = None,
         version: str = "",
     ) -> None:
         self.content = content
         self.classifier = classifier
         self.profile = profile
         self.actions = actions or ActionRegistry()
-        self.services = services or {}
+        self.handoff = handoff
         self.version = version
         self._handoff_intent = next((i.name for i in content.intents if i.kind == "handoff"), None)
         self._flow_intent = {i.flow: i.name for i in content.intents if i.flow}
@@ -332,10 +332,8 @@ class Bot:
         self, conv: ConversationContext, intent: Intent, rng: random.Random
     ) -> list[Reply]:
         """Until live chat is configured, the request is acknowledged in words."""
-        handoff = self.services.get("handoff")
-        if handoff is not None:
-            replies: list[Reply] = await handoff(conv, self)
-            return replies
+        if self.handoff is not None:
+            return await self.handoff(conv, self)
         text = self._answer(intent, conv.language, rng) or self.message(
             "handoff_requested", conv.language
         )
@@ -443,7 +441,6 @@ class Bot:
             country=self.profile.country_for(lang),
             text=text,
             slots=dict(slots),
-            services=self.services,
             client_key=conv.annotations.get("client_key"),
         )
         try:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from samtale.languages import LANGUAGES
+from samtale.kernel.languages import LANGUAGES
 
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 # What says nothing about language: e-mail addresses, links, and tokens with digits (order and

@@ -10,7 +10,7 @@ from pathlib import Path
 from samtale.bot.classifier import IntentClassifier
 from samtale.bot.content import Content
 from samtale.bot.embeddings import Embedder
-from samtale.logs import get_logger
+from samtale.kernel.logs import get_logger
 
 log = get_logger(__name__)
 

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from samtale.languages import DEFAULT_COUNTRY
+from samtale.kernel.languages import DEFAULT_COUNTRY
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class ShopProfile:
 
 def profile_of(tenant: Any) -> ShopProfile:
     """The profile of a `model.Tenant` row."""
-    from samtale.shop.formats import DEMO_ORDER_NUMBER_PATTERN, DEMO_TRACKING_PATTERNS
+    from samtale.tenants.formats import DEMO_ORDER_NUMBER_PATTERN, DEMO_TRACKING_PATTERNS
 
     settings = tenant.settings or {}
     is_demo = tenant.slug == "demo"

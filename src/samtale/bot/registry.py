@@ -22,16 +22,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from samtale.bot.actions import ActionRegistry
+from samtale.bot.actions import ActionRegistry, HandoffOffer
 from samtale.bot.content import Content
 from samtale.bot.dialogue import Bot
 from samtale.bot.model import load_or_train
 from samtale.bot.profile import profile_of
 from samtale.bot.store import ContentVersions
 from samtale.conversations.responder import NotConfiguredResponder, Reply, Responder
-from samtale.logs import get_logger
+from samtale.infra.database import Database
+from samtale.kernel.logs import get_logger
 from samtale.model import Tenant
-from samtale.store.engine import Database
 
 log = get_logger(__name__)
 
@@ -73,14 +73,14 @@ class BotRegistry:
         db: Database,
         data_dir: Path,
         actions: ActionRegistry | None = None,
-        services: dict[str, Any] | None = None,
+        handoff: HandoffOffer | None = None,
         refresh_seconds: float = 30.0,
         on_loaded: Callable[[uuid.UUID, Bot], Any] | None = None,
     ) -> None:
         self.db = db
         self.data_dir = data_dir
         self.actions = actions or ActionRegistry()
-        self.services = services if services is not None else {}
+        self.handoff = handoff
         self.refresh_seconds = refresh_seconds
         self.on_loaded = on_loaded
         self._bots: dict[uuid.UUID, Bot] = {}
@@ -162,7 +162,7 @@ class BotRegistry:
                     log.exception("bot_load_failed", tenant_id=str(tid))
                     continue
                 bot = Bot(
-                    content, classifier, profile, self.actions, self.services, version=str(number)
+                    content, classifier, profile, self.actions, self.handoff, version=str(number)
                 )
                 self._bots[tid] = bot
                 self._shas[tid] = key

@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.bot.content import DEMO_CONTENT_DIR, Content, load_content
-from samtale.clock import Clock
+from samtale.bot.content import Content, load_content
+from samtale.kernel.clock import Clock
 from samtale.model import BotContentVersion
 
 
@@ -83,7 +83,7 @@ class ContentVersions:
 
 
 async def ensure_builtin_content(
-    session: AsyncSession, tenant_id: uuid.UUID, clock: Clock, path: Path = DEMO_CONTENT_DIR
+    session: AsyncSession, tenant_id: uuid.UUID, clock: Clock, path: Path
 ) -> BotContentVersion:
     """Give the tenant the built-in content when it has none, or when the built-in content
     changed and the tenant's live version is still an untouched built-in one."""

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from samtale.kernel.security import hash_token, tokens_match
 from samtale.model import Conversation, Message
-from samtale.security import hash_token, tokens_match
 
 
 async def authenticate(

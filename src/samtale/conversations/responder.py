@@ -67,6 +67,9 @@ class ResponderRegistry(Protocol):
 
     async def start(self) -> None: ...
 
+    async def refresh(self, tenant_id: uuid.UUID | None = None) -> None:
+        """Read the tenant's published content again (after a publish or an import)."""
+
     async def close(self) -> None: ...
 
 
@@ -101,6 +104,9 @@ class StaticRegistry:
         return True
 
     async def start(self) -> None:
+        return None
+
+    async def refresh(self, tenant_id: uuid.UUID | None = None) -> None:
         return None
 
     async def close(self) -> None:

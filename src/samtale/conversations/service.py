@@ -28,7 +28,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import Clock, IdSource
 from samtale.conversations.events import message_event, state_event
 from samtale.conversations.repository import Conversations
 from samtale.conversations.responder import (
@@ -37,10 +36,11 @@ from samtale.conversations.responder import (
     Reply,
     ResponderRegistry,
 )
-from samtale.live.hub import Hub, conversation_channel
-from samtale.logs import get_logger
+from samtale.infra.database import Database
+from samtale.infra.hub import Hub, conversation_channel
+from samtale.kernel.clock import Clock, IdSource
+from samtale.kernel.logs import get_logger
 from samtale.model import Conversation, Message, User
-from samtale.store.engine import Database
 
 log = get_logger(__name__)
 

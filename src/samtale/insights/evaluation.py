@@ -15,8 +15,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from samtale.model import Tenant
-
 # A drop of at least this much F1 is flagged.
 DROP = 0.05
 
@@ -90,21 +88,3 @@ def history(rows: list[tuple[Any, dict[str, Any]]]) -> list[VersionEvaluation]:
         )
         previous = intents
     return out
-
-
-async def evaluation_history(runtime: Any, tenant: Tenant) -> EvaluationHistory:
-    from samtale.admin.service import AdminService
-    from samtale.bot.store import ContentVersions
-    from samtale.insights.review import Review
-
-    publisher = AdminService.of(runtime).publisher
-    async with runtime.db.session() as session:
-        jobs = await publisher.evaluations(session, tenant.id)
-        versions = await ContentVersions(session, tenant.id).all()
-        right, total = await Review(session, tenant, runtime.clock).accuracy()
-    rows: list[tuple[Any, dict[str, Any]]] = []
-    for row in sorted(versions, key=lambda r: r.version):
-        job = jobs.get(row.id)
-        if job is not None and job.evaluation:
-            rows.append((row, job.evaluation))
-    return EvaluationHistory(versions=history(rows), reviewed_right=right, reviewed_total=total)

@@ -48,7 +48,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import as_utc
+from samtale.kernel.clock import as_utc
 from samtale.model import InsightDaily, InsightEvent, InsightHourly
 
 KINDS = (

@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy import Select, delete, select
 
-from samtale.clock import Clock
+from samtale.infra.database import Database
 from samtale.insights.events import MONTH, month_of, statistics_cutoff
 from samtale.insights.settings import insight_settings, tenant_zone
-from samtale.logs import get_logger
+from samtale.kernel.clock import Clock
+from samtale.kernel.logs import get_logger
 from samtale.model import InsightDaily, InsightEvent, InsightHourly, SampleItem, Tenant
-from samtale.store.engine import Database
 
 log = get_logger(__name__)
 

@@ -2,7 +2,7 @@
 
 For each item (a redacted customer question with the bot's guess) the admin confirms the
 intent, picks another, creates a new intent, or discards the item. A confirmed item becomes a
-training example of its intent, in its language, in the bot's **draft** (`admin.content.Drafts`,
+training example of its intent, in its language, in the bot's **draft** (`bot.drafts.Drafts`,
 the same path the bot builder saves through); publishing the draft (`admin.publishing`) retrains
 the classifier in the background and switches the live bot when training succeeded. The bot
 learns from the examples like from any other: there is no look-up of reviewed texts, so what it
@@ -22,10 +22,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.admin.content import Drafts, validate_content
-from samtale.clock import Clock
+from samtale.bot.drafts import Drafts, validate_content
+from samtale.infra.database import Database
+from samtale.kernel.clock import Clock
 from samtale.model import SampleItem, Tenant
-from samtale.store.engine import Database
 
 STATUSES = ("new", "confirmed", "discarded")
 BANDS = ("high", "medium", "low")

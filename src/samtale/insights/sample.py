@@ -22,10 +22,10 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import IdSource
 from samtale.conversations.responder import IncomingMessage
 from samtale.conversations.service import Turn
 from samtale.insights.tenants import TenantCache, TenantInfo
+from samtale.kernel.clock import IdSource
 from samtale.model import SampleItem
 from samtale.privacy.pii import redact
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.insights.settings import InsightSettings, insight_settings, tenant_zone
 from samtale.model import Tenant
-from samtale.privacy.formats import TenantFormats, tenant_formats
+from samtale.tenants.formats import TenantFormats, tenant_formats
 
 # How long a tenant's settings are reused before they are read again.
 TENANT_CACHE_SECONDS = 30.0

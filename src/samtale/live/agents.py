@@ -12,8 +12,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import as_utc
 from samtale.conversations.events import state_event
+from samtale.infra.hub import conversation_channel, tenant_channel
+from samtale.infra.mail import MailError
+from samtale.kernel.clock import as_utc
 from samtale.live import queries
 from samtale.live.base import (
     HEARTBEAT_WRITE_EVERY,
@@ -31,8 +33,6 @@ from samtale.live.errors import (
     NotYours,
     WrongState,
 )
-from samtale.live.hub import conversation_channel, tenant_channel
-from samtale.live.mail import MailError
 from samtale.live.routing import pick
 from samtale.live.settings import OUTCOMES, live_settings
 from samtale.live.texts import text

@@ -13,27 +13,27 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import Clock, IdSource
 from samtale.conversations.repository import Conversations
 from samtale.conversations.responder import IncomingMessage
 from samtale.conversations.service import ConversationService, Turn
+from samtale.infra.database import Database
+from samtale.infra.hub import Hub, conversation_channel, tenant_channel
+from samtale.infra.mail import Mailer
+from samtale.kernel.clock import Clock, IdSource
+from samtale.kernel.logs import get_logger
 from samtale.live import queries
 from samtale.live.errors import (
     NotFound,
 )
 from samtale.live.hours import is_open, next_opening, zone_of
-from samtale.live.hub import Hub, conversation_channel, tenant_channel
-from samtale.live.mail import Mailer
 from samtale.live.routing import AgentLoad, estimate_wait
 from samtale.live.settings import live_settings
-from samtale.logs import get_logger
 from samtale.model import (
     Conversation,
     Handoff,
     Tenant,
 )
 from samtale.privacy import audit
-from samtale.store.engine import Database
 
 if TYPE_CHECKING:
     from samtale.privacy.service import PrivacyService

@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import as_utc
 from samtale.conversations.events import state_event
 from samtale.conversations.repository import Conversations
 from samtale.conversations.responder import ConversationContext, Reply
+from samtale.infra.hub import conversation_channel, tenant_channel
+from samtale.kernel.clock import as_utc
 from samtale.live import prechat, queries
 from samtale.live.base import (
     HandoffStatus,
@@ -27,7 +28,6 @@ from samtale.live.errors import (
     WrongState,
 )
 from samtale.live.hours import zone_of
-from samtale.live.hub import conversation_channel, tenant_channel
 from samtale.live.routing import estimate_wait
 from samtale.live.settings import LiveSettings, live_settings
 from samtale.live.texts import text, when

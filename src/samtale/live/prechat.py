@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from samtale.kernel.text import EMAIL_PATTERN, clean_text
 from samtale.live.settings import LiveSettings, PrechatField
 from samtale.live.texts import text
 from samtale.privacy.pii import normalize_identifier
-from samtale.text import EMAIL_PATTERN, clean_text
 
 EMAIL = re.compile(EMAIL_PATTERN)
 MESSAGES = {

@@ -26,11 +26,8 @@ Design choices:
 
 from __future__ import annotations
 
-from typing import Any
-
 from samtale.live.base import Agent, Availability, HandoffStatus, SweepReport, VisitorActivity
 from samtale.live.customers import CustomerSide
-from samtale.live.mail import mailer_from_env
 from samtale.live.sweep import Sweeper
 from samtale.live.views import ConsoleViews
 
@@ -47,26 +44,3 @@ __all__ = [
 class LiveService(Sweeper, CustomerSide, ConsoleViews):
     """The live chat of one instance: the customer's side, the agents' side, the console's
     views and the sweep, over one database and hub."""
-
-    @classmethod
-    def of(cls, runtime: Any) -> LiveService:
-        """The runtime's live service, made once: it registers the visitor-activity turn hook
-        and the transcript section of pre-chat answers and offline messages."""
-        service: LiveService | None = runtime.__dict__.get("_live_service")
-        if service is None:
-            service = cls(
-                runtime.db,
-                runtime.hub,
-                runtime.clock,
-                runtime.ids,
-                runtime.conversations,
-                runtime.settings.effective_secret_key,
-                privacy=runtime.privacy,
-                mailer=mailer_from_env(),
-            )
-            service.queue_gauge = runtime.metrics.queue_length
-            runtime.__dict__["_live_service"] = service
-            runtime.conversations.hooks.append(service.hook)
-            runtime.privacy.sections.append(service.sections)
-            runtime.on_close(service.stop)
-        return service

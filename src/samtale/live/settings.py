@@ -24,10 +24,10 @@ from pydantic import (
     model_validator,
 )
 
-from samtale.languages import LANGUAGES, Language
-from samtale.logs import get_logger
+from samtale.kernel.languages import LANGUAGES, Language
+from samtale.kernel.logs import get_logger
+from samtale.kernel.text import EMAIL_PATTERN
 from samtale.model import Tenant
-from samtale.text import EMAIL_PATTERN
 
 log = get_logger(__name__)
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from samtale.conversations.events import state_event
+from samtale.infra.hub import conversation_channel
 from samtale.live import queries
 from samtale.live.agents import AgentSide
 from samtale.live.base import (
@@ -21,7 +22,6 @@ from samtale.live.base import (
     SweepReport,
     log,
 )
-from samtale.live.hub import conversation_channel
 from samtale.live.settings import live_settings
 from samtale.live.texts import text
 from samtale.model import (

@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import Clock, IdSource
+from samtale.kernel.clock import Clock, IdSource
+from samtale.kernel.security import keyed_hash, tenant_secret
 from samtale.model import AuditEntry
-from samtale.security import keyed_hash, tenant_secret
 
 # Actions.
 CONVERSATION_DELETED = "conversation.deleted"

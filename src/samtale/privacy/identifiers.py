@@ -23,13 +23,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import Clock
 from samtale.conversations.responder import IncomingMessage
 from samtale.conversations.service import Turn
+from samtale.kernel.clock import Clock
+from samtale.kernel.security import keyed_hash, tenant_secret
 from samtale.model import ConversationIdentifier, Tenant
-from samtale.privacy.formats import TenantFormats, tenant_formats
 from samtale.privacy.pii import find_identifiers, normalize_identifier
-from samtale.security import keyed_hash, tenant_secret
+from samtale.tenants.formats import TenantFormats, tenant_formats
 
 KINDS = ("email", "phone", "order_number")
 # How long a tenant's formats and languages are reused before they are read again.

@@ -50,12 +50,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import Clock, IdSource
-from samtale.live.hub import Hub, conversation_channel, tenant_channel
-from samtale.logs import get_logger
+from samtale.infra.database import Database
+from samtale.infra.hub import Hub, conversation_channel, tenant_channel
+from samtale.kernel.clock import Clock, IdSource
+from samtale.kernel.logs import get_logger
 from samtale.model import Conversation, Tenant
 from samtale.privacy import audit
-from samtale.store.engine import Database
 
 log = get_logger(__name__)
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import text
 
-from samtale.clock import Clock
-from samtale.logs import get_logger
+from samtale.infra.database import Database
+from samtale.kernel.clock import Clock
+from samtale.kernel.logs import get_logger
 from samtale.privacy.retention import PurgeReport, Retention
-from samtale.store.engine import Database
 
 log = get_logger(__name__)
 

@@ -18,8 +18,9 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import Clock, IdSource
-from samtale.live.hub import Hub
+from samtale.infra.database import Database
+from samtale.infra.hub import Hub
+from samtale.kernel.clock import Clock, IdSource
 from samtale.model import AuditEntry, Conversation, Tenant
 from samtale.privacy import audit
 from samtale.privacy.identifiers import KINDS, IdentifierIndex, find_conversations, index_text
@@ -34,7 +35,6 @@ from samtale.privacy.transcript import (
     render,
     transcript_dict,
 )
-from samtale.store.engine import Database
 
 LookupKind = Literal["email", "phone", "order_number", "conversation"]
 LOOKUP_KINDS: tuple[LookupKind, ...] = ("email", "phone", "order_number", "conversation")

@@ -8,7 +8,7 @@ for another `reset_seconds`. Time comes from the injected clock.
 
 from __future__ import annotations
 
-from samtale.clock import Clock, SystemClock
+from samtale.kernel.clock import Clock, SystemClock
 
 
 class CircuitBreaker:

@@ -15,7 +15,7 @@ from typing import Any
 
 from samtale.bot.actions import ActionContext, ActionResult
 from samtale.conversations.responder import Reply
-from samtale.logs import get_logger
+from samtale.kernel.logs import get_logger
 from samtale.shop import formatting, payloads
 from samtale.shop.connector import ShopConnector, ShopUnavailable
 from samtale.shop.models import DeliveryOption, PaymentMethod

@@ -37,8 +37,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
-from samtale.clock import Clock
-from samtale.logs import get_logger
+from samtale.kernel.clock import Clock
+from samtale.kernel.logs import get_logger
 from samtale.shop.addresses import BlockedAddress, PublicOnlyTransport
 from samtale.shop.breaker import CircuitBreaker
 from samtale.shop.connector import (

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from samtale.logs import get_logger
+from samtale.kernel.logs import get_logger
 from samtale.shop.models import SHIPMENT_STATUSES
 
 log = get_logger(__name__)

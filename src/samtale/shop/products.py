@@ -25,7 +25,7 @@ from typing import Any
 
 from samtale.bot.actions import ActionContext, ActionResult
 from samtale.conversations.responder import Reply
-from samtale.logs import get_logger
+from samtale.kernel.logs import get_logger
 from samtale.shop import payloads, texts
 from samtale.shop.connector import ShopUnavailable
 from samtale.shop.filters import parse_filters, product_fits

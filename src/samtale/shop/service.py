@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from samtale.clock import Clock
-from samtale.logs import get_logger
+from samtale.infra.database import Database
+from samtale.kernel.clock import Clock
+from samtale.kernel.logs import get_logger
 from samtale.model import ShopDemoSeed, Tenant
+from samtale.shop.builtin import BuiltinConnectorFactory, load_products
 from samtale.shop.connector import ShopConnector
-from samtale.shop.demo.connector import DemoConnector
-from samtale.shop.demo.store import load_products
 from samtale.shop.search import ProductIndex, SemanticIndex
-from samtale.store.engine import Database
 
 log = get_logger(__name__)
 
@@ -60,8 +59,10 @@ class ShopService:
         semantic: bool = True,
         ttl_seconds: float = 30.0,
         private_addresses: bool = False,
+        builtin: BuiltinConnectorFactory | None = None,
     ) -> None:
         self.db = db
+        self.builtin = builtin
         self.private_addresses = private_addresses
         self.clock = clock
         self.embeddings_dir = embeddings_dir
@@ -96,8 +97,8 @@ class ShopService:
         if isinstance(config, dict) and config.get("type", "http") == "http":
             connector = self._http_connector(tenant_id, config, key)
             kind = "http" if connector is not None else "none"
-        elif has_demo:
-            connector = DemoConnector(
+        elif has_demo and self.builtin is not None:
+            connector = self.builtin(
                 self.db, tenant_id, self.clock, lambda: self.catalogue(tenant_id)
             )
             kind = "demo"
@@ -170,13 +171,6 @@ class ShopService:
             return
         index.attach(semantic, queries)
         log.info("shop_semantic_index_ready", passages=int(semantic.vectors.shape[0]))
-
-    async def semantic_ready(self, tenant_id: uuid.UUID) -> None:
-        """Wait until the tenant's vectors are attached (tests, benchmarks)."""
-        await self.catalogue(tenant_id)
-        entry = self._catalogues.get(tenant_id)
-        if entry is not None and entry.task is not None:
-            await entry.task
 
     async def warm_up(self) -> None:
         """Load every demo tenant's catalogue (and start its vectors)."""

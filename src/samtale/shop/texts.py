@@ -7,7 +7,7 @@ one voice whether an answer comes from content or from the shop's data.
 
 from __future__ import annotations
 
-from samtale.shop.demo.materials import L
+from samtale.shop.models import L
 
 TEXTS: dict[str, dict[str, str]] = {
     # -- tracking --------------------------------------------------------------------------

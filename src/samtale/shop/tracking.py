@@ -23,15 +23,15 @@ import asyncio
 from samtale.bot import entities
 from samtale.bot.actions import ActionContext, ActionResult
 from samtale.conversations.responder import Reply
-from samtale.logs import get_logger
-from samtale.ratelimit import RateLimiter
+from samtale.infra.ratelimit import RateLimiter
+from samtale.kernel.logs import get_logger
 from samtale.shop import formatting, payloads
 from samtale.shop.connector import ShopUnavailable
-from samtale.shop.formats import DEMO_ORDER_NUMBER_PATTERN, DEMO_TRACKING_PATTERNS
 from samtale.shop.models import Order, Shipment
 from samtale.shop.results import rate_limited, unavailable
 from samtale.shop.service import ShopService, TenantShop
 from samtale.shop.texts import say
+from samtale.tenants.formats import DEMO_ORDER_NUMBER_PATTERN, DEMO_TRACKING_PATTERNS
 
 log = get_logger(__name__)
 

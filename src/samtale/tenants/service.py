@@ -12,12 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from samtale.clock import Clock
-from samtale.languages import LANGUAGES, normalize_language
+from samtale.kernel.clock import Clock
+from samtale.kernel.languages import LANGUAGES, normalize_language
+from samtale.kernel.security import hash_password
+from samtale.kernel.text import EMAIL_PATTERN
 from samtale.model import Tenant, User
 from samtale.model.user import ROLES, Role
-from samtale.security import hash_password
-from samtale.text import EMAIL_PATTERN
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(?::\d{1,5})?$")

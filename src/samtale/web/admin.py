@@ -209,7 +209,7 @@ async def _checklist(runtime: Any, tenant_id: Any) -> list[dict[str, Any]]:
     """The first steps of a new shop, each with whether it is done."""
     from sqlalchemy import func, select
 
-    from samtale.admin.content import STARTER_INTENTS, Drafts
+    from samtale.bot.drafts import STARTER_INTENTS, Drafts
     from samtale.model import Tenant, User
 
     async with runtime.db.session() as session:

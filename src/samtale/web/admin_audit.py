@@ -17,12 +17,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from samtale.accounts.sessions import Staff
+from samtale.app.container import Container
 from samtale.model import AuditEntry, Tenant, User
 from samtale.privacy import audit
-from samtale.runtime import Runtime
 from samtale.web.admin import AdminOrOperator, NavItem, add_nav, admin_render
 from samtale.web.admin_forms import t_for
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import register
 
@@ -134,7 +134,7 @@ class Filters:
 
 
 async def _entries(
-    runtime: Runtime, staff: Staff, filters: Filters, limit: int
+    runtime: Container, staff: Staff, filters: Filters, limit: int
 ) -> tuple[list[AuditEntry], uuid.UUID | None]:
     since, until = filters.window()
     tenant_id: uuid.UUID | None = staff.tenant_id
@@ -167,7 +167,7 @@ async def _entries(
     return out, tenant_id
 
 
-async def _names(runtime: Runtime, staff: Staff, entries: list[AuditEntry]) -> dict[str, str]:
+async def _names(runtime: Container, staff: Staff, entries: list[AuditEntry]) -> dict[str, str]:
     """`user:<id>` → a display name (the shop's own people; every person for the operator),
     and tenant ids → shop names for the operator."""
     ids = {uuid.UUID(e.actor[5:]) for e in entries if e.actor.startswith("user:")}
@@ -198,7 +198,7 @@ def _actor(entry: AuditEntry, names: dict[str, str], t: Any) -> str:
     return t(f"audit.actor.{kind}") if kind in ("visitor", "cli", "user") else entry.actor
 
 
-async def _shops(runtime: Runtime, staff: Staff) -> list[tuple[str, str]]:
+async def _shops(runtime: Container, staff: Staff) -> list[tuple[str, str]]:
     if staff.role != "operator":
         return []
     async with runtime.db.session() as session:
@@ -207,7 +207,9 @@ async def _shops(runtime: Runtime, staff: Staff) -> list[tuple[str, str]]:
 
 
 @router.get("", response_class=HTMLResponse)
-async def audit_page(request: Request, staff: AdminOrOperator, runtime: RuntimeDep) -> HTMLResponse:
+async def audit_page(
+    request: Request, staff: AdminOrOperator, runtime: ContainerDep
+) -> HTMLResponse:
     if staff.role != "operator" and staff.tenant_id is None:
         raise ApiError(403, "forbidden", "For a shop's admins and the operator.")
     t = t_for(request)
@@ -254,7 +256,7 @@ def _export_rows(entries: list[AuditEntry], names: dict[str, str]) -> list[dict[
 
 @router.get("/export.{fmt}")
 async def export(
-    request: Request, fmt: str, staff: AdminOrOperator, runtime: RuntimeDep
+    request: Request, fmt: str, staff: AdminOrOperator, runtime: ContainerDep
 ) -> Response:
     if fmt not in ("csv", "json"):
         raise ApiError(404, "not_found", "CSV or JSON.")

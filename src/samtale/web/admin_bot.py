@@ -3,7 +3,7 @@ YAML view, import and export, versions and publishing, and the "try it" chat.
 
 Every form builds the content model (`bot.content`) the commands and the API use; when it does
 not validate, the form comes back with what was typed and the errors next to their fields.
-Saving writes the draft (`admin.content.Drafts`); only publishing changes the live bot.
+Saving writes the draft (`bot.drafts.Drafts`); only publishing changes the live bot.
 
 This module holds the intents and what the builder's pages share; flows and system texts are in
 `admin_bot_flows`, the YAML view, versions and try-it in `admin_bot_versions`.
@@ -19,22 +19,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from samtale.accounts.sessions import Staff
-from samtale.admin.content import (
+from samtale.admin.publishing import PublishError, job_view
+from samtale.app.container import Container
+from samtale.bot.content import Content, Intent
+from samtale.bot.content_checks import content_problems
+from samtale.bot.drafts import (
     ContentError,
     Drafts,
     Working,
     validate_content,
 )
-from samtale.admin.publishing import PublishError, job_view
-from samtale.admin.service import AdminService
-from samtale.bot.content import Content, Intent
-from samtale.bot.content_cli import content_problems
 from samtale.model import Tenant
-from samtale.runtime import Runtime
 from samtale.web import admin_bot_texts  # noqa: F401  (registers the texts)
 from samtale.web.admin import AdminStaff, NavItem, add_nav, admin_render
 from samtale.web.admin_forms import AdminForm, errors_by_field, t_for
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError, not_found
 
 router = APIRouter(prefix="/admin/bot", include_in_schema=False)
@@ -54,7 +53,7 @@ add_nav(NavItem("bot-yaml", "/admin/bot/yaml", "nav.admin.yaml", group="bot", or
 # Helpers -----------------------------------------------------------------------------------
 
 
-async def tenant_of(runtime: Runtime, staff: Staff) -> Tenant:
+async def tenant_of(runtime: Container, staff: Staff) -> Tenant:
     async with runtime.db.session() as session:
         tenant = await session.get(Tenant, staff.tenant_id)
     if tenant is None:
@@ -62,21 +61,20 @@ async def tenant_of(runtime: Runtime, staff: Staff) -> Tenant:
     return tenant
 
 
-async def working_of(runtime: Runtime, tenant: Tenant) -> Working:
+async def working_of(runtime: Container, tenant: Tenant) -> Working:
     async with runtime.db.session() as session:
         return await Drafts(session, tenant, runtime.clock).working()
 
 
-def action_names(runtime: Runtime, content: Content) -> list[str]:
-    registry = getattr(runtime.responders, "actions", None)
-    names = set(registry.names()) if registry is not None else set()
+def action_names(runtime: Container, content: Content) -> list[str]:
+    names = set(runtime.actions.names())
     names |= {i.action for i in content.intents if i.action}
     names |= {f.action for f in content.flows}
     return sorted(names)
 
 
-async def _status(runtime: Runtime, tenant: Tenant, working: Working) -> dict[str, Any]:
-    admin = AdminService.of(runtime)
+async def _status(runtime: Container, tenant: Tenant, working: Working) -> dict[str, Any]:
+    admin = runtime.admin
     async with runtime.db.session() as session:
         job = await admin.publisher.latest(session, tenant.id)
     view = job_view(job, runtime.clock.now()) if job is not None else None
@@ -86,7 +84,7 @@ async def _status(runtime: Runtime, tenant: Tenant, working: Working) -> dict[st
 
 async def bot_page(
     request: Request,
-    runtime: Runtime,
+    runtime: Container,
     staff: Staff,
     tenant: Tenant,
     template: str,
@@ -108,7 +106,7 @@ async def bot_page(
     )
 
 
-async def save(runtime: Runtime, tenant: Tenant, content: Content, source: str = "admin") -> int:
+async def save(runtime: Container, tenant: Tenant, content: Content, source: str = "admin") -> int:
     async with runtime.db.transaction() as session:
         row = await Drafts(session, tenant, runtime.clock).save_draft(content, source)
         return row.version
@@ -146,7 +144,7 @@ def _matches(intent: Intent, q: str) -> bool:
 
 @router.get("", response_class=HTMLResponse)
 async def intents_page(
-    request: Request, staff: AdminStaff, runtime: RuntimeDep, q: str = ""
+    request: Request, staff: AdminStaff, runtime: ContainerDep, q: str = ""
 ) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     working = await working_of(runtime, tenant)
@@ -277,7 +275,7 @@ def _language_state(content: Content, values: dict[str, Any], has_source: bool) 
 
 async def _intent_form(
     request: Request,
-    runtime: Runtime,
+    runtime: Container,
     staff: Staff,
     tenant: Tenant,
     working: Working,
@@ -313,7 +311,9 @@ async def _intent_form(
 
 
 @router.get("/intents/new", response_class=HTMLResponse)
-async def new_intent_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def new_intent_page(
+    request: Request, staff: AdminStaff, runtime: ContainerDep
+) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     working = await working_of(runtime, tenant)
     values = intent_values(None, [str(x) for x in working.content.languages])
@@ -322,7 +322,7 @@ async def new_intent_page(request: Request, staff: AdminStaff, runtime: RuntimeD
 
 @router.get("/intents/{name}", response_class=HTMLResponse)
 async def intent_page(
-    request: Request, name: str, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, name: str, staff: AdminStaff, runtime: ContainerDep
 ) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     working = await working_of(runtime, tenant)
@@ -334,7 +334,7 @@ async def intent_page(
 
 
 async def _save_intent(
-    request: Request, staff: Staff, runtime: Runtime, original: str | None
+    request: Request, staff: Staff, runtime: Container, original: str | None
 ) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
@@ -367,20 +367,20 @@ async def _save_intent(
 
 
 @router.post("/intents/new")
-async def create_intent(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def create_intent(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     return await _save_intent(request, staff, runtime, None)
 
 
 @router.post("/intents/{name}")
 async def update_intent(
-    request: Request, name: str, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, name: str, staff: AdminStaff, runtime: ContainerDep
 ) -> Response:
     return await _save_intent(request, staff, runtime, name)
 
 
 @router.get("/intents/{name}/delete", response_class=HTMLResponse)
 async def delete_intent_page(
-    request: Request, name: str, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, name: str, staff: AdminStaff, runtime: ContainerDep
 ) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     working = await working_of(runtime, tenant)
@@ -417,7 +417,7 @@ async def delete_intent_page(
 
 @router.post("/intents/{name}/delete")
 async def delete_intent(
-    request: Request, name: str, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, name: str, staff: AdminStaff, runtime: ContainerDep
 ) -> Response:
     tenant = await tenant_of(runtime, staff)
     await AdminForm.read(request, staff)

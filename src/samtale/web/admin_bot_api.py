@@ -11,16 +11,15 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from samtale.accounts.sessions import Staff
-from samtale.admin.content import Drafts
 from samtale.admin.publishing import PublishError, job_view
-from samtale.admin.service import AdminService
 from samtale.bot.content import Content
-from samtale.bot.content_cli import content_problems
-from samtale.languages import Language
-from samtale.logs import get_logger
+from samtale.bot.content_checks import content_problems
+from samtale.bot.drafts import Drafts
+from samtale.kernel.languages import Language
+from samtale.kernel.logs import get_logger
 from samtale.privacy import audit
 from samtale.web.admin_bot import publish_error, save, tenant_of, working_of
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 from samtale.web.errors import COMMON_ERRORS, ApiError, ErrorResponse, not_found
 from samtale.web.staff import api_roles
 
@@ -97,7 +96,7 @@ class TryOut(BaseModel):
 
 
 @router.get("/draft", response_model=DraftOut, summary="The content being edited")
-async def get_draft(staff: ShopAdmin, runtime: RuntimeDep) -> DraftOut:
+async def get_draft(staff: ShopAdmin, runtime: ContainerDep) -> DraftOut:
     tenant = await tenant_of(runtime, staff)
     working = await working_of(runtime, tenant)
     errors, warnings = content_problems(working.content)
@@ -112,7 +111,7 @@ async def get_draft(staff: ShopAdmin, runtime: RuntimeDep) -> DraftOut:
 
 
 @router.put("/draft", response_model=DraftOut, summary="Save the content as the draft")
-async def put_draft(body: Content, staff: ShopAdmin, runtime: RuntimeDep) -> DraftOut:
+async def put_draft(body: Content, staff: ShopAdmin, runtime: ContainerDep) -> DraftOut:
     """The whole content (the YAML files' model). The live bot changes only on publishing."""
     tenant = await tenant_of(runtime, staff)
     await save(runtime, tenant, body)
@@ -120,7 +119,7 @@ async def put_draft(body: Content, staff: ShopAdmin, runtime: RuntimeDep) -> Dra
 
 
 @router.post("/publish", response_model=JobOut, status_code=202, summary="Publish a version")
-async def post_publish(body: PublishIn, staff: ShopAdmin, runtime: RuntimeDep) -> JobOut:
+async def post_publish(body: PublishIn, staff: ShopAdmin, runtime: ContainerDep) -> JobOut:
     """Train in the background; the live bot switches only when training succeeded. Follow the
     job at `GET /api/v1/admin/bot/publish/{id}`."""
     tenant = await tenant_of(runtime, staff)
@@ -130,7 +129,7 @@ async def post_publish(body: PublishIn, staff: ShopAdmin, runtime: RuntimeDep) -
     if version is None:
         raise ApiError(409, "nothing_to_publish", "There is no content to publish.")
     try:
-        job = await AdminService.of(runtime).publisher.start(
+        job = await runtime.admin.publisher.start(
             tenant.id, version, actor=audit.user_actor(staff.user_id)
         )
     except PublishError as exc:
@@ -139,27 +138,27 @@ async def post_publish(body: PublishIn, staff: ShopAdmin, runtime: RuntimeDep) -
 
 
 @router.get("/publish/latest", response_model=JobOut, summary="The newest publish job")
-async def latest_job(staff: ShopAdmin, runtime: RuntimeDep) -> JobOut:
+async def latest_job(staff: ShopAdmin, runtime: ContainerDep) -> JobOut:
     assert staff.tenant_id is not None
     async with runtime.db.session() as session:
-        job = await AdminService.of(runtime).publisher.latest(session, staff.tenant_id)
+        job = await runtime.admin.publisher.latest(session, staff.tenant_id)
     if job is None:
         raise not_found("publish job")
     return JobOut.model_validate(job_view(job, runtime.clock.now()))
 
 
 @router.get("/publish/{job_id}", response_model=JobOut, summary="A publish job's progress")
-async def get_job(job_id: uuid.UUID, staff: ShopAdmin, runtime: RuntimeDep) -> JobOut:
+async def get_job(job_id: uuid.UUID, staff: ShopAdmin, runtime: ContainerDep) -> JobOut:
     assert staff.tenant_id is not None
     async with runtime.db.session() as session:
-        job = await AdminService.of(runtime).publisher.get(session, staff.tenant_id, job_id)
+        job = await runtime.admin.publisher.get(session, staff.tenant_id, job_id)
     if job is None:
         raise not_found("publish job")
     return JobOut.model_validate(job_view(job, runtime.clock.now()))
 
 
 @router.post("/try", response_model=TryOut, summary="Talk to the draft")
-async def try_draft(body: TryIn, staff: ShopAdmin, runtime: RuntimeDep) -> TryOut:
+async def try_draft(body: TryIn, staff: ShopAdmin, runtime: ContainerDep) -> TryOut:
     """One turn of a test chat with the draft content. Nothing is stored: send back the
     `state` of the previous answer with the next message."""
     tenant = await tenant_of(runtime, staff)
@@ -168,7 +167,7 @@ async def try_draft(body: TryIn, staff: ShopAdmin, runtime: RuntimeDep) -> TryOu
     if not working.content.training_rows():
         raise ApiError(409, "no_examples", "The draft has no examples to learn from yet.")
     try:
-        turn = await AdminService.of(runtime).trials.turn(
+        turn = await runtime.admin.trials.turn(
             tenant,
             working.content,
             body.text,

@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from samtale.accounts.sessions import Staff
-from samtale.admin.content import ContentError, Working, validate_content
+from samtale.app.container import Container
 from samtale.bot.content import Content, Flow
+from samtale.bot.drafts import ContentError, Working, validate_content
 from samtale.model import Tenant
-from samtale.runtime import Runtime
 from samtale.web.admin import AdminStaff
 from samtale.web.admin_bot import (
     action_names,
@@ -25,7 +25,7 @@ from samtale.web.admin_bot import (
     working_of,
 )
 from samtale.web.admin_forms import AdminForm, errors_by_field, t_for
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 from samtale.web.errors import not_found
 
 # Included by `admin_bot.router` (prefix `/admin/bot`).
@@ -37,7 +37,7 @@ VALIDATORS = ("text", "email", "number", "order_number", "tracking_number", "cho
 
 
 @router.get("/flows", response_class=HTMLResponse)
-async def flows_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def flows_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     working = await working_of(runtime, tenant)
     t = t_for(request)
@@ -184,7 +184,7 @@ def _flow_field(loc: tuple[Any, ...]) -> str | None:
 
 async def _flow_form(
     request: Request,
-    runtime: Runtime,
+    runtime: Container,
     staff: Staff,
     tenant: Tenant,
     working: Working,
@@ -217,7 +217,7 @@ async def _flow_form(
 
 
 @router.get("/flows/new", response_class=HTMLResponse)
-async def new_flow_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def new_flow_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     working = await working_of(runtime, tenant)
     values = flow_values(None, [str(x) for x in working.content.languages])
@@ -226,7 +226,7 @@ async def new_flow_page(request: Request, staff: AdminStaff, runtime: RuntimeDep
 
 @router.get("/flows/{name}", response_class=HTMLResponse)
 async def flow_page(
-    request: Request, name: str, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, name: str, staff: AdminStaff, runtime: ContainerDep
 ) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     working = await working_of(runtime, tenant)
@@ -238,7 +238,7 @@ async def flow_page(
 
 
 async def _save_flow(
-    request: Request, staff: Staff, runtime: Runtime, original: str | None
+    request: Request, staff: Staff, runtime: Container, original: str | None
 ) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
@@ -286,20 +286,20 @@ async def _save_flow(
 
 
 @router.post("/flows/new")
-async def create_flow(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def create_flow(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     return await _save_flow(request, staff, runtime, None)
 
 
 @router.post("/flows/{name}")
 async def update_flow(
-    request: Request, name: str, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, name: str, staff: AdminStaff, runtime: ContainerDep
 ) -> Response:
     return await _save_flow(request, staff, runtime, name)
 
 
 @router.get("/flows/{name}/delete", response_class=HTMLResponse)
 async def delete_flow_page(
-    request: Request, name: str, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, name: str, staff: AdminStaff, runtime: ContainerDep
 ) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     working = await working_of(runtime, tenant)
@@ -329,7 +329,7 @@ async def delete_flow_page(
 
 @router.post("/flows/{name}/delete")
 async def delete_flow(
-    request: Request, name: str, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, name: str, staff: AdminStaff, runtime: ContainerDep
 ) -> Response:
     tenant = await tenant_of(runtime, staff)
     await AdminForm.read(request, staff)
@@ -370,7 +370,7 @@ def _message_keys(content: Content) -> list[str]:
 
 
 @router.get("/messages", response_class=HTMLResponse)
-async def messages_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def messages_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     working = await working_of(runtime, tenant)
     values = {
@@ -383,7 +383,7 @@ async def messages_page(request: Request, staff: AdminStaff, runtime: RuntimeDep
 
 async def _messages_form(
     request: Request,
-    runtime: Runtime,
+    runtime: Container,
     staff: Staff,
     tenant: Tenant,
     working: Working,
@@ -409,7 +409,7 @@ async def _messages_form(
 
 
 @router.post("/messages")
-async def save_messages(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def save_messages(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
     working = await working_of(runtime, tenant)

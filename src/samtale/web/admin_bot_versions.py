@@ -10,23 +10,22 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from samtale.accounts.sessions import Staff
-from samtale.admin.content import (
+from samtale.admin.publishing import PublishError, job_view
+from samtale.app.container import Container
+from samtale.bot.content import Content
+from samtale.bot.drafts import (
     ContentError,
     Drafts,
     Working,
     content_from_yaml,
     content_to_yaml,
 )
-from samtale.admin.publishing import PublishError, job_view
-from samtale.admin.service import AdminService
-from samtale.bot.content import Content
 from samtale.model import Tenant
 from samtale.privacy import audit
-from samtale.runtime import Runtime
 from samtale.web.admin import AdminStaff
 from samtale.web.admin_bot import bot_page, redirect, save, saved_notice, tenant_of, working_of
 from samtale.web.admin_forms import AdminForm, t_for
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 from samtale.web.errors import not_found
 
 # Included by `admin_bot.router` (prefix `/admin/bot`).
@@ -39,7 +38,7 @@ MAX_IMPORT_BYTES = 2_000_000
 
 async def _yaml_form(
     request: Request,
-    runtime: Runtime,
+    runtime: Container,
     staff: Staff,
     tenant: Tenant,
     text: str,
@@ -74,7 +73,7 @@ def _yaml_errors(exc: ContentError, t: Callable[..., str]) -> list[str]:
 
 
 @router.get("/yaml", response_class=HTMLResponse)
-async def yaml_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def yaml_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     working = await working_of(runtime, tenant)
     return await _yaml_form(
@@ -83,7 +82,7 @@ async def yaml_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) ->
 
 
 @router.post("/yaml")
-async def save_yaml(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def save_yaml(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
     text = form.raw("yaml")
@@ -98,7 +97,7 @@ async def save_yaml(request: Request, staff: AdminStaff, runtime: RuntimeDep) ->
 
 
 @router.post("/import")
-async def import_yaml(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def import_yaml(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
     t = t_for(request)
@@ -140,14 +139,14 @@ def _yaml_download(content: Content, filename: str) -> Response:
 
 
 @router.get("/export.yaml")
-async def export_yaml(staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def export_yaml(staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     working = await working_of(runtime, tenant)
     return _yaml_download(working.content, f"{tenant.slug}-bot-v{working.version or 0}.yaml")
 
 
 @router.get("/versions/{version}/export.yaml")
-async def export_version(version: int, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def export_version(version: int, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     async with runtime.db.session() as session:
         row = await Drafts(session, tenant, runtime.clock).get(version)
@@ -160,10 +159,10 @@ async def export_version(version: int, staff: AdminStaff, runtime: RuntimeDep) -
 
 
 @router.get("/versions", response_class=HTMLResponse)
-async def versions_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def versions_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     t = t_for(request)
-    admin = AdminService.of(runtime)
+    admin = runtime.admin
     async with runtime.db.session() as session:
         drafts = Drafts(session, tenant, runtime.clock)
         working = await drafts.working()
@@ -196,9 +195,9 @@ async def versions_page(request: Request, staff: AdminStaff, runtime: RuntimeDep
     )
 
 
-async def _start_publish(runtime: Runtime, tenant: Tenant, version: int, actor: str) -> Response:
+async def _start_publish(runtime: Container, tenant: Tenant, version: int, actor: str) -> Response:
     try:
-        await AdminService.of(runtime).publisher.start(tenant.id, version, actor=actor)
+        await runtime.admin.publisher.start(tenant.id, version, actor=actor)
     except PublishError as exc:
         if exc.code == "content_invalid":
             return redirect("/admin/bot?problems=1")
@@ -209,7 +208,7 @@ async def _start_publish(runtime: Runtime, tenant: Tenant, version: int, actor: 
 
 
 @router.post("/publish")
-async def publish(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def publish(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
     working = await working_of(runtime, tenant)
@@ -222,7 +221,7 @@ async def publish(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> R
 
 @router.post("/versions/{version}/restore")
 async def restore(
-    request: Request, version: int, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, version: int, staff: AdminStaff, runtime: ContainerDep
 ) -> Response:
     tenant = await tenant_of(runtime, staff)
     await AdminForm.read(request, staff)
@@ -246,7 +245,7 @@ async def restore(
 
 
 @router.post("/draft/discard")
-async def discard(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def discard(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     await AdminForm.read(request, staff)
     async with runtime.db.transaction() as session:
@@ -258,7 +257,7 @@ async def discard(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> R
 
 
 @router.get("/try", response_class=HTMLResponse)
-async def try_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def try_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     t = t_for(request)
     return await bot_page(

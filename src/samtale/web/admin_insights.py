@@ -19,18 +19,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from samtale.accounts.sessions import Staff
-from samtale.admin.content import Drafts
 from samtale.admin.publishing import PublishError, job_view
-from samtale.admin.service import AdminService
-from samtale.bot.content_cli import content_problems
-from samtale.insights.evaluation import evaluation_history
+from samtale.app.container import Container
+from samtale.bot.content_checks import content_problems
+from samtale.bot.drafts import Drafts
 from samtale.insights.review import BANDS, STATUSES, InboxFilter, Review, ReviewError
-from samtale.insights.service import InsightsService
 from samtale.insights.settings import insight_settings
 from samtale.insights.stats import MAX_DAYS, Day, Figures
-from samtale.languages import LANGUAGES
+from samtale.kernel.languages import LANGUAGES
 from samtale.model import Tenant
-from samtale.runtime import Runtime
 from samtale.web import admin_insights_texts  # noqa: F401  (registers the texts)
 from samtale.web.admin import AdminStaff, NavItem, add_nav, admin_render
 from samtale.web.admin_forms import AdminForm, t_for
@@ -43,7 +40,7 @@ from samtale.web.admin_insights_charts import (
     line_chart,
     sparkline,
 )
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import ui_language
 
@@ -233,7 +230,7 @@ def dashboard_charts(f: Figures, lang: str, t: Any) -> dict[str, Any]:
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-async def dashboard(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def dashboard(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await shop_of(runtime, staff)
     t = t_for(request)
     lang = ui_language(request)
@@ -304,10 +301,10 @@ def _back(form: AdminForm, **extra: str) -> str:
     return "/admin/review" + ("?" + urlencode(params) if params else "")
 
 
-async def _publish_state(runtime: Runtime, tenant: Tenant) -> dict[str, Any]:
+async def _publish_state(runtime: Container, tenant: Tenant) -> dict[str, Any]:
     async with runtime.db.session() as session:
         working = await Drafts(session, tenant, runtime.clock).working()
-        job = await AdminService.of(runtime).publisher.latest(session, tenant.id)
+        job = await runtime.admin.publisher.latest(session, tenant.id)
     errors, _warnings = content_problems(working.content)
     return {
         "working": working,
@@ -319,7 +316,7 @@ async def _publish_state(runtime: Runtime, tenant: Tenant) -> dict[str, Any]:
 
 
 @router.get("/review", response_class=HTMLResponse)
-async def review_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def review_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await shop_of(runtime, staff)
     t = t_for(request)
     q = request.query_params
@@ -382,7 +379,7 @@ async def review_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) 
 
 
 async def _review_action(
-    request: Request, staff: Staff, runtime: Runtime, item_id: uuid.UUID, action: str
+    request: Request, staff: Staff, runtime: Container, item_id: uuid.UUID, action: str
 ) -> Response:
     tenant = await shop_of(runtime, staff)
     form = await AdminForm.read(request, staff)
@@ -409,34 +406,34 @@ async def _review_action(
 
 @router.post("/review/{item_id}/confirm")
 async def review_confirm(
-    request: Request, item_id: uuid.UUID, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, item_id: uuid.UUID, staff: AdminStaff, runtime: ContainerDep
 ) -> Response:
     return await _review_action(request, staff, runtime, item_id, "confirm")
 
 
 @router.post("/review/{item_id}/intent")
 async def review_create(
-    request: Request, item_id: uuid.UUID, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, item_id: uuid.UUID, staff: AdminStaff, runtime: ContainerDep
 ) -> Response:
     return await _review_action(request, staff, runtime, item_id, "create")
 
 
 @router.post("/review/{item_id}/discard")
 async def review_discard(
-    request: Request, item_id: uuid.UUID, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, item_id: uuid.UUID, staff: AdminStaff, runtime: ContainerDep
 ) -> Response:
     return await _review_action(request, staff, runtime, item_id, "discard")
 
 
 @router.post("/review/{item_id}/reopen")
 async def review_reopen(
-    request: Request, item_id: uuid.UUID, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, item_id: uuid.UUID, staff: AdminStaff, runtime: ContainerDep
 ) -> Response:
     return await _review_action(request, staff, runtime, item_id, "reopen")
 
 
 @router.post("/review/publish")
-async def review_publish(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def review_publish(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     """Publish the draft the reviews went into: the bot retrains in the background."""
     tenant = await shop_of(runtime, staff)
     form = await AdminForm.read(request, staff)
@@ -445,7 +442,7 @@ async def review_publish(request: Request, staff: AdminStaff, runtime: RuntimeDe
     if version is None:
         return _redirect(_back(form))
     try:
-        await AdminService.of(runtime).publisher.start(tenant.id, version)
+        await runtime.admin.publisher.start(tenant.id, version)
     except PublishError as exc:
         return _redirect(
             _back(form, error="publish" if exc.code == "content_invalid" else exc.code)
@@ -454,7 +451,7 @@ async def review_publish(request: Request, staff: AdminStaff, runtime: RuntimeDe
 
 
 @router.post("/review/settings")
-async def review_settings(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def review_settings(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     """The share of questions copied into the sample."""
     tenant = await shop_of(runtime, staff)
     form = await AdminForm.read(request, staff)
@@ -473,7 +470,7 @@ async def review_settings(request: Request, staff: AdminStaff, runtime: RuntimeD
         section["sample_share"] = round(share / 100, 4)
         settings["insights"] = section
         row.settings = settings
-    InsightsService.of(runtime).forget(tenant.id)
+    runtime.insights.forget(tenant.id)
     return _redirect(_back(form, done="settings"))
 
 
@@ -481,10 +478,12 @@ async def review_settings(request: Request, staff: AdminStaff, runtime: RuntimeD
 
 
 @router.get("/evaluation", response_class=HTMLResponse)
-async def evaluation_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def evaluation_page(
+    request: Request, staff: AdminStaff, runtime: ContainerDep
+) -> HTMLResponse:
     tenant = await shop_of(runtime, staff)
     t = t_for(request)
-    hist = await evaluation_history(runtime, tenant)
+    hist = await runtime.admin.evaluation_history(tenant)
     versions = hist.versions
     chart = None
     if versions:

@@ -15,13 +15,13 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from samtale.accounts.sessions import Staff
-from samtale.insights.evaluation import EvaluationHistory, evaluation_history
+from samtale.app.container import Container
+from samtale.insights.evaluation import EvaluationHistory
 from samtale.insights.review import InboxFilter, Review, ReviewError
 from samtale.insights.settings import tenant_zone
 from samtale.insights.stats import Figures, Stats, csv_rows
 from samtale.model import SampleItem, Tenant
-from samtale.runtime import Runtime
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 from samtale.web.errors import COMMON_ERRORS, ApiError, ErrorResponse, not_found
 from samtale.web.staff import api_roles
 
@@ -48,7 +48,7 @@ ShopAdmin = Annotated[Staff, Depends(_shop_admin)]
 LanguageParam = Literal["da", "sv", "nb", "fi", "en"]
 
 
-async def shop_of(runtime: Runtime, staff: Staff) -> Tenant:
+async def shop_of(runtime: Container, staff: Staff) -> Tenant:
     async with runtime.db.session() as session:
         tenant = await session.get(Tenant, staff.tenant_id)
     if tenant is None:
@@ -63,7 +63,7 @@ def default_range(tenant: Tenant, now: datetime, days: int = DEFAULT_DAYS) -> tu
 
 
 async def figures_for(
-    runtime: Runtime,
+    runtime: Container,
     tenant: Tenant,
     start: date | None,
     end: date | None,
@@ -77,7 +77,7 @@ async def figures_for(
 @router.get("/stats", response_model=Figures)
 async def stats(
     staff: ShopAdmin,
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     start: Annotated[
         date | None, Query(alias="from", description="First day (YYYY-MM-DD).")
     ] = None,
@@ -97,7 +97,7 @@ async def stats(
 )
 async def stats_csv(
     staff: ShopAdmin,
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
     language: Annotated[LanguageParam | None, Query()] = None,
@@ -163,7 +163,7 @@ def review_error(exc: ReviewError) -> ApiError:
 @router.get("/review", response_model=InboxOut)
 async def inbox(
     staff: ShopAdmin,
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     status: Literal["new", "confirmed", "discarded"] = "new",
     language: LanguageParam | None = None,
     intent: Annotated[str | None, Query(max_length=64, description='"-": not understood')] = None,
@@ -185,7 +185,7 @@ async def inbox(
 
 
 async def _act(
-    runtime: Runtime, staff: Staff, action: str, item_id: uuid.UUID, **kw: Any
+    runtime: Container, staff: Staff, action: str, item_id: uuid.UUID, **kw: Any
 ) -> SampleOut:
     tenant = await shop_of(runtime, staff)
     try:
@@ -199,7 +199,7 @@ async def _act(
 
 @router.post("/review/{item_id}/confirm", response_model=SampleOut)
 async def confirm(
-    item_id: uuid.UUID, body: ConfirmIn, staff: ShopAdmin, runtime: RuntimeDep
+    item_id: uuid.UUID, body: ConfirmIn, staff: ShopAdmin, runtime: ContainerDep
 ) -> SampleOut:
     """Add the question to the draft as an example of the bot's guess (or of `intent`)."""
     return await _act(runtime, staff, "confirm", item_id, intent=body.intent)
@@ -207,7 +207,7 @@ async def confirm(
 
 @router.post("/review/{item_id}/intent", response_model=SampleOut, status_code=201)
 async def create_intent(
-    item_id: uuid.UUID, body: CreateIntentIn, staff: ShopAdmin, runtime: RuntimeDep
+    item_id: uuid.UUID, body: CreateIntentIn, staff: ShopAdmin, runtime: ContainerDep
 ) -> SampleOut:
     """Create a new intent in the draft with this question as its first example."""
     return await _act(
@@ -222,12 +222,12 @@ async def create_intent(
 
 
 @router.post("/review/{item_id}/discard", response_model=SampleOut)
-async def discard(item_id: uuid.UUID, staff: ShopAdmin, runtime: RuntimeDep) -> SampleOut:
+async def discard(item_id: uuid.UUID, staff: ShopAdmin, runtime: ContainerDep) -> SampleOut:
     return await _act(runtime, staff, "discard", item_id)
 
 
 @router.post("/review/{item_id}/reopen", response_model=SampleOut)
-async def reopen(item_id: uuid.UUID, staff: ShopAdmin, runtime: RuntimeDep) -> SampleOut:
+async def reopen(item_id: uuid.UUID, staff: ShopAdmin, runtime: ContainerDep) -> SampleOut:
     return await _act(runtime, staff, "reopen", item_id)
 
 
@@ -235,7 +235,7 @@ async def reopen(item_id: uuid.UUID, staff: ShopAdmin, runtime: RuntimeDep) -> S
 
 
 @router.get("/evaluation", response_model=EvaluationHistory)
-async def evaluation(staff: ShopAdmin, runtime: RuntimeDep) -> EvaluationHistory:
+async def evaluation(staff: ShopAdmin, runtime: ContainerDep) -> EvaluationHistory:
     """Every published version's evaluation, oldest first, with intents whose F1 dropped."""
     tenant = await shop_of(runtime, staff)
-    return await evaluation_history(runtime, tenant)
+    return await runtime.admin.evaluation_history(tenant)

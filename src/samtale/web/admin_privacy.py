@@ -22,7 +22,7 @@ from samtale.accounts.sessions import Staff
 from samtale.model import Tenant
 from samtale.privacy import audit
 from samtale.privacy.retention import MAX_RETENTION_DAYS
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 from samtale.web.errors import COMMON_ERRORS, ApiError, ErrorResponse
 from samtale.web.staff import ApiStaff
 
@@ -142,7 +142,7 @@ class RetentionOut(BaseModel):
 # Helpers ---------------------------------------------------------------------------------
 
 
-async def _tenant(runtime: RuntimeDep, staff: Staff, slug: str | None) -> uuid.UUID:
+async def _tenant(runtime: ContainerDep, staff: Staff, slug: str | None) -> uuid.UUID:
     """The shop the call acts on: the staff member's own, or the one an operator names."""
     if staff.role != "operator":
         if slug is not None and slug != staff.tenant_slug:
@@ -167,7 +167,7 @@ def _actor(staff: Staff) -> str:
 
 @router.post("/privacy/find", response_model=FoundOut, summary="Find a customer's conversations")
 async def find(
-    body: CustomerLookup, staff: AgentOrAdmin, runtime: RuntimeDep, tenant: TenantQuery = None
+    body: CustomerLookup, staff: AgentOrAdmin, runtime: ContainerDep, tenant: TenantQuery = None
 ) -> FoundOut:
     """The shop's conversations in which this e-mail, phone number or order number was written
     (found through the index of keyed hashes), or the conversation with this id. Audited."""
@@ -183,7 +183,7 @@ async def find(
     "/privacy/delete", response_model=DeletedOut, summary="Delete a customer's conversations"
 )
 async def delete(
-    body: CustomerLookup, staff: AgentOrAdmin, runtime: RuntimeDep, tenant: TenantQuery = None
+    body: CustomerLookup, staff: AgentOrAdmin, runtime: ContainerDep, tenant: TenantQuery = None
 ) -> DeletedOut:
     """Delete, on the customer's request, every conversation `find` lists — now, with everything
     that refers to them. One audit entry per conversation, its receipt the subject."""
@@ -206,7 +206,7 @@ async def delete(
     summary="Export a customer's data (access request)",
 )
 async def export(
-    body: CustomerLookup, staff: AgentOrAdmin, runtime: RuntimeDep, tenant: TenantQuery = None
+    body: CustomerLookup, staff: AgentOrAdmin, runtime: ContainerDep, tenant: TenantQuery = None
 ) -> Response:
     tid = await _tenant(runtime, staff, tenant)
     kind, value = body.kind_and_value()
@@ -228,7 +228,7 @@ async def export(
 @router.get("/audit", response_model=AuditOut, summary="Read the audit log")
 async def audit_log(
     staff: Admin,
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     tenant: TenantQuery = None,
     action: Annotated[str | None, Query(max_length=80)] = None,
     before: Annotated[datetime | None, Query(description="Entries before this time.")] = None,
@@ -246,7 +246,7 @@ async def audit_log(
 
 @router.get("/retention", response_model=RetentionOut, summary="The shop's retention")
 async def get_retention(
-    staff: Admin, runtime: RuntimeDep, tenant: TenantQuery = None
+    staff: Admin, runtime: ContainerDep, tenant: TenantQuery = None
 ) -> RetentionOut:
     tid = await _tenant(runtime, staff, tenant)
     policies = await runtime.privacy.retention.policies(tid)
@@ -258,7 +258,7 @@ async def get_retention(
 
 @router.put("/retention", response_model=RetentionOut, summary="Change the shop's retention")
 async def put_retention(
-    body: RetentionIn, staff: Admin, runtime: RuntimeDep, tenant: TenantQuery = None
+    body: RetentionIn, staff: Admin, runtime: ContainerDep, tenant: TenantQuery = None
 ) -> RetentionOut:
     """How long conversations are kept after their last message. The change is audited (the
     values before and after) and applies from the next purge."""

@@ -20,19 +20,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from samtale.accounts.sessions import Staff
-from samtale.admin.content import Drafts
 from samtale.admin.settings import record_change, save_section
-from samtale.languages import LANGUAGES
+from samtale.app.container import Container
+from samtale.bot.drafts import Drafts
+from samtale.kernel.languages import LANGUAGES
 from samtale.model import Tenant
 from samtale.privacy import audit
-from samtale.runtime import Runtime
 from samtale.tenants.service import TenantCreate
+from samtale.tenants.widget import WidgetSettings, widget_settings
 from samtale.web import admin_settings_texts  # noqa: F401  (registers the texts)
 from samtale.web.admin import AdminStaff, NavItem, add_nav, admin_render
 from samtale.web.admin_bot import LANGUAGE_NAMES, tenant_of
 from samtale.web.admin_forms import AdminForm, errors_by_field, t_for
-from samtale.web.deps import RuntimeDep
-from samtale.web.widget import WidgetSettings, widget_settings
+from samtale.web.deps import ContainerDep
 
 router = APIRouter(prefix="/admin/settings", include_in_schema=False)
 
@@ -77,7 +77,7 @@ async def settings_page(
 
 
 async def changed(
-    session: Any, runtime: Runtime, staff: Staff, tenant: Tenant, section: str
+    session: Any, runtime: Container, staff: Staff, tenant: Tenant, section: str
 ) -> None:
     await record_change(
         session,
@@ -117,14 +117,14 @@ def _widget_values(s: WidgetSettings, languages: list[str]) -> dict[str, Any]:
     return values
 
 
-async def _intent_names(runtime: Runtime, tenant: Tenant) -> list[str]:
+async def _intent_names(runtime: Container, tenant: Tenant) -> list[str]:
     async with runtime.db.session() as session:
         working = await Drafts(session, tenant, runtime.clock).working()
     return [i.name for i in working.content.intents]
 
 
 @router.get("/widget", response_class=HTMLResponse)
-async def widget_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def widget_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     values = _widget_values(widget_settings(tenant), list(tenant.languages))
     return await settings_page(
@@ -141,7 +141,7 @@ def _widget_field(loc: tuple[Any, ...]) -> str | None:
 
 
 @router.post("/widget")
-async def save_widget(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def save_widget(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
     languages = list(tenant.languages)
@@ -215,14 +215,14 @@ def _button_rows(form: AdminForm, prefix: str) -> tuple[list[dict[str, str]], li
 # Languages, allowed origins and the script tag ---------------------------------------------
 
 
-def script_tag(runtime: Runtime, tenant: Tenant) -> str:
+def script_tag(runtime: Container, tenant: Tenant) -> str:
     base = runtime.settings.base_url.rstrip("/")
     return f'<script src="{base}/widget.js" data-samtale-key="{tenant.widget_key}" async></script>'
 
 
 async def _site_page(
     request: Request,
-    runtime: Runtime,
+    runtime: Container,
     staff: Staff,
     tenant: Tenant,
     values: dict[str, Any],
@@ -246,7 +246,7 @@ async def _site_page(
 
 
 @router.get("/site", response_class=HTMLResponse)
-async def site_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def site_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     values = {
         "languages": list(tenant.languages),
@@ -258,7 +258,7 @@ async def site_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) ->
 
 
 @router.post("/site")
-async def save_site(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def save_site(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
     values = {

@@ -18,15 +18,15 @@ from samtale.admin.settings import (
     probe_connector,
     save_section,
 )
+from samtale.app.container import Container
 from samtale.model import Tenant
 from samtale.privacy.retention import MAX_RETENTION_DAYS
-from samtale.runtime import Runtime
 from samtale.web.admin import AdminStaff
 from samtale.web.admin_bot import tenant_of
 from samtale.web.admin_forms import AdminForm, errors_by_field, t_for
 from samtale.web.admin_privacy import RetentionIn
 from samtale.web.admin_settings import changed, redirect, settings_page
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 
 # Included by `admin_settings.router` (prefix `/admin/settings`).
 router: APIRouter = APIRouter()
@@ -49,7 +49,9 @@ def _retention_values(tenant: Tenant) -> dict[str, Any]:
 
 
 @router.get("/retention", response_class=HTMLResponse)
-async def retention_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def retention_page(
+    request: Request, staff: AdminStaff, runtime: ContainerDep
+) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     return await settings_page(
         request, staff, tenant, "retention", _retention_values(tenant), max_days=MAX_RETENTION_DAYS
@@ -57,7 +59,7 @@ async def retention_page(request: Request, staff: AdminStaff, runtime: RuntimeDe
 
 
 @router.post("/retention")
-async def save_retention(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def save_retention(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
     t = t_for(request)
@@ -139,15 +141,17 @@ def _yaml(value: Any) -> str:
     return yaml.safe_dump(value, allow_unicode=True, sort_keys=False, width=100)
 
 
-async def _has_demo(runtime: Runtime, tenant: Tenant) -> bool:
-    from samtale.shop.demo.store import has_demo_shop
+async def _has_demo(runtime: Container, tenant: Tenant) -> bool:
+    from samtale.demo.shop.store import has_demo_shop
 
     async with runtime.db.session() as session:
         return await has_demo_shop(session, tenant.id)
 
 
 @router.get("/connector", response_class=HTMLResponse)
-async def connector_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def connector_page(
+    request: Request, staff: AdminStaff, runtime: ContainerDep
+) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     values = _connector_values(tenant, await _has_demo(runtime, tenant))
     return await settings_page(request, staff, tenant, "connector", values)
@@ -193,7 +197,7 @@ def _connector_field(loc: tuple[Any, ...]) -> str | None:
 
 
 @router.post("/connector")
-async def save_connector(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def save_connector(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     from samtale.shop.http import HttpConnectorConfig
 
     tenant = await tenant_of(runtime, staff)
@@ -257,13 +261,11 @@ async def save_connector(request: Request, staff: AdminStaff, runtime: RuntimeDe
         if kind == "none":
             await _remove_demo_shop(session, tenant.id)
         if kind == "demo":
-            from samtale.shop.demo.store import ensure_demo_shop
+            from samtale.demo.shop.store import ensure_demo_shop
 
             await ensure_demo_shop(session, tenant.id, runtime.clock)
         await changed(session, runtime, staff, tenant, "connector")
-    shops = (getattr(runtime.responders, "services", None) or {}).get("shop")
-    if shops is not None:
-        shops.forget(tenant.id)
+    runtime.shop.forget(tenant.id)
     return redirect("/admin/settings/connector?saved=1")
 
 

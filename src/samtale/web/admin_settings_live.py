@@ -13,15 +13,15 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from samtale.accounts.sessions import Staff
-from samtale.languages import LANGUAGES
+from samtale.app.container import Container
+from samtale.kernel.languages import LANGUAGES
 from samtale.live.settings import DAYS, AgentSetting, LiveSettings, live_settings
 from samtale.model import Tenant, User
-from samtale.runtime import Runtime
 from samtale.web.admin import AdminStaff
 from samtale.web.admin_bot import tenant_of
 from samtale.web.admin_forms import AdminForm, errors_by_field, t_for
 from samtale.web.admin_settings import SPARE_ROWS, changed, redirect, settings_page
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 
 # Included by `admin_settings.router` (prefix `/admin/settings`).
 router: APIRouter = APIRouter()
@@ -45,7 +45,7 @@ def _hours_values(s: LiveSettings) -> dict[str, Any]:
 
 
 @router.get("/hours", response_class=HTMLResponse)
-async def hours_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def hours_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     return await settings_page(
         request, staff, tenant, "hours", _hours_values(live_settings(tenant)), days=DAYS
@@ -67,7 +67,7 @@ def _hours_field(loc: tuple[Any, ...]) -> str | None:
 
 
 async def _save_live(
-    runtime: Runtime,
+    runtime: Container,
     tenant: Tenant,
     change: Callable[[dict[str, Any]], None],
     staff: Staff,
@@ -86,7 +86,7 @@ async def _save_live(
 
 
 @router.post("/hours")
-async def save_hours(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def save_hours(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
     values: dict[str, Any] = {"always_open": form.checked("always_open")}
@@ -164,7 +164,7 @@ def _empty_field(languages: list[str]) -> dict[str, Any]:
 
 
 @router.get("/prechat", response_class=HTMLResponse)
-async def prechat_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def prechat_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     languages = list(tenant.languages)
     return await settings_page(
@@ -193,7 +193,7 @@ def _prechat_field(loc: tuple[Any, ...]) -> str | None:
 
 
 @router.post("/prechat")
-async def save_prechat(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def save_prechat(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
     languages = list(tenant.languages)
@@ -250,7 +250,7 @@ async def save_prechat(request: Request, staff: AdminStaff, runtime: RuntimeDep)
 
 
 @router.get("/canned", response_class=HTMLResponse)
-async def canned_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def canned_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     rows = [
         {"title": c.title, "text": c.text, "language": c.language or ""}
@@ -261,7 +261,7 @@ async def canned_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) 
 
 
 @router.post("/canned")
-async def save_canned(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def save_canned(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
     rows: list[dict[str, str]] = []
@@ -299,7 +299,7 @@ async def save_canned(request: Request, staff: AdminStaff, runtime: RuntimeDep) 
 # Agents: languages and capacity, assignment ------------------------------------------------
 
 
-async def _team(runtime: Runtime, tenant: Tenant) -> list[User]:
+async def _team(runtime: Container, tenant: Tenant) -> list[User]:
     async with runtime.db.session() as session:
         rows = await session.scalars(
             select(User)
@@ -322,7 +322,7 @@ def _agents_values(s: LiveSettings, users: list[User]) -> dict[str, Any]:
 
 
 @router.get("/agents", response_class=HTMLResponse)
-async def agents_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def agents_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     users = await _team(runtime, tenant)
     values = _agents_values(live_settings(tenant), users)
@@ -332,7 +332,7 @@ async def agents_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) 
 
 
 @router.post("/agents")
-async def save_agents(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def save_agents(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
     users = await _team(runtime, tenant)

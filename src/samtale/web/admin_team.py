@@ -14,7 +14,6 @@ from pydantic import ValidationError
 
 from samtale.accounts.sessions import Staff, create_session
 from samtale.admin import mail
-from samtale.admin.service import AdminService
 from samtale.admin.team import (
     InviteIn,
     MemberIn,
@@ -30,16 +29,16 @@ from samtale.admin.team import (
     members,
     request_reset,
 )
-from samtale.languages import LANGUAGES
+from samtale.app.container import Container
+from samtale.kernel.languages import LANGUAGES
 from samtale.model import Tenant
 from samtale.privacy import audit
-from samtale.runtime import Runtime
 from samtale.web import admin_team_texts  # noqa: F401  (registers the texts)
 from samtale.web.admin import AdminStaff, NavItem, add_nav, admin_render
 from samtale.web.admin_bot import LANGUAGE_NAMES, tenant_of
 from samtale.web.admin_forms import AdminForm, errors_by_field, t_for
 from samtale.web.auth import secure_cookies
-from samtale.web.deps import RuntimeDep, client_ip
+from samtale.web.deps import ContainerDep, client_ip
 from samtale.web.errors import not_found
 from samtale.web.i18n import ui_language
 from samtale.web.staff import SESSION_COOKIE, render
@@ -55,7 +54,7 @@ def _redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _link(runtime: Runtime, kind: str, token: str) -> str:
+def _link(runtime: Container, kind: str, token: str) -> str:
     return f"{runtime.settings.base_url.rstrip('/')}/account/{kind}/{token}"
 
 
@@ -65,7 +64,7 @@ def _invite_values() -> dict[str, Any]:
 
 async def _team_page(
     request: Request,
-    runtime: Runtime,
+    runtime: Container,
     staff: Staff,
     tenant: Tenant,
     values: dict[str, Any] | None = None,
@@ -97,13 +96,13 @@ async def _team_page(
 
 
 @router.get("/admin/team", response_class=HTMLResponse)
-async def team_page(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def team_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     return await _team_page(request, runtime, staff, tenant)
 
 
 @router.post("/admin/team/invite")
-async def invite(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Response:
+async def invite(request: Request, staff: AdminStaff, runtime: ContainerDep) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
     t = t_for(request)
@@ -147,7 +146,7 @@ async def invite(request: Request, staff: AdminStaff, runtime: RuntimeDep) -> Re
 
 
 async def _send_invite(
-    request: Request, runtime: Runtime, tenant: Tenant, user: Any, token: str
+    request: Request, runtime: Container, tenant: Tenant, user: Any, token: str
 ) -> bool:
     subject, body = mail.compose(
         "invite",
@@ -157,7 +156,7 @@ async def _send_invite(
         name=user.display_name,
         role=user.role,
     )
-    return await mail.send(AdminService.of(runtime).mailer, user.email, subject, body)
+    return await mail.send(runtime.admin.mailer, user.email, subject, body)
 
 
 def _member_values(user: Any) -> dict[str, Any]:
@@ -171,7 +170,7 @@ def _member_values(user: Any) -> dict[str, Any]:
 
 async def _member_page(
     request: Request,
-    runtime: Runtime,
+    runtime: Container,
     staff: Staff,
     tenant: Tenant,
     user_id: uuid.UUID,
@@ -204,7 +203,7 @@ async def _member_page(
 
 @router.get("/admin/team/{user_id}", response_class=HTMLResponse)
 async def member_page(
-    request: Request, user_id: uuid.UUID, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, user_id: uuid.UUID, staff: AdminStaff, runtime: ContainerDep
 ) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     return await _member_page(request, runtime, staff, tenant, user_id)
@@ -212,7 +211,7 @@ async def member_page(
 
 @router.post("/admin/team/{user_id}")
 async def save_member(
-    request: Request, user_id: uuid.UUID, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, user_id: uuid.UUID, staff: AdminStaff, runtime: ContainerDep
 ) -> Response:
     tenant = await tenant_of(runtime, staff)
     form = await AdminForm.read(request, staff)
@@ -252,7 +251,7 @@ async def save_member(
 
 @router.get("/admin/team/{user_id}/deactivate", response_class=HTMLResponse)
 async def deactivate_page(
-    request: Request, user_id: uuid.UUID, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, user_id: uuid.UUID, staff: AdminStaff, runtime: ContainerDep
 ) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     t = t_for(request)
@@ -279,7 +278,7 @@ async def deactivate_page(
 
 
 async def _set_active(
-    request: Request, user_id: uuid.UUID, staff: Staff, runtime: Runtime, active: bool
+    request: Request, user_id: uuid.UUID, staff: Staff, runtime: Container, active: bool
 ) -> Response:
     tenant = await tenant_of(runtime, staff)
     await AdminForm.read(request, staff)
@@ -311,21 +310,21 @@ async def _set_active(
 
 @router.post("/admin/team/{user_id}/deactivate")
 async def deactivate(
-    request: Request, user_id: uuid.UUID, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, user_id: uuid.UUID, staff: AdminStaff, runtime: ContainerDep
 ) -> Response:
     return await _set_active(request, user_id, staff, runtime, False)
 
 
 @router.post("/admin/team/{user_id}/reactivate")
 async def reactivate(
-    request: Request, user_id: uuid.UUID, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, user_id: uuid.UUID, staff: AdminStaff, runtime: ContainerDep
 ) -> Response:
     return await _set_active(request, user_id, staff, runtime, True)
 
 
 @router.post("/admin/team/{user_id}/resend")
 async def resend(
-    request: Request, user_id: uuid.UUID, staff: AdminStaff, runtime: RuntimeDep
+    request: Request, user_id: uuid.UUID, staff: AdminStaff, runtime: ContainerDep
 ) -> Response:
     tenant = await tenant_of(runtime, staff)
     await AdminForm.read(request, staff)
@@ -383,7 +382,7 @@ def _csrf_ok(request: Request, submitted: Any) -> bool:
 
 async def _password_form(
     request: Request,
-    runtime: Runtime,
+    runtime: Container,
     kind: str,
     token: str,
     errors: dict[str, str] | None = None,
@@ -410,7 +409,7 @@ async def _password_form(
     )
 
 
-async def _set_password(request: Request, runtime: Runtime, kind: str, token: str) -> Response:
+async def _set_password(request: Request, runtime: Container, kind: str, token: str) -> Response:
     data = await request.form(max_fields=10)
     t = t_for(request)
     if not _csrf_ok(request, data.get("csrf")):
@@ -449,12 +448,12 @@ async def _set_password(request: Request, runtime: Runtime, kind: str, token: st
 
 
 @router.get("/account/invite/{token}", response_class=HTMLResponse)
-async def invite_form(request: Request, token: str, runtime: RuntimeDep) -> HTMLResponse:
+async def invite_form(request: Request, token: str, runtime: ContainerDep) -> HTMLResponse:
     return await _password_form(request, runtime, "invite", token)
 
 
 @router.post("/account/invite/{token}")
-async def accept_invite(request: Request, token: str, runtime: RuntimeDep) -> Response:
+async def accept_invite(request: Request, token: str, runtime: ContainerDep) -> Response:
     return await _set_password(request, runtime, "invite", token)
 
 
@@ -464,7 +463,7 @@ async def forgot_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/account/reset", response_class=HTMLResponse)
-async def forgot(request: Request, runtime: RuntimeDep) -> HTMLResponse:
+async def forgot(request: Request, runtime: ContainerDep) -> HTMLResponse:
     data = await request.form(max_fields=10)
     email = str(data.get("email") or "").strip()[:254]
     if not _csrf_ok(request, data.get("csrf")):
@@ -489,16 +488,16 @@ async def forgot(request: Request, runtime: RuntimeDep) -> HTMLResponse:
                 _link(runtime, "reset", link.token),
                 name=link.user.display_name,
             )
-            await mail.send(AdminService.of(runtime).mailer, link.user.email, subject, body)
+            await mail.send(runtime.admin.mailer, link.user.email, subject, body)
     # The same answer whether the address is known, the mail went out, or the limit was hit.
     return _account_page(request, "admin/account/forgot.html", email=email, sent=True)
 
 
 @router.get("/account/reset/{token}", response_class=HTMLResponse)
-async def reset_form(request: Request, token: str, runtime: RuntimeDep) -> HTMLResponse:
+async def reset_form(request: Request, token: str, runtime: ContainerDep) -> HTMLResponse:
     return await _password_form(request, runtime, "reset", token)
 
 
 @router.post("/account/reset/{token}")
-async def reset_password(request: Request, token: str, runtime: RuntimeDep) -> Response:
+async def reset_password(request: Request, token: str, runtime: ContainerDep) -> Response:
     return await _set_password(request, runtime, "reset", token)

@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from samtale.accounts.sessions import Staff
 from samtale.admin import mail
-from samtale.admin.service import AdminService
 from samtale.admin.team import InviteIn
 from samtale.admin.tenants import (
     Usage,
@@ -28,16 +27,16 @@ from samtale.admin.tenants import (
     usage,
     write_archive,
 )
-from samtale.languages import LANGUAGES
+from samtale.app.container import Container
+from samtale.kernel.languages import LANGUAGES
 from samtale.model import Tenant
 from samtale.privacy import audit
-from samtale.runtime import Runtime
 from samtale.tenants.service import ConflictError, TenantCreate
 from samtale.web import admin_tenants_texts  # noqa: F401  (registers the texts)
 from samtale.web.admin import NavItem, OperatorStaff, add_nav, admin_render
 from samtale.web.admin_bot import LANGUAGE_NAMES
 from samtale.web.admin_forms import AdminForm, errors_by_field, t_for
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 from samtale.web.errors import not_found
 from samtale.web.i18n import ui_language
 
@@ -76,7 +75,7 @@ def _new_values() -> dict[str, Any]:
 
 async def _list_page(
     request: Request,
-    runtime: Runtime,
+    runtime: Container,
     staff: Staff,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
@@ -107,12 +106,14 @@ async def _list_page(
 
 
 @router.get("", response_class=HTMLResponse)
-async def tenants_page(request: Request, staff: OperatorStaff, runtime: RuntimeDep) -> HTMLResponse:
+async def tenants_page(
+    request: Request, staff: OperatorStaff, runtime: ContainerDep
+) -> HTMLResponse:
     return await _list_page(request, runtime, staff)
 
 
 @router.post("")
-async def create(request: Request, staff: OperatorStaff, runtime: RuntimeDep) -> Response:
+async def create(request: Request, staff: OperatorStaff, runtime: ContainerDep) -> Response:
     form = await AdminForm.read(request, staff)
     t = t_for(request)
     values = {
@@ -171,13 +172,13 @@ async def create(request: Request, staff: OperatorStaff, runtime: RuntimeDep) ->
     subject, body = mail.compose(
         "invite", ui_language(request), url, shop=tenant.name, role="admin"
     )
-    sent = await mail.send(AdminService.of(runtime).mailer, link.user.email, subject, body)
+    sent = await mail.send(runtime.admin.mailer, link.user.email, subject, body)
     if sent:
         return _redirect(f"/admin/tenants/{tenant.slug}?created=sent")
     return await _tenant_page(request, runtime, staff, tenant.slug, manual_link=url)
 
 
-async def _tenant(runtime: Runtime, slug: str) -> Tenant:
+async def _tenant(runtime: Container, slug: str) -> Tenant:
     async with runtime.db.session() as session:
         tenant = await session.scalar(select(Tenant).where(Tenant.slug == slug))
     if tenant is None:
@@ -186,7 +187,7 @@ async def _tenant(runtime: Runtime, slug: str) -> Tenant:
 
 
 async def _tenant_page(
-    request: Request, runtime: Runtime, staff: Staff, slug: str, **context: Any
+    request: Request, runtime: Container, staff: Staff, slug: str, **context: Any
 ) -> HTMLResponse:
     t = t_for(request)
     tenant = await _tenant(runtime, slug)
@@ -216,13 +217,13 @@ async def _tenant_page(
 
 @router.get("/{slug}", response_class=HTMLResponse)
 async def tenant_page(
-    request: Request, slug: str, staff: OperatorStaff, runtime: RuntimeDep
+    request: Request, slug: str, staff: OperatorStaff, runtime: ContainerDep
 ) -> HTMLResponse:
     return await _tenant_page(request, runtime, staff, slug)
 
 
 async def _set_active(
-    request: Request, slug: str, staff: Staff, runtime: Runtime, active: bool
+    request: Request, slug: str, staff: Staff, runtime: Container, active: bool
 ) -> Response:
     await AdminForm.read(request, staff)
     tenant = await _tenant(runtime, slug)
@@ -230,10 +231,9 @@ async def _set_active(
         await do_set_active(
             session, tenant.id, active, audit.user_actor(staff.user_id), runtime.clock, runtime.ids
         )
-    refresh = getattr(runtime.responders, "refresh", None)
-    if refresh is not None and active:
+    if active:
         # Load the shop's bot now rather than at the registry's next look.
-        task = asyncio.create_task(refresh(tenant.id))
+        task = asyncio.create_task(runtime.responders.refresh(tenant.id))
         _background.add(task)
         task.add_done_callback(_background.discard)
     return _redirect(f"/admin/tenants/{slug}?done=" + ("resumed" if active else "suspended"))
@@ -241,20 +241,20 @@ async def _set_active(
 
 @router.post("/{slug}/suspend")
 async def suspend(
-    request: Request, slug: str, staff: OperatorStaff, runtime: RuntimeDep
+    request: Request, slug: str, staff: OperatorStaff, runtime: ContainerDep
 ) -> Response:
     return await _set_active(request, slug, staff, runtime, False)
 
 
 @router.post("/{slug}/resume")
 async def resume(
-    request: Request, slug: str, staff: OperatorStaff, runtime: RuntimeDep
+    request: Request, slug: str, staff: OperatorStaff, runtime: ContainerDep
 ) -> Response:
     return await _set_active(request, slug, staff, runtime, True)
 
 
 @router.get("/{slug}/export.zip")
-async def export_archive(slug: str, staff: OperatorStaff, runtime: RuntimeDep) -> Response:
+async def export_archive(slug: str, staff: OperatorStaff, runtime: ContainerDep) -> Response:
     tenant = await _tenant(runtime, slug)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     await write_archive(runtime, tenant.id, spool, audit.user_actor(staff.user_id))
@@ -282,13 +282,13 @@ async def export_archive(slug: str, staff: OperatorStaff, runtime: RuntimeDep) -
 
 @router.get("/{slug}/delete", response_class=HTMLResponse)
 async def delete_page(
-    request: Request, slug: str, staff: OperatorStaff, runtime: RuntimeDep
+    request: Request, slug: str, staff: OperatorStaff, runtime: ContainerDep
 ) -> HTMLResponse:
     return await _delete_page(request, runtime, staff, slug)
 
 
 async def _delete_page(
-    request: Request, runtime: Runtime, staff: Staff, slug: str, error: str | None = None
+    request: Request, runtime: Container, staff: Staff, slug: str, error: str | None = None
 ) -> HTMLResponse:
     t = t_for(request)
     tenant = await _tenant(runtime, slug)
@@ -309,7 +309,7 @@ async def _delete_page(
 
 @router.post("/{slug}/delete", response_class=HTMLResponse)
 async def delete(
-    request: Request, slug: str, staff: OperatorStaff, runtime: RuntimeDep
+    request: Request, slug: str, staff: OperatorStaff, runtime: ContainerDep
 ) -> Response:
     form = await AdminForm.read(request, staff)
     t = t_for(request)

@@ -9,9 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from samtale import __version__
-from samtale.insights.service import InsightsService
-from samtale.live.service import LiveService
-from samtale.runtime import Runtime
+from samtale.app.container import Container
 from samtale.tenants.service import tenant_by_widget_key
 from samtale.web import (
     admin,
@@ -41,18 +39,14 @@ from samtale.web.middleware import BodyLimitMiddleware, CorsMiddleware, RequestL
 from samtale.web.staff import LoginRequired, login_redirect_url
 
 
-def create_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
-    """The app for one runtime. With `manage_runtime`, the app's lifespan starts and closes it."""
-    # Talking to a person: registers its turn hook and transcript section on the runtime.
-    live = LiveService.of(runtime)
-    # Statistics events and the improvement sample: its turn hooks and the live chat's events.
-    InsightsService.of(runtime)
+def create_app(runtime: Container, *, manage_runtime: bool = True) -> FastAPI:
+    """The app for one container. With `manage_runtime`, the app's lifespan starts and closes
+    it."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if manage_runtime:
             await runtime.start(background=True)
-            live.start_background()
         try:
             yield
         finally:

@@ -86,7 +86,7 @@ class Asset:
     media_type: str
 
     @classmethod
-    def of(cls, name: str, data: bytes) -> Asset:
+    def from_bytes(cls, name: str, data: bytes) -> Asset:
         return cls(
             name=name,
             data=data,
@@ -130,8 +130,8 @@ class Assets:
                 data = path.read_bytes()
                 if path.suffix == ".js":
                     data = strip_js(data.decode()).encode()
-                self.by_name[path.name] = Asset.of(path.name, data)
-        self.loader = Asset.of(
+                self.by_name[path.name] = Asset.from_bytes(path.name, data)
+        self.loader = Asset.from_bytes(
             "widget.js", LOADER.replace("__BUNDLE__", self.by_name["widget.js"].url).encode()
         )
 

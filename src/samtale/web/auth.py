@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from samtale.accounts.login import check_login
 from samtale.accounts.sessions import create_session, end_session
 from samtale.model import User
-from samtale.web.deps import RuntimeDep, client_ip
+from samtale.web.deps import ContainerDep, client_ip
 from samtale.web.i18n import LANG_COOKIE, UI_LANGUAGES, translator, ui_language
 from samtale.web.staff import SESSION_COOKIE, ApiStaff, OptionalStaff, check_form_csrf, render
 
@@ -86,7 +86,7 @@ async def login_form(request: Request, staff: OptionalStaff, next: str | None = 
 @router.post("/login")
 async def login(
     request: Request,
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
     csrf: Annotated[str, Form(max_length=100)] = "",
@@ -134,7 +134,7 @@ async def login(
 @router.post("/logout")
 async def logout(
     request: Request,
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     staff: OptionalStaff,
     csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:

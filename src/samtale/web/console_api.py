@@ -14,15 +14,15 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from samtale.accounts.sessions import Staff
+from samtale.kernel.text import clean_text
 from samtale.live import queries
 from samtale.live.errors import LiveError
-from samtale.live.service import Agent, LiveService
+from samtale.live.service import Agent
 from samtale.live.settings import OUTCOMES, live_settings
 from samtale.model import Tenant
 from samtale.privacy import audit
-from samtale.text import clean_text
 from samtale.web.console_visitor import live_error
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import ui_language
 from samtale.web.staff import ApiStaff
@@ -98,10 +98,10 @@ async def _call(coro: Any) -> Any:
 
 
 @router.get("/me")
-async def me(staff: AgentStaff, runtime: RuntimeDep) -> dict[str, Any]:
+async def me(staff: AgentStaff, runtime: ContainerDep) -> dict[str, Any]:
     """Who is working, their presence, and the shop's settings the console needs."""
     agent = agent_of(staff)
-    live = LiveService.of(runtime)
+    live = runtime.live
     async with runtime.db.session() as session:
         tenant = await session.get(Tenant, agent.tenant_id)
         assert tenant is not None
@@ -133,65 +133,63 @@ async def me(staff: AgentStaff, runtime: RuntimeDep) -> dict[str, Any]:
 
 
 @router.post("/presence", status_code=204)
-async def presence(body: PresenceIn, staff: AgentStaff, runtime: RuntimeDep) -> Response:
-    await _call(LiveService.of(runtime).set_presence(agent_of(staff), body.status))
+async def presence(body: PresenceIn, staff: AgentStaff, runtime: ContainerDep) -> Response:
+    await _call(runtime.live.set_presence(agent_of(staff), body.status))
     return Response(status_code=204)
 
 
 @router.post("/heartbeat", status_code=204)
-async def heartbeat(staff: AgentStaff, runtime: RuntimeDep) -> Response:
+async def heartbeat(staff: AgentStaff, runtime: ContainerDep) -> Response:
     """For consoles without a websocket: the same sign of life the socket's pings give."""
-    await LiveService.of(runtime).heartbeat(agent_of(staff))
+    await runtime.live.heartbeat(agent_of(staff))
     return Response(status_code=204)
 
 
 @router.get("/agents")
-async def agents(staff: AgentStaff, runtime: RuntimeDep) -> dict[str, Any]:
-    loads = await LiveService.of(runtime).agents(agent_of(staff).tenant_id)
+async def agents(staff: AgentStaff, runtime: ContainerDep) -> dict[str, Any]:
+    loads = await runtime.live.agents(agent_of(staff).tenant_id)
     return {"agents": [a.as_dict() for a in loads]}
 
 
 @router.get("/queue")
-async def queue(request: Request, staff: AgentStaff, runtime: RuntimeDep) -> dict[str, Any]:
-    items = await LiveService.of(runtime).queue_view(agent_of(staff), ui_language(request))
+async def queue(request: Request, staff: AgentStaff, runtime: ContainerDep) -> dict[str, Any]:
+    items = await runtime.live.queue_view(agent_of(staff), ui_language(request))
     return {"queue": items}
 
 
 @router.post("/handoffs/{handoff_id}/claim")
-async def claim(handoff_id: uuid.UUID, staff: AgentStaff, runtime: RuntimeDep) -> dict[str, Any]:
+async def claim(handoff_id: uuid.UUID, staff: AgentStaff, runtime: ContainerDep) -> dict[str, Any]:
     """Take a conversation from the queue. Of agents claiming at once, one wins; the others get
     409 `already_claimed` with the winner's name."""
-    cid = await _call(LiveService.of(runtime).claim(agent_of(staff), handoff_id))
+    cid = await _call(runtime.live.claim(agent_of(staff), handoff_id))
     return {"conversation_id": str(cid)}
 
 
 @router.get("/conversations/{conversation_id}")
 async def conversation(
-    conversation_id: uuid.UUID, request: Request, staff: AgentStaff, runtime: RuntimeDep
+    conversation_id: uuid.UUID, request: Request, staff: AgentStaff, runtime: ContainerDep
 ) -> dict[str, Any]:
     """The whole conversation with its pre-chat answers and the bot's findings (audited)."""
     view: dict[str, Any] = await _call(
-        LiveService.of(runtime).conversation_view(
-            agent_of(staff), conversation_id, ui_language(request)
-        )
+        runtime.live.conversation_view(agent_of(staff), conversation_id, ui_language(request))
     )
     return view
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=201)
 async def send(
-    conversation_id: uuid.UUID, body: TextIn, staff: AgentStaff, runtime: RuntimeDep
+    conversation_id: uuid.UUID, body: TextIn, staff: AgentStaff, runtime: ContainerDep
 ) -> dict[str, Any]:
-    msg = await _call(LiveService.of(runtime).send(agent_of(staff), conversation_id, body.text))
+    msg = await _call(runtime.live.send(agent_of(staff), conversation_id, body.text))
     return {"id": str(msg.id), "cursor": msg.seq, "created_at": msg.created_at.isoformat()}
 
 
 @router.post("/conversations/{conversation_id}/typing", status_code=204)
 async def typing(
-    conversation_id: uuid.UUID, body: TypingIn, staff: AgentStaff, runtime: RuntimeDep
+    conversation_id: uuid.UUID, body: TypingIn, staff: AgentStaff, runtime: ContainerDep
 ) -> Response:
     agent = agent_of(staff)
-    live = LiveService.of(runtime)
+    live = runtime.live
     await _call(live.check_live(agent, conversation_id))
     await live.typing(agent, conversation_id, body.typing)
     return Response(status_code=204)
@@ -199,10 +197,10 @@ async def typing(
 
 @router.post("/conversations/{conversation_id}/read", status_code=204)
 async def read(
-    conversation_id: uuid.UUID, body: ReadIn, staff: AgentStaff, runtime: RuntimeDep
+    conversation_id: uuid.UUID, body: ReadIn, staff: AgentStaff, runtime: ContainerDep
 ) -> Response:
     agent = agent_of(staff)
-    live = LiveService.of(runtime)
+    live = runtime.live
     await _call(live.check_live(agent, conversation_id))
     await live.read(agent, conversation_id, body.cursor)
     return Response(status_code=204)
@@ -210,23 +208,23 @@ async def read(
 
 @router.post("/conversations/{conversation_id}/transfer", status_code=204)
 async def transfer(
-    conversation_id: uuid.UUID, body: TransferIn, staff: AgentStaff, runtime: RuntimeDep
+    conversation_id: uuid.UUID, body: TransferIn, staff: AgentStaff, runtime: ContainerDep
 ) -> Response:
-    await _call(LiveService.of(runtime).transfer(agent_of(staff), conversation_id, body.agent_id))
+    await _call(runtime.live.transfer(agent_of(staff), conversation_id, body.agent_id))
     return Response(status_code=204)
 
 
 @router.post("/conversations/{conversation_id}/close", status_code=204)
 async def close(
-    conversation_id: uuid.UUID, body: CloseIn, staff: AgentStaff, runtime: RuntimeDep
+    conversation_id: uuid.UUID, body: CloseIn, staff: AgentStaff, runtime: ContainerDep
 ) -> Response:
-    await _call(LiveService.of(runtime).close(agent_of(staff), conversation_id, body.outcome))
+    await _call(runtime.live.close(agent_of(staff), conversation_id, body.outcome))
     return Response(status_code=204)
 
 
 @router.delete("/conversations/{conversation_id}")
 async def delete_conversation(
-    conversation_id: uuid.UUID, staff: AgentStaff, runtime: RuntimeDep
+    conversation_id: uuid.UUID, staff: AgentStaff, runtime: ContainerDep
 ) -> dict[str, Any]:
     """Delete one conversation on the customer's request (the privacy deletion path; audited
     with its receipt)."""
@@ -255,7 +253,7 @@ def _day(value: str | None, end: bool = False) -> datetime | None:
 @router.get("/history")
 async def history(
     staff: AgentStaff,
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     agent: Annotated[uuid.UUID | None, Query()] = None,
     state: Annotated[Literal["bot", "queued", "live", "closed", "offline"] | None, Query()] = None,
     since: Annotated[str | None, Query(max_length=10)] = None,
@@ -281,7 +279,7 @@ async def history(
 
 
 @router.post("/privacy/find")
-async def privacy_find(body: LookupIn, staff: AgentStaff, runtime: RuntimeDep) -> dict[str, Any]:
+async def privacy_find(body: LookupIn, staff: AgentStaff, runtime: ContainerDep) -> dict[str, Any]:
     """A customer's conversations by e-mail, phone, order number (the identifier index) or
     id — before deleting them on their request. Audited as a search."""
     me = agent_of(staff)
@@ -290,7 +288,9 @@ async def privacy_find(body: LookupIn, staff: AgentStaff, runtime: RuntimeDep) -
 
 
 @router.post("/privacy/delete")
-async def privacy_delete(body: LookupIn, staff: AgentStaff, runtime: RuntimeDep) -> dict[str, Any]:
+async def privacy_delete(
+    body: LookupIn, staff: AgentStaff, runtime: ContainerDep
+) -> dict[str, Any]:
     """Delete, on the customer's request, every conversation `find` lists (one audit entry each,
     with its receipt)."""
     me = agent_of(staff)
@@ -301,17 +301,17 @@ async def privacy_delete(body: LookupIn, staff: AgentStaff, runtime: RuntimeDep)
 @router.get("/offline-messages")
 async def offline_messages(
     staff: AgentStaff,
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     status: Annotated[Literal["open", "answered"] | None, Query()] = None,
 ) -> dict[str, Any]:
-    items = await LiveService.of(runtime).offline_messages(agent_of(staff), status)
+    items = await runtime.live.offline_messages(agent_of(staff), status)
     return {"offline_messages": items}
 
 
 @router.post("/offline-messages/{offline_id}/reply", status_code=204)
 async def reply_offline(
-    offline_id: Annotated[uuid.UUID, Path()], body: TextIn, staff: AgentStaff, runtime: RuntimeDep
+    offline_id: Annotated[uuid.UUID, Path()], body: TextIn, staff: AgentStaff, runtime: ContainerDep
 ) -> Response:
     """Answer by e-mail (SMTP); the answer is kept in the message's conversation."""
-    await _call(LiveService.of(runtime).answer_offline(agent_of(staff), offline_id, body.text))
+    await _call(runtime.live.answer_offline(agent_of(staff), offline_id, body.text))
     return Response(status_code=204)

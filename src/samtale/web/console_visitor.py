@@ -11,16 +11,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from samtale.languages import normalize_language
+from samtale.app.container import Container
+from samtale.kernel.languages import normalize_language
+from samtale.kernel.text import EMAIL_PATTERN, clean_text
 from samtale.live import prechat
 from samtale.live.errors import InvalidAnswers, LiveError
-from samtale.live.service import HandoffStatus, LiveService
+from samtale.live.service import HandoffStatus
 from samtale.live.settings import languages_of, live_settings
 from samtale.model import Tenant
-from samtale.runtime import Runtime
 from samtale.tenants.service import tenant_by_widget_key
-from samtale.text import EMAIL_PATTERN, clean_text
-from samtale.web.deps import RuntimeDep, VisitorConversation, client_ip, rate_limit
+from samtale.web.deps import ContainerDep, VisitorConversation, client_ip, rate_limit
 from samtale.web.errors import COMMON_ERRORS, ApiError, ErrorResponse
 from samtale.web.visitor import origin_allowed
 
@@ -117,11 +117,11 @@ def _out(status: HandoffStatus) -> HandoffOut:
     response_model=HandoffOut,
     summary="The request for a person",
 )
-async def get_handoff(conv: VisitorConversation, runtime: RuntimeDep) -> HandoffOut:
+async def get_handoff(conv: VisitorConversation, runtime: ContainerDep) -> HandoffOut:
     """Where the customer stands: in the queue (position and estimated wait), chatting with a
     person (their name), or after a closed chat (whether it can still be rated)."""
     try:
-        return _out(await LiveService.of(runtime).status(conv.tenant_id, conv.id))
+        return _out(await runtime.live.status(conv.tenant_id, conv.id))
     except LiveError as exc:
         raise live_error(exc) from None
 
@@ -137,7 +137,7 @@ async def get_handoff(conv: VisitorConversation, runtime: RuntimeDep) -> Handoff
     summary="Ask for a person",
 )
 async def request_handoff(
-    conv: VisitorConversation, body: HandoffRequest, runtime: RuntimeDep, response: Response
+    conv: VisitorConversation, body: HandoffRequest, runtime: ContainerDep, response: Response
 ) -> HandoffOut:
     """Enter the queue with the pre-chat form's answers. Errors per field (`answers.<name>`:
     `required`, `invalid_email`, `invalid_phone`, `invalid_choice`, `too_long`,
@@ -146,7 +146,7 @@ async def request_handoff(
     await rate_limit(runtime, f"handoff:{conv.id}", 20, "handoff_requests")
     was = conv.state
     try:
-        status = await LiveService.of(runtime).request(conv.tenant_id, conv.id, body.answers)
+        status = await runtime.live.request(conv.tenant_id, conv.id, body.answers)
     except LiveError as exc:
         raise live_error(exc) from None
     response.status_code = 200 if was in ("queued", "live") else 201
@@ -159,10 +159,10 @@ async def request_handoff(
     responses=CONFLICT,
     summary="Leave the queue",
 )
-async def leave_queue(conv: VisitorConversation, runtime: RuntimeDep) -> HandoffOut:
+async def leave_queue(conv: VisitorConversation, runtime: ContainerDep) -> HandoffOut:
     """Leave the queue and return to the bot."""
     try:
-        return _out(await LiveService.of(runtime).leave(conv.tenant_id, conv.id))
+        return _out(await runtime.live.leave(conv.tenant_id, conv.id))
     except LiveError as exc:
         raise live_error(exc) from None
 
@@ -173,11 +173,11 @@ async def leave_queue(conv: VisitorConversation, runtime: RuntimeDep) -> Handoff
     responses=CONFLICT,
     summary="Rate the chat with a person",
 )
-async def rate(conv: VisitorConversation, body: RatingRequest, runtime: RuntimeDep) -> Response:
+async def rate(conv: VisitorConversation, body: RatingRequest, runtime: ContainerDep) -> Response:
     """After a person closed the chat: 1 (poor) to 5 (great), with an optional comment (kept
     in the conversation). Once per chat."""
     try:
-        await LiveService.of(runtime).rate(conv.tenant_id, conv.id, body.rating, body.comment)
+        await runtime.live.rate(conv.tenant_id, conv.id, body.rating, body.comment)
     except LiveError as exc:
         raise live_error(exc) from None
     return Response(status_code=204)
@@ -194,7 +194,7 @@ async def leave_offline_message(
     widget_key: Annotated[str, Path(max_length=64)],
     body: OfflineMessageRequest,
     request: Request,
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     origin: Annotated[str | None, Header(max_length=300)] = None,
 ) -> OfflineMessageOut:
     """When nobody is available: an e-mail address and a message; customer service answers
@@ -210,7 +210,7 @@ async def leave_offline_message(
     )
     requested = normalize_language(body.language)
     language = requested if requested in tenant.languages else tenant.default_language
-    row = await LiveService.of(runtime).leave_message(
+    row = await runtime.live.leave_message(
         tenant, email=body.email.strip(), message=body.text, name=body.name, language=language
     )
     return OfflineMessageOut(id=str(row.id), status="open", created_at=row.created_at)
@@ -242,7 +242,7 @@ class HandoffConfig(BaseModel):
     prechat_fields: list[PrechatFieldOut]
 
 
-async def handoff_config(runtime: Runtime, tenant: Tenant) -> HandoffConfig:
+async def handoff_config(runtime: Container, tenant: Tenant) -> HandoffConfig:
     """The widget config's `handoff` part."""
     settings = live_settings(tenant)
     languages = languages_of(tenant)
@@ -264,7 +264,7 @@ async def handoff_config(runtime: Runtime, tenant: Tenant) -> HandoffConfig:
                 ],
             )
         )
-    avail = await LiveService.of(runtime).availability(tenant)
+    avail = await runtime.live.availability(tenant)
     return HandoffConfig(
         available=avail.available,
         reason=avail.reason,

@@ -29,12 +29,12 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from samtale.accounts.sessions import resolve_session
+from samtale.app.container import Container
 from samtale.conversations.repository import Conversations
+from samtale.infra.hub import Subscription, conversation_channel, tenant_channel
+from samtale.kernel.logs import get_logger
 from samtale.live.errors import LiveError
-from samtale.live.hub import Subscription, conversation_channel, tenant_channel
-from samtale.live.service import Agent, LiveService
-from samtale.logs import get_logger
-from samtale.runtime import Runtime
+from samtale.live.service import Agent
 from samtale.web.staff import SESSION_COOKIE
 
 router = APIRouter()
@@ -48,10 +48,10 @@ CLOSE_IDLE = 4408
 
 
 class AgentSocket:
-    def __init__(self, ws: WebSocket, runtime: Runtime, agent: Agent) -> None:
+    def __init__(self, ws: WebSocket, runtime: Container, agent: Agent) -> None:
         self.ws = ws
         self.runtime = runtime
-        self.live = LiveService.of(runtime)
+        self.live = runtime.live
         self.agent = agent
         self.me = str(agent.user_id)
         self.events: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue(5000)
@@ -223,7 +223,7 @@ def same_origin(ws: WebSocket) -> bool:
 
 @router.websocket("/api/v1/agent/ws")
 async def agent_socket(ws: WebSocket) -> None:
-    runtime: Runtime = ws.app.state.runtime
+    runtime: Container = ws.app.state.runtime
     await ws.accept()
     if not same_origin(ws):
         await _refuse(ws, "forbidden", "Not from this site.", CLOSE_FORBIDDEN)

@@ -8,21 +8,21 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 
+from samtale.app.container import Container
 from samtale.conversations.repository import authenticate
 from samtale.model import Conversation
-from samtale.runtime import Runtime
 from samtale.web.errors import ApiError, not_found
 
 
-async def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+async def get_runtime(request: Request) -> Container:
+    runtime: Container = request.app.state.runtime
     return runtime
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+ContainerDep = Annotated[Container, Depends(get_runtime)]
 
 
-def client_ip(request: Request, runtime: Runtime) -> str:
+def client_ip(request: Request, runtime: Container) -> str:
     """The client's address; X-Forwarded-For is believed only from a trusted proxy."""
     peer = request.client.host if request.client else "unknown"
     trusted = {p.strip() for p in runtime.settings.trusted_proxies.split(",") if p.strip()}
@@ -46,7 +46,7 @@ def bearer_token(authorization: str | None) -> str | None:
 
 async def visitor_conversation(
     conversation_id: Annotated[str, Path(description="The conversation's id (a UUID).")],
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     authorization: Annotated[
         str | None, Header(description="`Bearer <conversation token>`")
     ] = None,
@@ -71,7 +71,7 @@ async def visitor_conversation(
 VisitorConversation = Annotated[Conversation, Depends(visitor_conversation)]
 
 
-async def rate_limit(runtime: Runtime, key: str, limit: int, name: str) -> None:
+async def rate_limit(runtime: Container, key: str, limit: int, name: str) -> None:
     decision = await runtime.limiter.hit(key, limit, 60)
     if not decision.allowed:
         runtime.metrics.rate_limited.labels(name).inc()

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from samtale.logs import get_logger
+from samtale.kernel.logs import get_logger
 
 log = get_logger(__name__)
 

@@ -6,13 +6,13 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz", summary="Ready to answer customers?")
-async def healthz(runtime: RuntimeDep) -> JSONResponse:
+async def healthz(runtime: ContainerDep) -> JSONResponse:
     """200 only when the database answers and every tenant's bot is loaded; 503 before."""
     checks = await runtime.ready()
     ok = all(checks.values())
@@ -22,5 +22,5 @@ async def healthz(runtime: RuntimeDep) -> JSONResponse:
 
 
 @router.get("/metrics", summary="Prometheus metrics")
-async def metrics(runtime: RuntimeDep) -> Response:
+async def metrics(runtime: ContainerDep) -> Response:
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from samtale.logs import get_logger
+from samtale.kernel.logs import get_logger
 
 log = get_logger("samtale.http")
 

@@ -17,10 +17,10 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from samtale.demo import DEMO_WIDGET_KEY
+from samtale.demo.tenant import DEMO_WIDGET_KEY
 from samtale.tenants.service import tenant_by_widget_key
 from samtale.web.assets import IMMUTABLE, SHORT, assets
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 from samtale.web.errors import not_found
 
 router = APIRouter(include_in_schema=False)
@@ -63,7 +63,7 @@ def _html(request: Request, template: str, **context: object) -> HTMLResponse:
     )
 
 
-async def _demo_running(runtime: RuntimeDep) -> bool:
+async def _demo_running(runtime: ContainerDep) -> bool:
     async with runtime.db.session() as session:
         tenant = await tenant_by_widget_key(session, DEMO_WIDGET_KEY)
     return bool(tenant and tenant.active)
@@ -84,14 +84,14 @@ async def static_file(request: Request, name: Annotated[str, Path(max_length=100
 
 
 @router.get("/", response_class=HTMLResponse)
-async def front_page(request: Request, runtime: RuntimeDep) -> HTMLResponse:
+async def front_page(request: Request, runtime: ContainerDep) -> HTMLResponse:
     if await _demo_running(runtime):
         return _html(request, "demo_shop.html", products=DEMO_PRODUCTS)
     return _html(request, "front.html")
 
 
 @router.get("/privatliv", response_class=HTMLResponse)
-async def privacy_page(request: Request, runtime: RuntimeDep) -> HTMLResponse:
+async def privacy_page(request: Request, runtime: ContainerDep) -> HTMLResponse:
     if not await _demo_running(runtime):
         raise not_found("page")
     return _html(request, "demo_privacy.html")

@@ -26,12 +26,12 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from samtale.app.container import Container
 from samtale.conversations.events import message_dict
 from samtale.conversations.repository import authenticate
-from samtale.live.hub import Subscription, conversation_channel
-from samtale.logs import get_logger
+from samtale.infra.hub import Subscription, conversation_channel
+from samtale.kernel.logs import get_logger
 from samtale.model import Conversation
-from samtale.runtime import Runtime
 
 router = APIRouter()
 log = get_logger(__name__)
@@ -47,7 +47,7 @@ class _Closed(Exception):
 
 
 class VisitorSocket:
-    def __init__(self, ws: WebSocket, runtime: Runtime, conv: Conversation, after: int) -> None:
+    def __init__(self, ws: WebSocket, runtime: Container, conv: Conversation, after: int) -> None:
         self.ws = ws
         self.runtime = runtime
         self.conv = conv
@@ -196,7 +196,7 @@ async def _close_with_error(ws: WebSocket, code: str, message: str, close_code: 
 
 @router.websocket("/conversations/{conversation_id}/ws")
 async def conversation_socket(ws: WebSocket, conversation_id: str) -> None:
-    runtime: Runtime = ws.app.state.runtime
+    runtime: Container = ws.app.state.runtime
     await ws.accept()
     token = ws.query_params.get("token")
     after_raw: Any = ws.query_params.get("after", "0")

@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from samtale.accounts.sessions import Staff, resolve_session
 from samtale.web.assets import assets
-from samtale.web.deps import RuntimeDep
+from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import UI_LANGUAGES, translator, ui_language
 
@@ -79,7 +79,7 @@ def render(
     )
 
 
-async def optional_staff(request: Request, runtime: RuntimeDep) -> Staff | None:
+async def optional_staff(request: Request, runtime: ContainerDep) -> Staff | None:
     token = request.cookies.get(SESSION_COOKIE, "")
     if not token:
         return None

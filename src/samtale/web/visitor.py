@@ -10,12 +10,12 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from samtale.conversations.events import message_dict
 from samtale.conversations.service import Turn
-from samtale.languages import normalize_language
+from samtale.kernel.languages import normalize_language
+from samtale.kernel.security import keyed_hash
+from samtale.kernel.text import clean_text
 from samtale.model import Message, Tenant
-from samtale.security import keyed_hash
 from samtale.tenants.service import tenant_by_widget_key
-from samtale.text import clean_text
-from samtale.web.deps import RuntimeDep, VisitorConversation, client_ip, rate_limit
+from samtale.web.deps import ContainerDep, VisitorConversation, client_ip, rate_limit
 from samtale.web.errors import COMMON_ERRORS, ApiError
 from samtale.web.schemas import (
     ConversationOut,
@@ -58,7 +58,7 @@ def _out(msg: Message, agent_name: str | None = None) -> MessageOut:
 async def start_conversation(
     widget_key: Annotated[str, Path(max_length=64)],
     request: Request,
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     body: Annotated[StartConversation | None, Body()] = None,
     origin: Annotated[str | None, Header(max_length=300)] = None,
 ) -> ConversationStarted:
@@ -116,7 +116,7 @@ async def get_conversation(conv: VisitorConversation) -> ConversationOut:
 async def post_message(
     conv: VisitorConversation,
     body: PostMessage,
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     response: Response,
     request: Request,
 ) -> TurnOut:
@@ -194,7 +194,7 @@ def _turn_out(turn: Turn) -> TurnOut:
 )
 async def list_messages(
     conv: VisitorConversation,
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     after: Annotated[
         int, Query(ge=0, le=2**31 - 1, description="Return messages after this cursor.")
     ] = 0,

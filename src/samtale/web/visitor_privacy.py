@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 
 from samtale.privacy import audit
 from samtale.privacy.transcript import HTML_CSP
-from samtale.web.deps import RuntimeDep, VisitorConversation, rate_limit
+from samtale.web.deps import ContainerDep, VisitorConversation, rate_limit
 from samtale.web.errors import COMMON_ERRORS, not_found
 
 router = APIRouter(tags=["visitor"], responses=COMMON_ERRORS)
@@ -31,7 +31,7 @@ DOWNLOADS_PER_MINUTE = 20
     },
     summary="Delete the conversation",
 )
-async def delete_conversation(conv: VisitorConversation, runtime: RuntimeDep) -> Response:
+async def delete_conversation(conv: VisitorConversation, runtime: ContainerDep) -> Response:
     """Delete the whole conversation now, as the customer asks from the chat window. Open
     websockets of the conversation receive `{"type": "deleted"}` and close; afterwards every
     call with this conversation's token answers 404."""
@@ -70,7 +70,7 @@ TRANSCRIPT_EXAMPLES = {
 )
 async def download_transcript(
     conv: VisitorConversation,
-    runtime: RuntimeDep,
+    runtime: ContainerDep,
     format: Annotated[
         Literal["txt", "html", "json"],
         Query(description="`txt` (plain text), `html` (a printable page) or `json` (portable)."),

@@ -1,0 +1,248 @@
+"""The composition root: every service of one Samtale instance, built once, in one place.
+
+The server, every `samtale` command, the demo and the tests build a `Container` through
+`Container.build(settings, …)`, so they all run the same services with the same hooks: the
+identifier index, the statistics events, the improvement sample and the live chat's activity on
+every turn; the insights' expiry and the staff sessions' clean-up in every purge round; the
+handoff's pre-chat answers in every transcript. Which of these run never depends on who built
+the container.
+
+Services take their collaborators as typed constructor arguments; nothing looks anything up at
+run time. The order below is the order of the packages (`docs/architecture.md`): the
+infrastructure first, then the conversation service and privacy, the bot and the live chat,
+the shop, the insights and the admin services. Where a lower package must call a higher one
+(the bot offers the handoff; publishing scores the reviewed questions), the lower one declares
+what it needs as a protocol or a callable, and the root passes the higher one's method in.
+
+Tests replace what they must through `build`'s keywords: a clock and an id source, a static
+responder instead of the trained bot, a mailer that records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from samtale.accounts.sessions import ExpiredSessions
+from samtale.admin.publishing import Publisher
+from samtale.admin.service import AdminService
+from samtale.admin.trial import TrialBots
+from samtale.bot.actions import ActionRegistry
+from samtale.bot.registry import BotRegistry
+from samtale.conversations.responder import ResponderRegistry
+from samtale.conversations.service import ConversationService, TurnHook
+from samtale.demo.shop.connector import DemoConnector
+from samtale.infra.database import Database
+from samtale.infra.hub import Hub, InProcessHub, RedisHub
+from samtale.infra.mail import Mailer, mailer_from_env
+from samtale.infra.migrate import upgrade
+from samtale.infra.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from samtale.insights.service import InsightsService
+from samtale.kernel.clock import Clock, IdSource, RandomIds, SystemClock
+from samtale.kernel.config import Settings
+from samtale.kernel.metrics import Metrics
+from samtale.live.service import LiveService
+from samtale.privacy.pii.redactor import warm_up as warm_up_pii
+from samtale.privacy.scheduler import PurgeScheduler
+from samtale.privacy.service import PrivacyService
+from samtale.shop.checkout import Checkout
+from samtale.shop.products import ProductSearch
+from samtale.shop.service import ShopService
+from samtale.shop.tracking import Tracking
+
+# Seconds after start before the shops' catalogues load: let the bots load first.
+SHOP_WARM_UP_DELAY = 5.0
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    ids: IdSource
+    metrics: Metrics
+    db: Database
+    redis: aioredis.Redis | None
+    hub: Hub
+    limiter: RateLimiter
+    conversations: ConversationService
+    privacy: PrivacyService
+    actions: ActionRegistry
+    responders: ResponderRegistry
+    live: LiveService
+    shop: ShopService
+    insights: InsightsService
+    admin: AdminService
+    # Background tasks and resources that `close()` ends, in reverse order.
+    _closers: list[Callable[[], Any]] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        ids: IdSource | None = None,
+        responders: ResponderRegistry | None = None,
+        hooks: list[TurnHook] | None = None,
+        db: Database | None = None,
+        mailer: Mailer | None = None,
+    ) -> Container:
+        """Every service of an instance. Without `responders`, each tenant's trained bot
+        answers (`BotRegistry`, with the shop's actions and the handoff); tests pass a
+        `StaticRegistry`. `hooks` run on every turn after the built-in ones."""
+        clock = clock or SystemClock()
+        ids = ids or RandomIds()
+        db = db or Database(settings.effective_database_url)
+        models_dir = settings.data_dir / "models"
+        mailer = mailer if mailer is not None else mailer_from_env()
+
+        redis: aioredis.Redis | None = None
+        hub: Hub
+        limiter: RateLimiter
+        if settings.redis_url:
+            redis = aioredis.from_url(settings.redis_url, decode_responses=True)
+            hub = RedisHub(settings.redis_url, prefix=settings.redis_prefix)
+            limiter = RedisRateLimiter(redis, clock, prefix=f"{settings.redis_prefix}rl:")
+        else:
+            hub = InProcessHub()
+            limiter = MemoryRateLimiter(clock)
+
+        metrics = Metrics()
+        secret = settings.effective_secret_key
+        privacy = PrivacyService(db, hub, clock, ids, secret, batch_size=settings.purge_batch_size)
+        conversations = ConversationService(db, hub, _Deferred(), clock, ids, [privacy.index])
+        live = LiveService(
+            db, hub, clock, ids, conversations, secret, privacy=privacy, mailer=mailer
+        )
+        live.queue_gauge = metrics.queue_length
+
+        shop = ShopService(
+            db,
+            clock,
+            embeddings_dir=models_dir / "embeddings",
+            private_addresses=settings.shop_private_addresses,
+            builtin=DemoConnector,
+        )
+        actions = shop_actions(shop, limiter)
+        registry = responders or BotRegistry(db, models_dir, actions=actions, handoff=live.offer)
+        conversations.responders = registry
+
+        insights = InsightsService(db, clock, ids)
+        publisher = Publisher(db, clock, ids, registry, models_dir)
+        publisher.subsets["reviewed"] = insights.reviewed_texts
+        admin = AdminService(db, clock, publisher, TrialBots(clock, models_dir, actions), mailer)
+
+        # Every turn: the identifier index (above), the live chat's visitor activity, the
+        # statistics events and the improvement sample, then the caller's own hooks.
+        conversations.hooks.extend(
+            [live.hook, insights.turn_events, insights.sampler, *(hooks or [])]
+        )
+        live.events.append(insights.live_events)
+        privacy.sections.append(live.sections)
+        privacy.runner.steps.extend([insights.purge, ExpiredSessions(db)])
+
+        container = cls(
+            settings=settings,
+            clock=clock,
+            ids=ids,
+            metrics=metrics,
+            db=db,
+            redis=redis,
+            hub=hub,
+            limiter=limiter,
+            conversations=conversations,
+            privacy=privacy,
+            actions=actions,
+            responders=registry,
+            live=live,
+            shop=shop,
+            insights=insights,
+            admin=admin,
+        )
+        return container
+
+    @property
+    def models_dir(self) -> Path:
+        return self.settings.data_dir / "models"
+
+    async def start(self, migrate: bool = False, background: bool = False) -> None:
+        """Start the hub and the responders; with `background` (a server, not a test), also
+        the background jobs: the retention purge every `purge_interval_seconds`, the live
+        chat's sweep, and the shops' catalogues loading."""
+        if migrate:
+            await upgrade(self.db)
+        await self.hub.start()
+        await asyncio.to_thread(warm_up_pii)
+        await self.responders.start()
+        if background:
+            self.start_background()
+
+    def start_background(self) -> None:
+        if self.settings.purge_interval_seconds > 0:
+            scheduler = PurgeScheduler(
+                self.privacy.runner, self.clock, self.settings.purge_interval_seconds
+            )
+            scheduler.start()
+            self.on_close(scheduler.stop)
+        self.live.start_background()
+        self.shop.warm_up_later(SHOP_WARM_UP_DELAY)
+
+    async def ready(self) -> dict[str, bool]:
+        return {"database": await self.db.ping(), "bot": self.responders.is_ready()}
+
+    def on_close(self, fn: Callable[[], Any]) -> None:
+        self._closers.append(fn)
+
+    async def close(self) -> None:
+        for fn in reversed(self._closers):
+            with contextlib.suppress(Exception):
+                result = fn()
+                if hasattr(result, "__await__"):
+                    await result
+        for close in (self.live.stop, self.admin.close, self.shop.close, self.responders.close):
+            with contextlib.suppress(Exception):
+                await close()
+        await self.hub.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.db.dispose()
+
+
+def shop_actions(shop: ShopService, limiter: RateLimiter) -> ActionRegistry:
+    """The actions a bot may name, answered from the tenant's shop."""
+    registry = ActionRegistry()
+    tracking = Tracking(shop, limiter)
+    checkout = Checkout(shop)
+    registry.register("track_order", tracking.track_order)
+    registry.register("track_shipment", tracking.track_shipment)
+    registry.register("product_search", ProductSearch(shop))
+    registry.register("delivery_options", checkout.delivery_options)
+    registry.register("payment_methods", checkout.payment_methods)
+    return registry
+
+
+class _Deferred:
+    """The conversation service's responders until the registry is made (a moment later in
+    `build`, since the bot's handoff needs the live service, which needs the conversation
+    service)."""
+
+    def for_tenant(self, tenant_id: Any) -> Any:
+        raise RuntimeError("the container is still being built")
+
+    def is_ready(self) -> bool:
+        return False
+
+    async def start(self) -> None:
+        return None
+
+    async def refresh(self, tenant_id: Any = None) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,1 @@
+"""The `samtale` command, one module per command group."""

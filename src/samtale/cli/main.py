@@ -1,0 +1,290 @@
+"""The `samtale` command."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from samtale.kernel.config import Settings
+
+app = typer.Typer(help="Samtale: customer-service chat for web shops.", no_args_is_help=True)
+tenant_app = typer.Typer(help="Create and list tenants (shops).", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Create and list users (operators, admins, agents).", no_args_is_help=True
+)
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(user_app, name="user")
+
+
+def _mount_features() -> None:
+    """The features' own commands (imported here so that `samtale --help` lists them)."""
+    from samtale.cli.chat import app as chat_app
+    from samtale.cli.content import app as content_app
+    from samtale.cli.insights import app as insights_app
+    from samtale.cli.nlu import app as nlu_app
+    from samtale.cli.shop import app as shop_app
+
+    app.add_typer(content_app, name="content")
+    app.add_typer(insights_app, name="insights")
+    app.add_typer(chat_app, name="chat")
+    app.add_typer(nlu_app, name="nlu")
+    app.add_typer(shop_app, name="shop")
+
+
+_mount_features()
+
+HostOpt = Annotated[
+    str | None,
+    typer.Option("--host", help="Address to listen on (default: SAMTALE_HOST or 127.0.0.1)."),
+]
+PortOpt = Annotated[
+    int | None, typer.Option("--port", help="Port to listen on (default: SAMTALE_PORT or 8000).")
+]
+
+
+def _settings(host: str | None = None, port: int | None = None) -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        _fail(f"invalid configuration: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+    updates: dict[str, Any] = {}
+    if host:
+        updates["host"] = host
+    if port:
+        updates["port"] = port
+    return settings.model_copy(update=updates) if updates else settings
+
+
+def _fail(message: str, code: int = 1) -> Any:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _validation_message(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors()
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (idempotent)."""
+    from samtale.infra.database import Database
+    from samtale.infra.migrate import current_revision, upgrade
+
+    settings = _settings()
+
+    async def run() -> str | None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.effective_database_url)
+        try:
+            await upgrade(db)
+            return await current_revision(db)
+        finally:
+            await db.dispose()
+
+    typer.echo(f"database at revision {asyncio.run(run())}")
+
+
+@app.command()
+def serve(host: HostOpt = None, port: PortOpt = None) -> None:
+    """Run the server (expects a migrated database: run `samtale migrate` on upgrades)."""
+    from samtale.cli.server import run_server
+
+    run_server(_settings(host, port), demo=False)
+
+
+@app.command()
+def demo(
+    host: HostOpt = None,
+    port: PortOpt = None,
+    simulate_traffic: Annotated[
+        bool,
+        typer.Option(
+            "--simulate-traffic",
+            help="Made-up customers chat with the demo shop in five languages through the API "
+            "(questions, order tracking, handoffs to the demo agent), so the dashboard and the "
+            "review inbox have figures.",
+        ),
+    ] = False,
+) -> None:
+    """Run the demo: SQLite in the data folder, a demo shop with its bot, and demo logins."""
+    from samtale.cli.server import run_server
+
+    run_server(_settings(host, port), demo=True, simulate_traffic=simulate_traffic)
+
+
+def _run_db(fn: Any) -> Any:
+    from samtale.infra.database import Database
+    from samtale.infra.migrate import upgrade
+
+    settings = _settings()
+
+    async def run() -> Any:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.effective_database_url)
+        try:
+            await upgrade(db)
+            async with db.transaction() as session:
+                return await fn(session)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+@tenant_app.command("create")
+def tenant_create(
+    name: Annotated[str, typer.Option(help="The shop's name.")],
+    slug: Annotated[str, typer.Option(help="Short unique id: lowercase letters, digits, dashes.")],
+    origin: Annotated[
+        list[str] | None, typer.Option(help="An allowed origin for the widget (repeatable).")
+    ] = None,
+    language: Annotated[
+        list[str] | None,
+        typer.Option(help="A language of the shop (repeatable; default all five)."),
+    ] = None,
+    default_language: Annotated[str, typer.Option(help="The shop's main language.")] = "da",
+    country: Annotated[str, typer.Option(help="The shop's default country (ISO code).")] = "DK",
+    time_zone: Annotated[str, typer.Option(help="IANA time zone.")] = "Europe/Copenhagen",
+    widget_key: Annotated[
+        str | None, typer.Option(help="Public widget key (default: random).")
+    ] = None,
+) -> None:
+    """Create a tenant and print its widget key."""
+    from samtale.kernel.clock import SystemClock
+    from samtale.tenants.service import ConflictError, TenantCreate, create_tenant
+
+    try:
+        data = TenantCreate(
+            name=name,
+            slug=slug,
+            allowed_origins=origin or [],
+            default_language=default_language,
+            default_country=country.upper(),
+            time_zone=time_zone,
+            widget_key=widget_key,
+            **({"languages": language} if language else {}),
+        )
+    except ValidationError as exc:
+        _fail(_validation_message(exc), 2)
+
+    async def run(session: Any) -> Any:
+        return await create_tenant(session, data, SystemClock())
+
+    try:
+        tenant = _run_db(run)
+    except ConflictError as exc:
+        _fail(str(exc), 2)
+    typer.echo(f"created tenant {tenant.slug} ({tenant.id})\nwidget key: {tenant.widget_key}")
+
+
+@tenant_app.command("list")
+def tenant_list() -> None:
+    """List tenants."""
+    from samtale.tenants.service import list_tenants
+
+    async def run(session: Any) -> Any:
+        return await list_tenants(session)
+
+    tenants = _run_db(run)
+    typer.echo(f"{'slug':<20} {'name':<30} {'widget key':<26} languages")
+    for t in tenants:
+        typer.echo(f"{t.slug:<20} {t.name[:30]:<30} {t.widget_key:<26} {','.join(t.languages)}")
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="Log-in e-mail.")],
+    role: Annotated[str, typer.Option(help="operator, admin or agent.")],
+    tenant: Annotated[
+        str | None, typer.Option(help="The tenant's slug (not for operators).")
+    ] = None,
+    name: Annotated[str, typer.Option(help="Display name shown to customers.")] = "",
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin.")] = False,
+) -> None:
+    """Create a user. The password is asked for (or read from stdin), never taken as an argument."""
+    from samtale.kernel.clock import SystemClock
+    from samtale.tenants.service import ConflictError, UserCreate, create_user, tenant_by_slug
+
+    password = (
+        sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+    )
+    try:
+        data = UserCreate(email=email, password=password, role=role, display_name=name)
+    except ValidationError as exc:
+        _fail(_validation_message(exc), 2)
+
+    async def run(session: Any) -> Any:
+        t = None
+        if tenant:
+            t = await tenant_by_slug(session, tenant)
+            if t is None:
+                raise LookupError(f"no tenant {tenant!r}")
+        return await create_user(session, t, data, SystemClock())
+
+    try:
+        user = _run_db(run)
+    except (ConflictError, LookupError, ValueError) as exc:
+        _fail(str(exc).strip("'\""), 2)
+    typer.echo(f"created {user.role} {user.email}")
+
+
+@user_app.command("list")
+def user_list(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's users.")] = None,
+) -> None:
+    """List users."""
+    from samtale.tenants.service import list_users, tenant_by_slug
+
+    async def run(session: Any) -> Any:
+        t = None
+        if tenant:
+            t = await tenant_by_slug(session, tenant)
+            if t is None:
+                raise LookupError(f"no tenant {tenant!r}")
+        return await list_users(session, t)
+
+    try:
+        users = _run_db(run)
+    except LookupError as exc:
+        _fail(str(exc).strip("'\""), 2)
+    typer.echo(f"{'e-mail':<32} {'role':<9} {'active':<7} tenant")
+    for u in users:
+        typer.echo(
+            f"{u.email:<32} {u.role:<9} {'yes' if u.active else 'no':<7} {u.tenant_id or '-'}"
+        )
+
+
+def _mount_privacy() -> None:
+    """Privacy: `pii`, `privacy`, `purge` and `tenant delete`."""
+    from samtale.cli.pii import app as pii_app
+    from samtale.cli.privacy import app as privacy_app
+    from samtale.cli.privacy import delete_tenant, purge
+
+    app.add_typer(pii_app, name="pii")
+    app.add_typer(privacy_app, name="privacy")
+    app.command("purge")(purge)
+    tenant_app.command("delete")(delete_tenant)
+
+
+_mount_privacy()
+
+
+def _mount_live() -> None:
+    """Talking to a person: `tenant config` (pre-chat form, opening hours, canned replies, …)."""
+    from samtale.cli.tenant_config import tenant_config
+
+    tenant_app.command("config")(tenant_config)
+
+
+_mount_live()
+
+
+def main() -> None:
+    app()

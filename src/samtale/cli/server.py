@@ -1,0 +1,144 @@
+"""Running the server: `samtale serve` and `samtale demo`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any
+
+import uvicorn
+
+from samtale.app.container import Container
+from samtale.infra.migrate import current_revision, pending_revisions, upgrade
+from samtale.kernel.config import Settings
+from samtale.kernel.logs import configure_logging, get_logger
+from samtale.web.app import create_app
+
+log = get_logger(__name__)
+
+# Pages the demo banner lists, (label, path); features add theirs as they land.
+DEMO_PAGES: list[tuple[str, str]] = [
+    ("Demo shop", "/"),
+    ("Agent console", "/console"),
+    ("Admin pages", "/admin"),
+    ("Dashboard", "/admin/dashboard"),
+    ("API documentation", "/docs"),
+    ("Health", "/healthz"),
+]
+
+
+def banner(settings: Settings, logins: list[tuple[str, str, str]]) -> str:
+    base = settings.base_url
+    width = max(len(label) for label, _ in DEMO_PAGES)
+    lines = ["", "Samtale demo is running.", ""]
+    lines += [f"  {label:<{width}}  {base}{path}" for label, path in DEMO_PAGES]
+    lines += [
+        "",
+        f"  Widget key: demo   (data folder: {settings.data_dir.resolve()})",
+        "",
+        "  Logins:",
+    ]
+    lines += [f"    {role:<9} {email:<22} password: {password}" for email, role, password in logins]
+    lines += [
+        "",
+        "  Try it:",
+        f"    curl -s -X POST {base}/api/v1/widget/demo/conversations -H 'content-type: application/json' -d '{{\"language\": \"da\"}}'",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def _prepare(
+    settings: Settings, runtime: Container, demo: bool
+) -> list[tuple[str, str, str]]:
+    if demo:
+        from samtale.demo.tenant import demo_origins, ensure_demo
+
+        await upgrade(runtime.db)
+        async with runtime.db.transaction() as session:
+            _tenant, logins = await ensure_demo(
+                session,
+                runtime.clock,
+                settings.data_dir,
+                demo_origins(settings.base_url, settings.port),
+            )
+        return [(login.email, login.role, login.password) for login in logins]
+    pending = await pending_revisions(runtime.db)
+    if pending:
+        if settings.is_sqlite and await current_revision(runtime.db) is None:
+            await upgrade(runtime.db)  # a fresh embedded database: create it
+        else:
+            raise SystemExit(
+                f"The database lacks migrations {', '.join(pending)}: run `samtale migrate` first."
+            )
+    return []
+
+
+async def _announce_when_ready(runtime: Container, text: str) -> None:
+    """Print the demo's banner once it can answer customers (the bot is loaded)."""
+    while not all((await runtime.ready()).values()):  # noqa: ASYNC110 (readiness has several sources)
+        await asyncio.sleep(0.5)
+    print(text, flush=True)
+
+
+def _simulate(runtime: Container, settings: Settings) -> None:
+    """Demo traffic through the real API once the server answers (`--simulate-traffic`)."""
+    from samtale.demo.simulate import TrafficSimulator
+
+    simulator = TrafficSimulator(runtime, settings.base_url)
+    simulator.start()
+    runtime.on_close(simulator.stop)
+    print("Simulating customers in five languages (the dashboard fills as they chat)…", flush=True)
+
+
+def run_server(settings: Settings, demo: bool, simulate_traffic: bool = False) -> None:
+    configure_logging(settings.log_level)
+    # Database drivers (aiosqlite) work in threads that hand results back to the event loop; with
+    # the default 5 ms switch interval every hand-back can wait that long for the GIL while the
+    # loop is busy, which dominates latency under load. A shorter interval keeps hand-backs quick.
+    sys.setswitchinterval(0.0005)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    runtime = Container.build(settings)
+
+    async def main() -> None:
+        logins = await _prepare(settings, runtime, demo)
+        app = create_app(runtime)
+        config = uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            ws_ping_interval=None,
+            lifespan="on",
+        )
+        server = uvicorn.Server(config)
+        announce = None
+        if demo:
+            print(
+                f"Starting Samtale on {settings.base_url} — the first start trains the demo bot"
+                " (about a minute; later starts load it in seconds)…",
+                flush=True,
+            )
+            announce = asyncio.create_task(_announce_when_ready(runtime, banner(settings, logins)))
+            if simulate_traffic:
+                announce.add_done_callback(lambda _t: _simulate(runtime, settings))
+        try:
+            await server.serve()
+        finally:
+            if announce is not None:
+                announce.cancel()
+
+    try:
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            runner.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+def _loop_factory() -> Any:
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
+        return None
+    return uvloop.new_event_loop

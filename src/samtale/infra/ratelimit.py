@@ -1,0 +1,90 @@
+"""Fixed-window rate limits, in memory for one instance or in Redis for all of them.
+
+A limit is `limit` hits per `window` seconds for a key (`msg:<conversation>`, `conv-ip:<ip>`).
+`hit()` counts one and says whether it is allowed and, if not, how many seconds to wait.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from samtale.kernel.clock import Clock, SystemClock
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after: int  # seconds until the window resets (0 when allowed)
+    remaining: int
+
+
+class RateLimiter(Protocol):
+    async def hit(self, key: str, limit: int, window: int = 60) -> Decision: ...
+
+    async def peek(self, key: str, limit: int, window: int = 60) -> Decision: ...
+
+    async def reset(self, key: str) -> None: ...
+
+
+class MemoryRateLimiter:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock = clock or SystemClock()
+        self._counts: dict[tuple[str, int], int] = {}
+
+    def _window(self, window: int) -> tuple[int, int]:
+        now = self.clock.now().timestamp()
+        start = int(now // window)
+        return start, max(1, math.ceil((start + 1) * window - now))
+
+    async def hit(self, key: str, limit: int, window: int = 60) -> Decision:
+        start, left = self._window(window)
+        if len(self._counts) > 100_000:
+            self._counts = {k: v for k, v in self._counts.items() if k[1] >= start}
+        count = self._counts.get((key, start), 0) + 1
+        self._counts[(key, start)] = count
+        if count > limit:
+            return Decision(False, left, 0)
+        return Decision(True, 0, limit - count)
+
+    async def peek(self, key: str, limit: int, window: int = 60) -> Decision:
+        start, left = self._window(window)
+        count = self._counts.get((key, start), 0)
+        return Decision(count < limit, 0 if count < limit else left, max(0, limit - count))
+
+    async def reset(self, key: str) -> None:
+        self._counts = {k: v for k, v in self._counts.items() if k[0] != key}
+
+
+class RedisRateLimiter:
+    """Counts in Redis so every instance shares the limit (INCR + EXPIRE per window)."""
+
+    def __init__(self, redis: Any, clock: Clock | None = None, prefix: str = "samtale:rl:") -> None:
+        self.redis = redis
+        self.clock = clock or SystemClock()
+        self.prefix = prefix
+
+    def _key(self, key: str, window: int) -> tuple[str, int]:
+        now = self.clock.now().timestamp()
+        start = int(now // window)
+        return f"{self.prefix}{key}:{window}:{start}", max(1, math.ceil((start + 1) * window - now))
+
+    async def hit(self, key: str, limit: int, window: int = 60) -> Decision:
+        rkey, left = self._key(key, window)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(rkey)
+            pipe.expire(rkey, window + 1)
+            count, _ = await pipe.execute()
+        if int(count) > limit:
+            return Decision(False, left, 0)
+        return Decision(True, 0, limit - int(count))
+
+    async def peek(self, key: str, limit: int, window: int = 60) -> Decision:
+        rkey, left = self._key(key, window)
+        count = int(await self.redis.get(rkey) or 0)
+        return Decision(count < limit, 0 if count < limit else left, max(0, limit - count))
+
+    async def reset(self, key: str) -> None:
+        async for rkey in self.redis.scan_iter(match=f"{self.prefix}{key}:*"):
+            await self.redis.delete(rkey)

@@ -1,1 +1,0 @@
-"""Storage: the engine and sessions, tenant-scoped queries, Alembic migrations."""

@@ -1,0 +1,71 @@
+"""A tenant's order-number and tracking-number formats, as the identifier index, redaction and
+the bot's flow validators read them; and those of the built-in demo shop.
+
+A real shop sets its own formats in its settings (`order_number_patterns`,
+`tracking_number_patterns`: lists of regular expressions); the demo tenant, until it sets any,
+uses the demo formats.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from samtale.model import Tenant
+
+# Nine digits starting with 10, e.g. 104827361 (customers sometimes write "#104827361").
+DEMO_ORDER_NUMBER_PATTERN = r"(?<![\d])#?10\d{7}(?![\d])"
+
+# One pattern per carrier, matched case-insensitively against the customer's text.
+DEMO_TRACKING_PATTERNS: dict[str, str] = {
+    "postnord": r"\b[A-Z]{2}\d{9}(?:DK|SE)\b",  # UPU S10, e.g. RB123456785SE
+    "posti": r"\bJJFI\d{17}\b",
+    "bring": r"\b370\d{14}\b",
+    "gls": r"\b5\d{13}\b",
+    "dao": r"\b00057\d{9}\b",
+    "budbee": r"\bBUD[A-Z0-9]{9}\b",
+}
+
+
+DEMO_SLUG = "demo"
+
+
+@dataclass(frozen=True)
+class TenantFormats:
+    order_number_patterns: tuple[str, ...] = ()
+    tracking_number_patterns: tuple[str, ...] = ()
+
+
+DEMO_FORMATS = TenantFormats((DEMO_ORDER_NUMBER_PATTERN,), tuple(DEMO_TRACKING_PATTERNS.values()))
+
+
+def _patterns(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    out = []
+    for pattern in value if isinstance(value, list) else []:
+        if not isinstance(pattern, str):
+            continue
+        try:
+            re.compile(pattern)
+        except re.error:
+            continue  # a broken pattern in the settings must not break every message
+        out.append(pattern)
+    return tuple(out)
+
+
+def tenant_formats(tenant: Tenant) -> TenantFormats:
+    """The tenant's formats from its settings; the demo formats for the demo tenant."""
+    settings = tenant.settings or {}
+    default = DEMO_FORMATS if tenant.slug == DEMO_SLUG else TenantFormats()
+    orders = _patterns(settings.get("order_number_patterns"))
+    tracking = _patterns(settings.get("tracking_number_patterns"))
+    return TenantFormats(
+        orders if orders is not None else default.order_number_patterns,
+        tracking if tracking is not None else default.tracking_number_patterns,
+    )
