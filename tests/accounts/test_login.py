@@ -156,7 +156,7 @@ async def test_deactivated_users_are_logged_out(setup) -> None:
 async def test_role_dependencies(setup) -> None:
     from fastapi import APIRouter
 
-    from samtale.web.staff import api_roles
+    from samtale.web.staff.session import api_roles
 
     _rt, _clock, client, email, _user = setup
     router = APIRouter()

@@ -16,7 +16,7 @@ from samtale.kernel.clock import ManualClock
 from samtale.model import Tenant, User
 from samtale.tenants.service import UserCreate, create_user
 from samtale.web.app import create_app
-from samtale.web.staff import SESSION_COOKIE
+from samtale.web.staff.session import SESSION_COOKIE
 from tests.conftest import new_tenant
 
 PASSWORD = "correct horse battery"

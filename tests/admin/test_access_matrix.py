@@ -47,7 +47,12 @@ from websockets.exceptions import ConnectionClosed
 
 from samtale.bot.drafts import Drafts
 from samtale.model import BotPublishJob, Tenant
-from samtale.web import admin, admin_bot_api, admin_privacy, console_api, deps, staff
+from samtale.web import deps
+from samtale.web.admin import home as admin
+from samtale.web.admin import privacy as admin_privacy
+from samtale.web.admin.bot import api as admin_bot_api
+from samtale.web.console import api as console_api
+from samtale.web.staff import session as staff
 from tests.admin.conftest import AdminEnv
 from tests.admin.small_bot import SMALL_BOT
 from tests.insights.test_purge import sample as sample_item

@@ -41,7 +41,7 @@ async def ask(rt: Container, tenant: Tenant, text: str) -> tuple[str, str | None
     bot = rt.responders.for_tenant(tenant.id)
     conv = ConversationContext(uuid.uuid4(), tenant.id, "da", "bot", False, {}, rt.clock.now())
     replies = await bot.respond(conv, IncomingMessage(uuid.uuid4(), text, rt.clock.now()))
-    return replies[0].text, conv.annotations.get("intent")
+    return replies[0].text, conv.notes.intent
 
 
 def test_starter_content_names_no_shop() -> None:

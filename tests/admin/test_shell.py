@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from samtale.web.admin import _NAV, NavItem, add_nav, nav_for
+from samtale.web.admin.home import _NAV, NavItem, add_nav, nav_for
 from tests.admin.conftest import AdminEnv
 
 

@@ -32,15 +32,9 @@ class AnnotatingResponder:
                 intent, band, conf, outcome = word[7:], "high", 0.93, "answered"
             elif word.startswith("low:"):
                 intent, band, conf, outcome = word[4:], "low", 0.31, "answered"
-        conversation.annotations.update(
-            {
-                "intent": intent,
-                "confidence": conf,
-                "confidence_band": band,
-                "outcome": outcome,
-                "language": conversation.language,
-            }
-        )
+        notes = conversation.notes
+        notes.intent, notes.confidence, notes.confidence_band = intent, conf, band
+        notes.outcome, notes.language = outcome, conversation.language
         return [Reply(f"answer about {intent or 'nothing'}")]
 
 

@@ -67,7 +67,7 @@ async def classify(rt: Container, tenant: Tenant, text: str) -> str | None:
     bot = rt.responders.for_tenant(tenant.id)
     conv = ConversationContext(uuid.uuid4(), tenant.id, "en", "bot", False, {}, rt.clock.now())
     await bot.respond(conv, IncomingMessage(uuid.uuid4(), text, rt.clock.now()))
-    intent = conv.annotations.get("intent")
+    intent = conv.notes.intent
     return str(intent) if intent else None
 
 

@@ -20,7 +20,7 @@ from samtale.live.service import Agent, LiveService
 from samtale.model import Tenant, User
 from samtale.tenants.service import UserCreate, create_user
 from samtale.web.app import create_app
-from samtale.web.staff import SESSION_COOKIE
+from samtale.web.staff.session import SESSION_COOKIE
 from tests.conftest import new_tenant, start_conversation
 
 # Monday 5 January 2026, 09:00 UTC = 10:00 in Copenhagen.

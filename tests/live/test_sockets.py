@@ -18,7 +18,7 @@ from samtale.accounts.sessions import create_session
 from samtale.app.container import Container
 from samtale.model import Tenant
 from samtale.tenants.service import UserCreate, create_user
-from samtale.web.staff import SESSION_COOKIE
+from samtale.web.staff.session import SESSION_COOKIE
 from tests.conftest import new_tenant, start_conversation
 from tests.live.conftest import ANSWERS, LIVE_SETTINGS
 from tests.web.test_realtime import auth, recv

@@ -14,7 +14,7 @@ from samtale.accounts.sessions import create_session
 from samtale.app.container import Container
 from samtale.model import Tenant
 from samtale.tenants.service import UserCreate, create_user
-from samtale.web.staff import SESSION_COOKIE
+from samtale.web.staff.session import SESSION_COOKIE
 from tests.conftest import new_tenant
 from tests.privacy.conftest import audit_of, chat, exists
 

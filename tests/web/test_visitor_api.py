@@ -370,7 +370,7 @@ async def test_the_responder_gets_a_keyed_client_key_not_the_address(
 
     class Spy:
         async def respond(self, conversation, message):  # type: ignore[no-untyped-def]
-            seen.append(conversation.annotations.get("client_key"))
+            seen.append(conversation.notes.client_key)
             return [Reply("ok")]
 
     rt = await make_runtime(database_url, responder=Spy())

@@ -21,6 +21,7 @@ from samtale.bot.content import Content
 from samtale.bot.dialogue import Bot
 from samtale.bot.profile import profile_of
 from samtale.bot.store import content_sha
+from samtale.conversations.notes import TurnNotes
 from samtale.conversations.responder import ConversationContext, IncomingMessage
 from samtale.kernel.clock import Clock
 from samtale.model import Tenant
@@ -33,7 +34,7 @@ class TrialTurn:
     replies: list[dict[str, Any]]
     state: dict[str, Any]
     language: str
-    annotations: dict[str, Any] = field(default_factory=dict)
+    notes: TurnNotes = field(default_factory=TurnNotes)
 
 
 class TrialBots:
@@ -99,5 +100,5 @@ class TrialBots:
             ],
             state=conv.bot_state,
             language=conv.language,
-            annotations={k: v for k, v in conv.annotations.items() if v is not None},
+            notes=conv.notes,
         )

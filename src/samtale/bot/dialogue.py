@@ -13,7 +13,7 @@ One turn:
 All state lives in `conversation.bot_state` (a JSON dict the conversation service stores with
 the turn), so a page reload or another server instance continues the same dialogue. Answer
 variants are chosen by a generator seeded with the conversation id and turn number: varied for
-customers, reproducible in tests. Each turn leaves `annotations` (intent, confidence band,
+customers, reproducible in tests. Each turn leaves `notes` (intent, confidence band,
 outcome, flow, and `flow_started` / `abandoned_flow` when a flow begins or is given up) for
 statistics — never the text.
 """
@@ -199,16 +199,13 @@ class Bot:
         rng = self._rng(conv)
         state["turns"] = int(state.get("turns", 0)) + 1
         result = await self._turn(conv, message, rng)
-        conv.annotations.update(
-            {
-                "intent": result.intent,
-                "confidence": round(result.confidence, 3),
-                "confidence_band": confidence_band(result.confidence) if result.intent else None,
-                "outcome": result.outcome,
-                "language": conv.language,
-                "flow": (state.get("flow") or {}).get("name") or conv.annotations.get("flow"),
-            }
-        )
+        notes = conv.notes
+        notes.intent = result.intent
+        notes.confidence = round(result.confidence, 3)
+        notes.confidence_band = confidence_band(result.confidence) if result.intent else None
+        notes.outcome = result.outcome
+        notes.language = conv.language
+        notes.flow = (state.get("flow") or {}).get("name") or notes.flow
         return result.replies
 
     async def _turn(
@@ -300,7 +297,7 @@ class Bot:
             flow = self.content.flow(intent.flow)
             if flow is not None:
                 state["flow"] = {"name": flow.name, "values": {}, "attempts": 0}
-                conv.annotations["flow_started"] = flow.name
+                conv.notes.flow_started = flow.name
                 self._prefill(flow, state["flow"]["values"], message.text, lang)
                 replies = await self._advance(conv, flow, rng)
                 outcome = "flow_completed" if "flow" not in state else "flow_started"
@@ -404,7 +401,7 @@ class Bot:
                 state["flow"]["attempts"] = 0
                 return [self._reply(self._fill(localized(slot.prompt, lang) or ""))]
         state.pop("flow", None)
-        conv.annotations["flow"] = flow.name
+        conv.notes.flow = flow.name
         result = await self._run_action(conv, flow.action, values, "")
         if result is None:
             return []
@@ -441,7 +438,7 @@ class Bot:
             country=self.profile.country_for(lang),
             text=text,
             slots=dict(slots),
-            client_key=conv.annotations.get("client_key"),
+            client_key=conv.notes.client_key,
         )
         try:
             return await action(ctx)
@@ -477,7 +474,7 @@ class Bot:
         intent_name = self._flow_intent.get(flow.name)
         if is_cancel(message.text):
             state.pop("flow", None)
-            conv.annotations["abandoned_flow"] = flow.name
+            conv.notes.abandoned_flow = flow.name
             return TurnResult(
                 [self._reply(self.message("flow_cancelled", lang))],
                 intent_name,
@@ -505,12 +502,12 @@ class Bot:
             and score >= threshold + SWITCH_MARGIN
         ):
             state.pop("flow", None)
-            conv.annotations["abandoned_flow"] = flow.name
+            conv.notes.abandoned_flow = flow.name
             return None
         fstate["attempts"] = int(fstate.get("attempts", 0)) + 1
         if fstate["attempts"] > flow.max_reprompts:
             state.pop("flow", None)
-            conv.annotations["abandoned_flow"] = flow.name
+            conv.notes.abandoned_flow = flow.name
             person = self._person_button(lang)
             return TurnResult(
                 [

@@ -63,7 +63,7 @@ class _Starting:
             if self.registry.is_ready():  # loaded, and this tenant has no bot
                 return list(await self.registry._fallback.respond(conversation, message))
             await asyncio.sleep(0.1)
-        conversation.annotations["outcome"] = "error"  # counted like a failed turn
+        conversation.notes.outcome = "error"  # counted like a failed turn
         return [Reply(STARTING.get(conversation.language, STARTING["en"]), author="system")]
 
 

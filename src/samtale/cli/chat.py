@@ -90,9 +90,9 @@ def chat(
                     conv, IncomingMessage(uuid.uuid4(), text, runtime.clock.now(), None, intent)
                 )
                 buttons = _print_replies(replies)
-                note = conv.annotations
+                note = conv.notes
                 typer.secho(
-                    f"     ({note.get('language')} · {note.get('intent')} {note.get('confidence')} · {note.get('outcome')})",
+                    f"     ({note.language} · {note.intent} {note.confidence} · {note.outcome})",
                     dim=True,
                 )
         finally:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.kernel.security import hash_token, tokens_match
 from samtale.model import Conversation, Message
+from samtale.model.conversation import State
 
 
 async def authenticate(
@@ -43,14 +44,19 @@ class Conversations:
         language: str,
         now: datetime,
         page_path: str | None = None,
+        state: State = State.BOT,
+        person_involved: bool = False,
     ) -> Conversation:
+        """A new conversation, in `state` (a message left for customer service starts closed,
+        with a person involved)."""
         conv = Conversation(
             id=id,
             tenant_id=self.tenant_id,
             token_hash=hash_token(token),
             language=language,
-            state="bot",
-            person_involved=False,
+            state=state,
+            person_involved=person_involved,
+            bot_state_version=0,
             page_path=page_path,
             last_seq=0,
             bot_state={},
@@ -91,6 +97,41 @@ class Conversations:
         )
         if last is None:
             raise LookupError("conversation not found")
+        return int(last) - count + 1
+
+    async def next_turn_seqs(
+        self,
+        conversation_id: uuid.UUID,
+        count: int,
+        now: datetime,
+        version: int,
+        expected_state: State | None = None,
+        **values: Any,
+    ) -> int | None:
+        """`next_seqs` for a bot turn: only while `bot_state_version` is still `version` (and,
+        when the turn changes the state, the state still `expected_state`). None when another
+        writer came first."""
+        query = update(Conversation).where(
+            Conversation.id == conversation_id,
+            Conversation.tenant_id == self.tenant_id,
+            Conversation.bot_state_version == version,
+        )
+        if expected_state is not None:
+            query = query.where(Conversation.state == expected_state)
+        last = await self.session.scalar(
+            query.values(last_seq=Conversation.last_seq + count, last_activity_at=now, **values)
+            .returning(Conversation.last_seq)
+            .execution_options(synchronize_session=False)
+        )
+        if last is None:
+            exists = await self.session.scalar(
+                select(Conversation.id).where(
+                    Conversation.id == conversation_id, Conversation.tenant_id == self.tenant_id
+                )
+            )
+            if exists is None:
+                raise LookupError("conversation not found")
+            return None
         return int(last) - count + 1
 
     async def insert_messages(self, messages: list[Message]) -> list[Message]:

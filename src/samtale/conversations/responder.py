@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from samtale.conversations.notes import TurnNotes
+
 ReplyAuthor = Literal["bot", "system"]
 
 
@@ -26,13 +28,15 @@ class ConversationContext:
     person_involved: bool
     bot_state: dict[str, Any]
     created_at: datetime
+    # The version of `bot_state` this context was read at (the turn's write checks it).
+    version: int = 0
     # What the widget says the page's language is (a hint for language detection).
     page_language: str | None = None
     # Set by a responder to ask the service for a state change (e.g. "queued" on handoff).
     requested_state: str | None = None
-    # Anything a responder wants recorded beside the turn (intent, confidence, outcome, ...),
-    # read by later features (statistics) — never written into the messages.
-    annotations: dict[str, Any] = field(default_factory=dict)
+    # What the turn records beside its messages (intent, confidence, outcome, …), read by the
+    # turn hooks (statistics, the improvement sample); never written into the messages.
+    notes: TurnNotes = field(default_factory=TurnNotes)
 
 
 @dataclass(frozen=True)

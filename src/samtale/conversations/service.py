@@ -36,6 +36,7 @@ from samtale.conversations.responder import (
     Reply,
     ResponderRegistry,
 )
+from samtale.conversations.state import BotStateConflict, State, transition_for
 from samtale.infra.database import Database
 from samtale.infra.hub import Hub, conversation_channel
 from samtale.kernel.clock import Clock, IdSource
@@ -43,6 +44,9 @@ from samtale.kernel.logs import get_logger
 from samtale.model import Conversation, Message, User
 
 log = get_logger(__name__)
+
+# How often a turn is run again when another instance wrote the conversation meanwhile.
+TURN_ATTEMPTS = 3
 
 APOLOGY = {
     "da": "Beklager, der gik noget galt. Prøv igen, eller bed om at tale med en medarbejder.",
@@ -82,6 +86,7 @@ def context_of(conv: Conversation, page_language: str | None = None) -> Conversa
         person_involved=conv.person_involved,
         bot_state=copy.deepcopy(conv.bot_state or {}),
         created_at=conv.created_at,
+        version=conv.bot_state_version or 0,
         page_language=page_language,
     )
 
@@ -166,17 +171,31 @@ class ConversationService:
             if fresh is None:
                 raise LookupError("conversation not found")
             conv = fresh
-            ctx = context_of(conv, page_language)
-            if client_key:
-                # A keyed hash of the client's address, for per-client limits on look-ups.
-                ctx.annotations["client_key"] = client_key
             now = self.clock.now()
             incoming = IncomingMessage(self.ids.uuid(), text, now, client_id, intent)
-            replies = await self._replies(ctx, incoming)
             try:
-                turn = await self._store(
-                    tenant_id, ctx, incoming, replies, previous_state=conv.state
-                )
+                for attempt in range(1, TURN_ATTEMPTS + 1):
+                    ctx = context_of(conv, page_language)
+                    if client_key:
+                        # A keyed hash of the client's address, for per-client limits on look-ups.
+                        ctx.notes.client_key = client_key
+                    replies = await self._replies(ctx, incoming)
+                    try:
+                        turn = await self._store(
+                            tenant_id, ctx, incoming, replies, previous_state=conv.state
+                        )
+                        break
+                    except BotStateConflict:
+                        # Another instance answered a message of this conversation meanwhile:
+                        # run the turn again on what it left.
+                        if attempt == TURN_ATTEMPTS:
+                            raise
+                        log.info("turn_retried", conversation_id=str(conversation_id))
+                        async with self.db.session() as session:
+                            again = await Conversations(session, tenant_id).get(conversation_id)
+                        if again is None:
+                            raise LookupError("conversation not found") from None
+                        conv = again
             except IntegrityError:
                 # The same client_id raced in from another instance: answer with the first.
                 async with self.db.session() as session:
@@ -218,7 +237,7 @@ class ConversationService:
             return await self.responders.for_tenant(ctx.tenant_id).respond(ctx, incoming)
         except Exception:
             log.exception("responder_failed", conversation_id=str(ctx.id))
-            ctx.annotations["outcome"] = "error"
+            ctx.notes.outcome = "error"
             return [Reply(APOLOGY.get(ctx.language, APOLOGY["en"]), author="system")]
 
     async def _store(
@@ -230,13 +249,34 @@ class ConversationService:
         previous_state: str,
     ) -> Turn:
         now = incoming.created_at
-        changes: dict[str, Any] = {"language": ctx.language, "bot_state": ctx.bot_state}
+        changes: dict[str, Any] = {
+            "language": ctx.language,
+            "bot_state": ctx.bot_state,
+            "bot_state_version": ctx.version + 1,
+        }
+        expected_state: State | None = None
         if ctx.requested_state and ctx.requested_state != previous_state:
-            changes["state"] = ctx.requested_state
-            ctx.state = ctx.requested_state
+            step = transition_for(previous_state, ctx.requested_state)
+            if step is None:
+                log.warning(
+                    "state_change_refused",
+                    conversation_id=str(ctx.id),
+                    source=str(previous_state),
+                    target=ctx.requested_state,
+                )
+            else:
+                changes["state"] = step.target
+                expected_state = State(previous_state)
         async with self.db.transaction() as session:
             repo = Conversations(session, tenant_id)
-            first = await repo.next_seqs(ctx.id, 1 + len(replies), now, **changes)
+            first = await repo.next_turn_seqs(
+                ctx.id, 1 + len(replies), now, ctx.version, expected_state, **changes
+            )
+            if first is None:
+                raise BotStateConflict()
+            if expected_state is not None:
+                ctx.state = changes["state"]
+            ctx.version += 1
             visitor = Message(
                 id=incoming.id,
                 conversation_id=ctx.id,

@@ -17,31 +17,29 @@ from samtale.insights.tenants import TenantCache
 def turn_events(turn: Turn) -> list[Event]:
     """The events of one customer message, from what the bot annotated (never its text)."""
     ctx = turn.conversation
-    ann = ctx.annotations
-    language = str(ann.get("language") or ctx.language or "")
+    notes = ctx.notes
+    language = str(notes.language or ctx.language or "")
     events: list[Event] = []
     if turn.message.seq == 1:
         events.append(Event("conversation", language))
-    outcome = str(ann.get("outcome") or "")
+    outcome = str(notes.outcome or "")
     if not outcome and turn.replies:
         outcome = "answered"  # a responder that records nothing answered all the same
     events.append(
         Event(
             "turn",
             language,
-            intent=str(ann.get("intent") or ""),
-            band=str(ann.get("confidence_band") or ""),
+            intent=str(notes.intent or ""),
+            band=str(notes.confidence_band or ""),
             outcome=outcome,
         )
     )
-    started = ann.get("flow_started")
+    started = notes.flow_started
     if started:
         events.append(Event("flow", language, flow=str(started), outcome="started"))
-    if outcome == "flow_completed" and ann.get("flow"):
-        events.append(Event("flow", language, flow=str(ann["flow"]), outcome="completed"))
-    abandoned = ann.get("abandoned_flow") or (
-        ann.get("flow") if outcome == "flow_abandoned" else None
-    )
+    if outcome == "flow_completed" and notes.flow:
+        events.append(Event("flow", language, flow=str(notes.flow), outcome="completed"))
+    abandoned = notes.abandoned_flow or (notes.flow if outcome == "flow_abandoned" else None)
     if abandoned:
         events.append(Event("flow", language, flow=str(abandoned), outcome="abandoned"))
     return events

@@ -83,21 +83,21 @@ class Sampler:
         if turn.duplicate or incoming.intent or not turn.replies:
             return
         ctx = turn.conversation
-        ann = ctx.annotations
-        outcome = ann.get("outcome")
+        notes = ctx.notes
+        outcome = notes.outcome
         if outcome in NOT_QUESTIONS:
             return
         info = await self.tenants.get(session, ctx.tenant_id)
         if info is None or info.settings.sample_share <= 0:
             return
-        intent = ann.get("intent") or None
-        confidence = float(ann.get("confidence") or 0.0)
+        intent = notes.intent or None
+        confidence = float(notes.confidence or 0.0)
         understood = outcome not in NOT_UNDERSTOOD and (intent is not None or not outcome)
-        band = str(ann.get("confidence_band") or ("" if understood else "low"))
+        band = str(notes.confidence_band or ("" if understood else "low"))
         always = outcome in NOT_UNDERSTOOD or band == "low"
         if not always and draw(incoming.id) >= info.settings.sample_share:
             return
-        language = str(ann.get("language") or ctx.language)
+        language = str(notes.language or ctx.language)
         text = redacted(incoming.text, info, language)
         if not worth_reviewing(text):
             return

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.conversations.events import state_event
+from samtale.conversations.state import Transitions, transition
 from samtale.infra.hub import conversation_channel, tenant_channel
 from samtale.infra.mail import MailError
 from samtale.kernel.clock import as_utc
@@ -38,7 +39,6 @@ from samtale.live.settings import OUTCOMES, live_settings
 from samtale.live.texts import text
 from samtale.model import (
     AgentPresence,
-    Conversation,
     Handoff,
     Message,
     OfflineMessage,
@@ -147,13 +147,12 @@ class AgentSide(LiveBase):
                 await self._event(
                     session, agent.tenant_id, "claimed", language=h.language, at=now, seconds=wait
                 )
-            await session.execute(
-                update(Conversation)
-                .where(
-                    Conversation.id == h.conversation_id, Conversation.tenant_id == agent.tenant_id
-                )
-                .values(state="live", person_involved=True)
-                .execution_options(synchronize_session=False)
+            await transition(
+                session,
+                agent.tenant_id,
+                h.conversation_id,
+                Transitions.CLAIM,
+                person_involved=True,
             )
             conversation_id = h.conversation_id
             language = h.language
@@ -361,12 +360,7 @@ class AgentSide(LiveBase):
             )
             if done.rowcount != 1:  # type: ignore[attr-defined]
                 return False
-            await session.execute(
-                update(Conversation)
-                .where(Conversation.id == h.conversation_id, Conversation.state == "live")
-                .values(state="closed")
-                .execution_options(synchronize_session=False)
-            )
+            await transition(session, h.tenant_id, h.conversation_id, Transitions.CLOSE)
             since = as_utc(h.claimed_at) if h.claimed_at else None
             await self._event(
                 session,

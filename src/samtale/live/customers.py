@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from samtale.conversations.events import state_event
 from samtale.conversations.repository import Conversations
 from samtale.conversations.responder import ConversationContext, Reply
+from samtale.conversations.state import Transitions, transition
 from samtale.infra.hub import conversation_channel, tenant_channel
 from samtale.kernel.clock import as_utc
 from samtale.live import prechat, queries
@@ -24,7 +25,7 @@ from samtale.live.base import (
 )
 from samtale.live.errors import (
     InvalidAnswers,
-    Unavailable,
+    NobodyAvailable,
     WrongState,
 )
 from samtale.live.hours import zone_of
@@ -32,11 +33,11 @@ from samtale.live.routing import estimate_wait
 from samtale.live.settings import LiveSettings, live_settings
 from samtale.live.texts import text, when
 from samtale.model import (
-    Conversation,
     Handoff,
     OfflineMessage,
     Tenant,
 )
+from samtale.model.conversation import State
 from samtale.privacy.identifiers import index_text, index_values, search_languages
 from samtale.privacy.pii import normalize_identifier
 
@@ -119,7 +120,7 @@ class CustomerSide(LiveBase):
                 raise InvalidAnswers([e.as_dict() for e in errors])
             avail = await self.availability(tenant, session)
         if not avail.available:
-            raise Unavailable(
+            raise NobodyAvailable(
                 "Nobody from customer service is available right now.",
                 reason=avail.reason,
                 next_open=avail.next_open.isoformat() if avail.next_open else None,
@@ -127,17 +128,7 @@ class CustomerSide(LiveBase):
         now = self.clock.now()
         handoff_id = self.ids.uuid()
         async with self.db.transaction() as session:
-            moved = await session.execute(
-                update(Conversation)
-                .where(
-                    Conversation.id == conversation_id,
-                    Conversation.tenant_id == tenant_id,
-                    Conversation.state.in_(("bot", "closed")),
-                )
-                .values(state="queued")
-                .execution_options(synchronize_session=False)
-            )
-            if moved.rowcount != 1:  # type: ignore[attr-defined]
+            if not await transition(session, tenant_id, conversation_id, Transitions.HANDOFF):
                 raise WrongState("The conversation changed meanwhile; try again.")
             # The queue is ordered by entry time; one entering in the same instant as the last
             # one (a coarse clock) comes a microsecond after it.
@@ -221,12 +212,7 @@ class CustomerSide(LiveBase):
                 at=now,
                 seconds=(now - as_utc(h.queued_at)).total_seconds(),
             )
-            await session.execute(
-                update(Conversation)
-                .where(Conversation.id == conversation_id, Conversation.state == "queued")
-                .values(state="bot")
-                .execution_options(synchronize_session=False)
-            )
+            await transition(session, tenant_id, conversation_id, Transitions.LEAVE_QUEUE)
         await self._system(tenant_id, conversation_id, text("left", conv.language), "left")
         await self.hub.publish(conversation_channel(conversation_id), state_event("bot"))
         await self.publish_queue(tenant_id)
@@ -288,10 +274,13 @@ class CustomerSide(LiveBase):
         now = self.clock.now()
         async with self.db.transaction() as session:
             conv = await Conversations(session, tenant.id).create(
-                id=self.ids.uuid(), token=self.ids.token(32), language=language, now=now
+                id=self.ids.uuid(),
+                token=self.ids.token(32),
+                language=language,
+                now=now,
+                state=State.CLOSED,
+                person_involved=True,
             )
-            conv.state = "closed"
-            conv.person_involved = True
             row = OfflineMessage(
                 id=self.ids.uuid(),
                 tenant_id=tenant.id,

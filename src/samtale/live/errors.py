@@ -1,67 +1,70 @@
-"""What can go wrong when talking to a person, as codes the web layer turns into answers."""
+"""What can go wrong when talking to a person: the kernel's domain errors with the handoff's
+own codes (the web edge maps the kinds to statuses)."""
 
 from __future__ import annotations
 
-from typing import Any
+from samtale.kernel.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unavailable,
+    UpstreamFailed,
+)
+
+# Every refusal of the live chat is one of these.
+LiveError = DomainError
+
+__all__ = [
+    "AgentUnavailable",
+    "AlreadyClaimed",
+    "AtCapacity",
+    "InvalidAnswers",
+    "LiveError",
+    "MailFailed",
+    "MailUnavailable",
+    "NobodyAvailable",
+    "NotFound",
+    "NotYours",
+    "WrongState",
+]
 
 
-class LiveError(Exception):
-    """A refused action: `status` and `code` for the API, `message` in plain English, and any
-    `details` (JSON-able) the client can use."""
-
-    status = 409
-    code = "conflict"
-
-    def __init__(self, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
-
-
-class NotFound(LiveError):
-    status = 404
-    code = "not_found"
-
-
-class AlreadyClaimed(LiveError):
+class AlreadyClaimed(Conflict):
     code = "already_claimed"
 
 
-class AtCapacity(LiveError):
+class AtCapacity(Conflict):
     code = "at_capacity"
 
 
-class NotYours(LiveError):
-    status = 403
+class NotYours(Forbidden):
     code = "not_your_conversation"
 
 
-class WrongState(LiveError):
+class WrongState(Conflict):
     code = "wrong_state"
 
 
-class Unavailable(LiveError):
+class NobodyAvailable(Conflict):
+    """Nobody can take a chat now (the customer is offered the offline form instead)."""
+
     code = "unavailable"
 
 
-class AgentUnavailable(LiveError):
+class AgentUnavailable(Conflict):
     code = "agent_unavailable"
 
 
-class InvalidAnswers(LiveError):
-    status = 422
-    code = "validation_error"
-
+class InvalidAnswers(Invalid):
     def __init__(self, fields: list[dict[str, str]]) -> None:
-        super().__init__("The form has errors.")
-        self.fields = fields
+        super().__init__("The form has errors.", fields=fields)
 
 
-class MailUnavailable(LiveError):
-    status = 503
+class MailUnavailable(Unavailable):
     code = "mail_not_configured"
 
 
-class MailFailed(LiveError):
-    status = 502
+class MailFailed(UpstreamFailed):
     code = "mail_failed"

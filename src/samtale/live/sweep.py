@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from samtale.conversations.events import state_event
+from samtale.conversations.state import Transitions, transition
 from samtale.infra.hub import conversation_channel
 from samtale.live import queries
 from samtale.live.agents import AgentSide
@@ -26,7 +27,6 @@ from samtale.live.settings import live_settings
 from samtale.live.texts import text
 from samtale.model import (
     AgentPresence,
-    Conversation,
     Handoff,
     Tenant,
 )
@@ -92,12 +92,7 @@ class Sweeper(AgentSide):
             )
             if moved.rowcount != 1:  # type: ignore[attr-defined]
                 return False
-            await session.execute(
-                update(Conversation)
-                .where(Conversation.id == h.conversation_id, Conversation.state == "live")
-                .values(state="queued")
-                .execution_options(synchronize_session=False)
-            )
+            await transition(session, tenant.id, h.conversation_id, Transitions.REQUEUE)
             names = await queries.agent_names(
                 session, tenant.id, {h.agent_id} if h.agent_id else set()
             )

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from samtale.model.base import Base, JSONType
 
-State = Literal["bot", "queued", "live", "closed"]
-STATES: tuple[State, ...] = ("bot", "queued", "live", "closed")
+
+class State(StrEnum):
+    """Where a conversation stands; `conversations/state.py` holds the transitions."""
+
+    BOT = "bot"  # the bot answers
+    QUEUED = "queued"  # waiting for a person
+    LIVE = "live"  # a person is chatting
+    CLOSED = "closed"  # the person closed the chat (the bot answers a new message)
+
+
+STATES: tuple[State, ...] = tuple(State)
 Author = Literal["visitor", "bot", "agent", "system"]
 AUTHORS: tuple[Author, ...] = ("visitor", "bot", "agent", "system")
 
@@ -31,7 +41,18 @@ class Conversation(Base):
     # SHA-256 of the visitor's secret token; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     language: Mapped[str] = mapped_column(String(8))
-    state: Mapped[str] = mapped_column(String(16), default="bot")
+    state: Mapped[State] = mapped_column(
+        Enum(
+            State,
+            name="conversation_state",
+            native_enum=False,
+            length=16,
+            values_callable=lambda states: [s.value for s in states],
+            create_constraint=True,
+            validate_strings=True,
+        ),
+        default=State.BOT,
+    )
     person_involved: Mapped[bool] = mapped_column(Boolean, default=False)
     # The path of the page the conversation started on (no query string: it may carry data).
     page_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
@@ -39,6 +60,9 @@ class Conversation(Base):
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     # The bot's dialogue state (current flow, filled slots, fallback count).
     bot_state: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Written with every change of `bot_state`: a turn stores its new state only when the
+    # version is still the one it read (two instances never lose each other's update).
+    bot_state_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
     last_activity_at: Mapped[datetime]
 

@@ -12,6 +12,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from samtale.kernel.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unavailable,
+    UpstreamFailed,
+)
 from samtale.kernel.logs import get_logger
 
 log = get_logger(__name__)
@@ -74,6 +84,29 @@ def error_response(
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
+# The one mapping of domain errors to statuses (most specific kind first).
+DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (Forbidden, 403),
+    (Conflict, 409),
+    (Invalid, 422),
+    (RateLimited, 429),
+    (Unavailable, 503),
+    (UpstreamFailed, 502),
+)
+
+
+def domain_status(exc: DomainError) -> int:
+    return next((status for kind, status in DOMAIN_STATUS if isinstance(exc, kind)), 400)
+
+
+def domain_error(exc: DomainError) -> JSONResponse:
+    headers = None
+    if isinstance(exc, RateLimited | Unavailable):
+        headers = {"Retry-After": str(exc.retry_after)}
+    return error_response(domain_status(exc), exc.code, exc.message, headers, exc.fields)
+
+
 def not_found(what: str = "conversation") -> ApiError:
     return ApiError(404, f"{what}_not_found", f"No such {what}.")
 
@@ -94,6 +127,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message, exc.headers, exc.fields)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        return domain_error(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,249 @@
+"""The `/admin` shell: the layout, the navigation and the home page of the admin pages.
+
+Shop admins (role `admin`) see their own shop's pages; the operator (role `operator`) sees the
+platform's pages (tenants, the platform-wide audit log). Log-in and roles are the staff pages'
+(`web/staff.py`): a page depends on `AdminStaff` (a shop's admin) or `OperatorStaff`.
+
+How a feature adds a page
+-------------------------
+1. Register its navigation entries when its router module is imported::
+
+       from samtale.web.admin.home import NavItem, add_nav, admin_render, AdminStaff
+
+       add_nav(NavItem("dashboard", "/admin/dashboard", "nav.admin.dashboard", group="insights"))
+       router = APIRouter(prefix="/admin", include_in_schema=False)
+
+       @router.get("/dashboard", response_class=HTMLResponse)
+       async def dashboard(request: Request, staff: AdminStaff) -> HTMLResponse:
+           return admin_render(request, "admin/dashboard.html", staff, title="…")
+
+   An entry with the key of an existing one replaces it: "dashboard", "review" and "evaluation"
+   are reserved here as placeholders (shown greyed out, without a link) until the insights pages
+   register them with an `href`.
+2. Include the router in `web/app.py` (`app.include_router(admin_<feature>.router)`).
+3. Templates extend `admin/base.html` and fill `{% block content %}`; texts go through
+   `web.i18n.register()` in Danish and English.
+
+`test_access_matrix` (tests/admin/) classifies every route by its path and role dependency, so a
+new page under `/admin/` is checked for roles and tenants without being listed anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from samtale.accounts.sessions import Staff
+from samtale.web.errors import ApiError
+from samtale.web.i18n import register
+from samtale.web.staff.session import page_roles, render
+
+GROUPS: tuple[str, ...] = ("home", "insights", "bot", "shop", "platform")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the admin navigation.
+
+    `key` is unique (a later entry with the same key replaces the earlier one); `href` None marks
+    a reserved place that is shown without a link; `label` is an i18n key; `roles` who sees it;
+    `group` the heading it is listed under (one of `GROUPS`); `order` sorts within a group.
+    """
+
+    key: str
+    href: str | None
+    label: str
+    group: str = "shop"
+    roles: tuple[str, ...] = ("admin",)
+    order: int = 100
+
+
+_NAV: dict[str, NavItem] = {}
+
+
+def add_nav(item: NavItem) -> None:
+    """Add (or replace, by key) a navigation entry."""
+    if item.group not in GROUPS:
+        raise ValueError(f"unknown admin navigation group {item.group!r}")
+    _NAV[item.key] = item
+
+
+def nav_items() -> list[NavItem]:
+    return list(_NAV.values())
+
+
+@dataclass(frozen=True)
+class NavLink:
+    item: NavItem
+    current: bool
+
+
+def nav_for(role: str, path: str) -> list[tuple[str, list[NavLink]]]:
+    """The navigation a person with `role` sees on `path`: (group, links) in group order; the
+    link whose `href` is the longest prefix of the path is the current one."""
+    visible = [i for i in _NAV.values() if role in i.roles]
+    best = ""
+    for item in visible:
+        href = item.href
+        if (
+            href
+            and (path == href or path.startswith(href.rstrip("/") + "/"))
+            and len(href) > len(best)
+        ):
+            best = href
+    groups: list[tuple[str, list[NavLink]]] = []
+    for group in GROUPS:
+        items = sorted((i for i in visible if i.group == group), key=lambda i: (i.order, i.key))
+        if items:
+            groups.append((group, [NavLink(i, bool(best) and i.href == best) for i in items]))
+    return groups
+
+
+def admin_render(
+    request: Request,
+    template: str,
+    staff: Staff,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render an admin page (a template extending `admin/base.html`) with its navigation."""
+    return render(
+        request,
+        template,
+        staff,
+        status_code=status_code,
+        nav=nav_for(staff.role, request.url.path),
+        **context,
+    )
+
+
+async def _shop_admin(staff: Staff = page_roles("admin")) -> Staff:
+    if staff.tenant_id is None:
+        raise ApiError(403, "forbidden", "These pages are for a shop's admins.")
+    return staff
+
+
+async def _operator(staff: Staff = page_roles("operator")) -> Staff:
+    return staff
+
+
+async def _admin_or_operator(staff: Staff = page_roles("admin", "operator")) -> Staff:
+    return staff
+
+
+AdminStaff = Annotated[Staff, Depends(_shop_admin)]
+OperatorStaff = Annotated[Staff, Depends(_operator)]
+AdminOrOperator = Annotated[Staff, Depends(_admin_or_operator)]
+
+TEXTS: dict[str, dict[str, str]] = {
+    "admin.title": {"da": "Administration", "en": "Admin"},
+    "admin.nav": {"da": "Administration", "en": "Administration"},
+    "admin.group.home": {"da": "Oversigt", "en": "Overview"},
+    "admin.group.insights": {"da": "Indsigt", "en": "Insights"},
+    "admin.group.bot": {"da": "Bot", "en": "Bot"},
+    "admin.group.shop": {"da": "Butik", "en": "Shop"},
+    "admin.group.platform": {"da": "Platform", "en": "Platform"},
+    "admin.soon": {"da": "kommer", "en": "soon"},
+    "nav.admin.home": {"da": "Oversigt", "en": "Overview"},
+    "nav.admin.dashboard": {"da": "Statistik", "en": "Dashboard"},
+    "nav.admin.review": {"da": "Gennemsyn", "en": "Review inbox"},
+    "nav.admin.evaluation": {"da": "Evaluering", "en": "Evaluation"},
+    "admin.home.intro": {
+        "da": "Her bygger du butikkens bot, styrer indstillinger og teamet.",
+        "en": "Build the shop's bot, and manage its settings and team here.",
+    },
+    "admin.breadcrumb": {"da": "Brødkrummer", "en": "Breadcrumb"},
+    "admin.saved": {"da": "Gemt.", "en": "Saved."},
+    "admin.errors_title": {
+        "da": "Ret venligst felterne markeret nedenfor.",
+        "en": "Please correct the fields marked below.",
+    },
+    "admin.cancel": {"da": "Annullér", "en": "Cancel"},
+    "admin.save": {"da": "Gem", "en": "Save"},
+    "admin.delete": {"da": "Slet", "en": "Delete"},
+    "admin.edit": {"da": "Redigér", "en": "Edit"},
+    "admin.back": {"da": "Tilbage", "en": "Back"},
+    "admin.search": {"da": "Søg", "en": "Search"},
+    "admin.confirm": {"da": "Bekræft", "en": "Confirm"},
+    "admin.none": {"da": "Intet endnu.", "en": "Nothing yet."},
+    "admin.start.title": {"da": "Kom i gang", "en": "Getting started"},
+    "admin.start.done": {"da": "klaret", "en": "done"},
+    "admin.start.todo": {"da": "mangler", "en": "to do"},
+    "admin.start.bot": {
+        "da": "Skriv bottens emner: hvad kunderne spørger om, og svarene",
+        "en": "Write the bot's intents: what customers ask, and the answers",
+    },
+    "admin.start.publish": {
+        "da": "Prøv botten, og offentliggør den",
+        "en": "Try the bot, then publish it",
+    },
+    "admin.start.widget": {
+        "da": "Giv chatvinduet butikkens farver og velkomst",
+        "en": "Give the chat window the shop's colours and greeting",
+    },
+    "admin.start.site": {
+        "da": "Tillad jeres websted, og sæt koden ind på siderne",
+        "en": "Allow your site, and put the code on its pages",
+    },
+    "admin.start.team": {
+        "da": "Invitér kundeservice, så kunderne kan tale med en person",
+        "en": "Invite customer service, so customers can talk to a person",
+    },
+    "admin.all": {"da": "Alle sider", "en": "All pages"},
+}
+register(TEXTS)
+
+add_nav(NavItem("home", "/admin", "nav.admin.home", group="home", roles=("admin",), order=0))
+# Reserved for the insights pages, which register them again with their `href`.
+add_nav(NavItem("dashboard", None, "nav.admin.dashboard", group="insights", order=10))
+add_nav(NavItem("review", None, "nav.admin.review", group="insights", order=20))
+add_nav(NavItem("evaluation", None, "nav.admin.evaluation", group="insights", order=30))
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+async def _checklist(runtime: Any, tenant_id: Any) -> list[dict[str, Any]]:
+    """The first steps of a new shop, each with whether it is done."""
+    from sqlalchemy import func, select
+
+    from samtale.bot.drafts import STARTER_INTENTS, Drafts
+    from samtale.model import Tenant, User
+
+    async with runtime.db.session() as session:
+        tenant = await session.get(Tenant, tenant_id)
+        if tenant is None:
+            return []
+        working = await Drafts(session, tenant, runtime.clock).working()
+        people = await session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.tenant_id == tenant_id, User.active.is_(True))
+        )
+    own_intents = [i for i in working.content.intents if i.name not in STARTER_INTENTS]
+    settings = tenant.settings or {}
+    return [
+        {"key": "bot", "href": "/admin/bot", "done": len(own_intents) > 0},
+        {"key": "publish", "href": "/admin/bot/versions", "done": working.published is not None},
+        {"key": "widget", "href": "/admin/settings/widget", "done": bool(settings.get("widget"))},
+        {"key": "site", "href": "/admin/settings/site", "done": bool(tenant.allowed_origins)},
+        {"key": "team", "href": "/admin/team", "done": int(people or 0) > 1},
+    ]
+
+
+@router.get("", response_class=HTMLResponse)
+async def admin_home(request: Request, staff: AdminOrOperator) -> Response:
+    if staff.role == "operator":
+        return RedirectResponse("/admin/tenants", status_code=303)
+    if staff.tenant_id is None:
+        raise ApiError(403, "forbidden", "These pages are for a shop's admins.")
+    cards = [
+        link.item
+        for _group, links in nav_for(staff.role, "")
+        for link in links
+        if link.item.href and link.item.key != "home"
+    ]
+    checklist = await _checklist(request.app.state.runtime, staff.tenant_id)
+    return admin_render(request, "admin/home.html", staff, cards=cards, checklist=checklist)
