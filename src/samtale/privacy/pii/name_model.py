@@ -122,16 +122,23 @@ def _kind(tok: _Token, reader: _Reader) -> list[str]:
     return f
 
 
+LEXICAL = ("fn=", "sn", "snshape", "city")
+
+
 def features(
     text: str,
     tokens: list[_Token],
     reader: _Reader,
     rules: list[tuple[int, int, int]],
+    hide: frozenset[int] = frozenset(),
 ) -> list[list[str]]:
-    """One list of feature strings per token."""
+    """One list of feature strings per token. The tokens in `hide` are shown without what the
+    name lists say of them (training uses it, so that the model learns context too)."""
     n = len(tokens)
     mail = mail_parts(text)
     kinds = [_kind(t, reader) for t in tokens]
+    for i in hide:
+        kinds[i] = [k for k in kinds[i] if not k.startswith(LEXICAL)]
     out: list[list[str]] = []
     for i, tok in enumerate(tokens):
         low = tok.low
@@ -165,6 +172,14 @@ def features(
             f.append("lineend")
         if n <= 3:
             f.append("short")
+        if tok.cap:
+            run = 1
+            for step in (-1, 1):
+                j = i + step
+                while 0 <= j < n and tokens[j].cap and abs(j - i) < 4:
+                    run += 1
+                    j += step
+            f.append("crun=" + str(min(run, 4)))
         if low in mail:
             f.append("inmail")
         for s, e, how in rules:

@@ -50,8 +50,7 @@ class ShopVocabulary:
 
     @classmethod
     def of(cls, entries: Iterable[str]) -> ShopVocabulary:
-        lists = name_lists()
-        personal = lists.core_first | lists.wide_first | lists.surnames
+        personal = _personal()
         phrases: set[tuple[str, ...]] = set()
         words: set[str] = set()
         for entry in entries:
@@ -68,22 +67,59 @@ class ShopVocabulary:
         )
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        """The stretches of `text` that are the shop's words: whole phrases, then single words."""
+        """The stretches of `text` that are the shop's words: whole phrases, then single words.
+
+        A word may carry an ending the entry lacks ("Ingrid strikkjolen" for the entry "Ingrid
+        strikkjole", "dunjakken"): up to three letters, on words of four letters or more.
+        """
         toks = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+        heads = self._heads()
         out: list[tuple[int, int]] = []
         i = 0
         while i < len(toks):
-            for n in range(min(self.longest, len(toks) - i), 1, -1):
-                if tuple(t[2] for t in toks[i : i + n]) in self.phrases:
+            for phrase in heads.get(toks[i][2], ()):
+                n = len(phrase)
+                if i + n <= len(toks) and all(
+                    _same(toks[i + k][2], phrase[k]) for k in range(1, n)
+                ):
                     out.append((toks[i][0], toks[i + n - 1][1]))
                     i += n
                     break
             else:
-                low = toks[i][2]
-                if low in self.words or (low,) in self.phrases:
+                if self._word(toks[i][2]):
                     out.append((toks[i][0], toks[i][1]))
                 i += 1
         return out
+
+    def _word(self, low: str) -> bool:
+        if low in self.words or (low,) in self.phrases:
+            return True
+        if low in _personal():  # "Malin" is a person, not an inflected "Mali"
+            return False
+        return any(low[:-k] in self.words for k in (1, 2, 3) if len(low) - k >= 4)
+
+    def _heads(self) -> dict[str, list[tuple[str, ...]]]:
+        """Phrases of two words or more by their first word, longest first."""
+        heads = self.__dict__.get("_heads_cache")
+        if heads is None:
+            heads = {}
+            for p in sorted(self.phrases, key=len, reverse=True):
+                if len(p) > 1:
+                    heads.setdefault(p[0], []).append(p)
+            object.__setattr__(self, "_heads_cache", heads)
+        return heads
+
+
+def _same(word: str, entry: str) -> bool:
+    return word == entry or (
+        len(entry) >= 4 and word.startswith(entry) and len(word) - len(entry) <= 3
+    )
+
+
+@functools.cache
+def _personal() -> frozenset[str]:
+    lists = name_lists()
+    return lists.core_first | lists.wide_first | lists.surnames
 
 
 EMPTY = ShopVocabulary()
