@@ -206,7 +206,7 @@ COMMON_WORDS = _set(
     noone re sama sen sexton skriver som thus tok top vain vasta well kære kjære kiitos
     ystävällisin parhain terveisin venlig venlige vennlig vänliga vänlig bedste beste best
     kind kindly sincerely yours cheers bil skær bank pool job lang sagen høj kina aids
-    danske svenske norske finske danish swedish norwegian finnish prisen
+    danske svenske norske finske danish swedish norwegian finnish prisen ring
     """
 )
 

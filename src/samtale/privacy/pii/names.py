@@ -527,15 +527,26 @@ def _signature(text: str, tokens: list[_Token], reader: _Reader) -> Iterator[tup
             yield tok.start, tok.end
 
 
-def find_names(text: str, languages: Sequence[str]) -> Iterator[Finding]:
-    if not text:
-        return
+# How the rules found a name: after an introduction, label or closing; as a signature; as a
+# run of capitalised words judged on the name lists.
+CONTEXT = 45
+SIGNATURE = 42
+RUN = 40
+
+
+def prepare(text: str, languages: Sequence[str]) -> tuple[list[_Token], _Reader]:
+    """The words of `text` that may be names (brands taken out) and the reader of the lists."""
     reader = _Reader(languages)
     brands = [(m.start(), m.end()) for m in _BRAND_RE.finditer(text)]
     tokens = [t for t in _tokens(text) if not any(s <= t.start < e for s, e in brands)]
+    return tokens, reader
+
+
+def rule_names(text: str, tokens: list[_Token], reader: _Reader) -> list[tuple[int, int, int]]:
+    """The names the rules find: (start, end, how) with `how` one of CONTEXT, SIGNATURE, RUN."""
+    found: list[tuple[int, int, int]] = []
     if not tokens:
-        return
-    found: list[tuple[int, int, int]] = []  # start, end, priority
+        return found
     for regex, strong, newline in (
         (_INTRO_RE, True, False),
         (_LABEL_RE, True, False),
@@ -549,11 +560,19 @@ def find_names(text: str, languages: Sequence[str]) -> Iterator[Finding]:
                 tokens, text, m.end(), reader, strong=strong, allow_newline=newline, closing=newline
             )
             if span:
-                found.append((span[0], span[1], 45))
+                found.append((span[0], span[1], CONTEXT))
     for run in _runs(tokens, text):
         for s, e in _judge_run(run, reader):
-            found.append((s, e, 40))
+            found.append((s, e, RUN))
     for s, e in _signature(text, tokens, reader):
-        found.append((s, e, 42))
-    for s, e, p in found:
+        found.append((s, e, SIGNATURE))
+    return found
+
+
+def find_names(text: str, languages: Sequence[str]) -> Iterator[Finding]:
+    """The names the rules alone find (see `name_finder` for the detector the redactor uses)."""
+    if not text:
+        return
+    tokens, reader = prepare(text, languages)
+    for s, e, p in rule_names(text, tokens, reader):
         yield Finding(NAME, s, e, priority=p)

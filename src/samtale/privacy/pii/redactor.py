@@ -31,11 +31,13 @@ from .model import (
     Redaction,
     Span,
 )
-from .names import find_names
+from .name_finder import find_person_names
+from .name_model import model_available
 from .national_ids import find_national_ids
 from .payment import find_bank_accounts, find_cards, find_ibans
 from .phones import e164, find_phones, parse_phone, regions_for
 from .shop_numbers import find_shop_numbers
+from .vocabulary import ShopVocabulary, as_vocabulary, places
 
 _PERSONAL_URL_RANK = 101
 
@@ -45,6 +47,7 @@ def _findings(
     languages: Sequence[str],
     order_number_patterns: Sequence[str],
     tracking_number_patterns: Sequence[str],
+    keep: ShopVocabulary | None = None,
 ) -> list[Finding]:
     out: list[Finding] = []
     out.extend(find_emails(text))
@@ -58,7 +61,7 @@ def _findings(
     out.extend(find_bank_accounts(text))
     out.extend(find_phones(text, languages))
     out.extend(find_addresses(text))
-    out.extend(find_names(text, languages))
+    out.extend(find_person_names(text, languages, keep))
     return out
 
 
@@ -116,9 +119,11 @@ def resolve(findings: Iterable[Finding], text: str) -> list[Finding]:
 
 @functools.cache
 def warm_up() -> None:
-    """Load once what the first message would otherwise wait for: the name lists, the phone
-    metadata of the regions tried and the IBAN registry."""
+    """Load once what the first message would otherwise wait for: the name lists and model, the
+    place names, the phone metadata of the regions tried and the IBAN registry."""
     name_lists()
+    places()
+    model_available()
     for sample in ("+4522334455", "+46701234567", "+4791234567", "+358401234567", "+447911123456"):
         parse_phone(sample, ())
     find_ibans("DK5000400440116243 SE4550000000058398257466 NO9386011117947 FI2112345600000785")
@@ -130,11 +135,20 @@ def detect(
     *,
     order_number_patterns: Sequence[str] = (),
     tracking_number_patterns: Sequence[str] = (),
+    keep: ShopVocabulary | Iterable[str] | None = None,
 ) -> tuple[Span, ...]:
-    """The personal data in `text`, as spans of the original text."""
+    """The personal data in `text`, as spans of the original text.
+
+    `keep` is the shop's own vocabulary (product names, brands, categories, carriers), a
+    `ShopVocabulary` or plain words and phrases: those are never taken for a person's name
+    unless the customer introduces them as one. Country and city names are always kept.
+    """
     warm_up()
     langs = read_languages(languages)
-    found = resolve(_findings(text, langs, order_number_patterns, tracking_number_patterns), text)
+    vocabulary = as_vocabulary(keep)
+    found = resolve(
+        _findings(text, langs, order_number_patterns, tracking_number_patterns, vocabulary), text
+    )
     return tuple(Span(f.type, f.start, f.end, text[f.start : f.end]) for f in found)
 
 
@@ -144,17 +158,20 @@ def redact(
     *,
     order_number_patterns: Sequence[str] = (),
     tracking_number_patterns: Sequence[str] = (),
+    keep: ShopVocabulary | Iterable[str] | None = None,
 ) -> Redaction:
     """Replace every piece of personal data in `text` by its typed placeholder (`[EMAIL]` …).
 
     `languages` are codes `da`, `sv`, `nb` (`no`), `fi`, `en`; None means all five. The order
-    and tracking patterns are the tenant's formats, as regular expressions.
+    and tracking patterns are the tenant's formats, as regular expressions; `keep` is the
+    shop's vocabulary (see `detect`).
     """
     spans = detect(
         text,
         languages,
         order_number_patterns=order_number_patterns,
         tracking_number_patterns=tracking_number_patterns,
+        keep=keep,
     )
     parts: list[str] = []
     pos = 0

@@ -1,0 +1,229 @@
+"""A sequence model for person names: a linear-chain CRF over the words of a message.
+
+The rules in `names` are precise where the evidence is explicit (an introduction, a closing, a
+known given name next to a surname), but a lone surname in running text ("… sagde Lundbæk, at
+…"), a foreign name ("Gheorge Funar") or a lowercase name in a chat ("karen holm") has no such
+anchor. A CRF weighs many weak signals at once and the neighbouring decisions with them.
+
+Features are chosen to carry across the five languages rather than to remember Danish words:
+
+* the shape of the word (capitalised, all capitals, an initial, a hyphen, its last letters),
+  where it stands (first word of a sentence, of a line, of the message, last word, a message of
+  at most three words) and the punctuation just around it;
+* what the name lists say (a given name of the Nordic/English or the wider lists, an ambiguous
+  one, a listed surname or one shaped like a surname, a city, a common word or a month);
+* a few classes of context words in all five languages (titles, verbs of saying, greetings,
+  prepositions of place) and the identity of lowercase neighbours;
+* whether the word is in one of the message's e-mail local parts ("karen.holm@…");
+* what the rules decided for the word (context, signature, run): the model learns when to
+  trust them and when to add to them.
+
+Capitalised words are never features by their identity, so the model cannot learn the names of
+its training text by heart; it has to recognise them by shape, lists and context.
+
+The model is trained by `python -m samtale.privacy.pii.train_names` (see that module for the
+data and its licence) and ships as `names.crfsuite` beside this file. Tagging a message costs a
+fraction of a millisecond on one core. Without the file the redactor falls back to the rules.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from .names import _PARTICLES, _SURNAME_SHAPE, _Reader, _Token
+
+MODEL_PATH = Path(__file__).with_name("names.crfsuite")
+PERSON = "P"
+OTHER = "O"
+
+_EMAIL_LOCAL = re.compile(r"([\w.+\-]+)@[\w\-]+\.[\w.\-]+")
+
+
+def _cues(**classes: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, words in classes.items():
+        for w in words.split():
+            out[w] = name
+    return out
+
+
+# Words that say something about the word next to them, in da, sv, nb, fi and en.
+CUES = _cues(
+    title="""hr herr herra hr. fru frk fröken frøken rouva neiti mr mrs ms miss dr doktor
+    professor prof direktør direktör direktor johtaja director formand ordförande leder
+    puheenjohtaja chairman chair minister ministeri statsminister premierminister pääministeri
+    president presidentti præsident presidenten kong kung kuningas king dronning drottning
+    kuningatar queen prins prinsesse prinsessa prince princess pastor præst präst pappi
+    biskop biskopp piispa bishop sanger sångare sangerinne laulaja singer forfatter
+    författare kirjailija author writer skuespiller skådespelare näyttelijä actor actress
+    træner tränare trener valmentaja coach chef chief boss sekretær sekreterare sihteeri
+    secretary generalsekretær borgmester borgmästare ordfører pormestari mayor kaptajn kapten
+    kaptein kapteeni captain general politimester advokat lawyer dommer domare judge
+    redaktør redaktör redaktø päätoimittaja editor psykolog psychologist læge läkare lege
+    lääkäri sygeplejerske agent konsulent kollega kollegan kollegaen kundeservice
+    medarbejder medarbetare medarbeider sælger säljare selger myyjä seller""",
+    say="""siger sagde sige fortæller fortalte mener mente skriver skrev spørger spurgte svarer
+    svarede forklarer forklarede tilføjer tilføjede understreger säger sade sa berättar
+    berättade menar skrev frågar svarar förklarar sier sa forteller fortalte mener skriver
+    spør svarer forklarer sanoo sanoi kertoo kertoi kirjoittaa kysyy vastaa says said tells
+    told writes wrote asks asked answers answered explains explained adds added""",
+    greet="""hej hejsa hey hi hello hallo hei heippa moi terve kære kjære bästa dear goddag
+    godmorgen morn tjena""",
+    place="""i in på fra från from til till to mod mot towards ved vid near udenfor
+    utanför outside""",
+    thanks="""tak takk tack kiitos thanks thank""",
+    closing="""mvh vh hilsen hilsner hälsningar hälsning terveisin regards sincerely cheers
+    venlig vennlig vänliga""",
+    intro="""hedder heter heder navn namn nimi nimeni name named kaldet kallad kalt kutsutaan
+    called""",
+    with_="""med with kanssa og och and ja samt""",
+    of="""af av of til""",
+)
+
+
+def mail_parts(text: str) -> set[str]:
+    """The words of the e-mail local parts in `text`: "karen.holm@…" gives karen and holm."""
+    out: set[str] = set()
+    for m in _EMAIL_LOCAL.finditer(text):
+        out.update(p for p in re.split(r"[\W\d_]+", m.group(1).lower()) if len(p) >= 2)
+    return out
+
+
+def _kind(tok: _Token, reader: _Reader) -> list[str]:
+    """The word's own facts: shape and what the lists say."""
+    low = tok.low
+    f: list[str] = []
+    if tok.initial:
+        f.append("init")
+    elif tok.text.isupper() and len(tok.text) > 1:
+        f.append("upper")
+    elif tok.cap:
+        f.append("cap")
+    else:
+        f.append("low")
+    first = reader.first(low)
+    if first:
+        f.append("fn=" + first)
+    if reader.surname(low, shape=False):
+        f.append("sn")
+    elif reader.surname(low):
+        f.append("snshape")
+    if reader.city(low):
+        f.append("city")
+    if reader.is_stop(low):
+        f.append("stop")
+    if low in _PARTICLES:
+        f.append("particle")
+    cue = CUES.get(low.rstrip("."))
+    if cue:
+        f.append("cue=" + cue)
+    return f
+
+
+LEXICAL = ("fn=", "sn", "snshape", "city")
+
+
+def features(
+    text: str,
+    tokens: list[_Token],
+    reader: _Reader,
+    rules: list[tuple[int, int, int]],
+    hide: frozenset[int] = frozenset(),
+) -> list[list[str]]:
+    """One list of feature strings per token. The tokens in `hide` are shown without what the
+    name lists say of them (training uses it, so that the model learns context too)."""
+    n = len(tokens)
+    mail = mail_parts(text)
+    kinds = [_kind(t, reader) for t in tokens]
+    for i in hide:
+        kinds[i] = [k for k in kinds[i] if not k.startswith(LEXICAL)]
+    out: list[list[str]] = []
+    for i, tok in enumerate(tokens):
+        low = tok.low
+        f = ["b", *kinds[i]]
+        f.append("len=" + str(min(len(tok.text), 9)))
+        f.append("suf3=" + low[-3:])
+        f.append("suf2=" + low[-2:])
+        if "-" in tok.text:
+            f.append("hyphen")
+        if "'" in tok.text or "’" in tok.text:
+            f.append("apos")
+        if not tok.cap or "stop" in kinds[i]:
+            f.append("w=" + low)
+        if tok.sent_start:
+            f.append("bos")
+        if tok.after_article:
+            f.append("art")
+        if _SURNAME_SHAPE.match(low):
+            f.append("sshape")
+        before = text[tokens[i - 1].end if i else 0 : tok.start]
+        after = text[tok.end : tokens[i + 1].start if i + 1 < n else len(text)]
+        f.append("pb=" + before.strip()[-1:])
+        f.append("pa=" + after.strip()[:1])
+        if i == 0:
+            f.append("first")
+        if i == n - 1:
+            f.append("last")
+        if "\n" in before or i == 0:
+            f.append("linestart")
+        if "\n" in after or i == n - 1:
+            f.append("lineend")
+        if n <= 3:
+            f.append("short")
+        if tok.cap:
+            run = 1
+            for step in (-1, 1):
+                j = i + step
+                while 0 <= j < n and tokens[j].cap and abs(j - i) < 4:
+                    run += 1
+                    j += step
+            f.append("crun=" + str(min(run, 4)))
+        if low in mail:
+            f.append("inmail")
+        for s, e, how in rules:
+            if s <= tok.start and tok.end <= e:
+                f.append(f"rule={how}")
+        for d in (-2, -1, 1, 2):
+            j = i + d
+            if 0 <= j < n:
+                o = tokens[j]
+                f.extend(f"{d}:{k}" for k in kinds[j] if not k.startswith("cue=") or abs(d) == 1)
+                if not o.cap:
+                    f.append(f"{d}:w={o.low}")
+                if abs(d) == 2:
+                    cue = CUES.get(o.low.rstrip("."))
+                    if cue:
+                        f.append(f"{d}:cue={cue}")
+            else:
+                f.append(f"{d}:none")
+        out.append(f)
+    return out
+
+
+@functools.cache
+def _tagger() -> object | None:
+    if not MODEL_PATH.exists():
+        return None
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(MODEL_PATH))
+    return tagger
+
+
+def model_available() -> bool:
+    return _tagger() is not None
+
+
+def marginals(
+    text: str, tokens: list[_Token], reader: _Reader, rules: list[tuple[int, int, int]]
+) -> list[float]:
+    """For each token, the model's probability that it is part of a person's name (all zero
+    when the model file is missing)."""
+    tagger = _tagger()
+    if tagger is None or not tokens:
+        return [0.0] * len(tokens)
+    tagger.set(features(text, tokens, reader, rules))  # type: ignore[attr-defined]
+    return [tagger.marginal(PERSON, i) for i in range(len(tokens))]  # type: ignore[attr-defined]

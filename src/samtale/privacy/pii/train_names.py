@@ -1,0 +1,377 @@
+"""Train the person-name model (`names.crfsuite`) shipped with this package.
+
+    python -m samtale.privacy.pii.train_names \\
+        --conll ../shared/bench-data/danish-ner/da_ddt-ud-ner-train-10k.conll
+
+What it learns from:
+
+1. **Danish news sentences with person names marked**: the NER annotations of the Danish
+   Dependency Treebank (UD Danish-DDT, via bplank/danish_ner_transfer, file
+   `da_ddt-ud-ner-train-10k.conll`), licensed CC BY-SA 4.0. The data is read from where it lies
+   and never copied into the repository; only the trained weights are shipped. Any CoNLL file
+   with `token TAB tag` lines and `B-PER`/`I-PER` tags can be given (several `--conll`).
+2. **Chat-style messages in Danish, Swedish, Norwegian, Finnish and English**, generated here
+   from templates and the name lists of `lexicon`: lowercase names, a name alone in a message,
+   signatures ("mvh Lars"), names in e-mail addresses, names after titles and verbs — and
+   messages full of products, brands, carriers and places that are not names. These templates
+   are written for training only; the benchmark's chat messages (`bench/data/pii/`) are written
+   separately, so the benchmark measures messages the model has not seen.
+
+The seed is fixed, so training twice on the same data gives the same model. The development
+split of the Danish set is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from .lexicon import name_lists
+from .name_model import MODEL_PATH, OTHER, PERSON, features
+from .names import prepare, rule_names
+
+SEED = 1905
+Segments = list[tuple[str, bool]]  # (text, is a person's name)
+
+
+def read_conll(path: Path) -> Iterator[Segments]:
+    """Sentences of a CoNLL file as segments, tokens joined by single spaces."""
+    sentence: Segments = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            if sentence:
+                yield sentence
+            sentence = []
+            continue
+        token, _, tag = line.partition("\t")
+        if sentence:
+            sentence.append((" ", False))
+        sentence.append((token, tag.strip().endswith("PER")))
+    if sentence:
+        yield sentence
+
+
+# --- chat-style messages ------------------------------------------------------------------
+
+# `{N}` a full name, `{F}` a given name, `{S}` a surname, `{P}` a product, `{B}` a brand,
+# `{C}` a place, `{K}` a carrier, `{M}` an e-mail built from the name of `{N}`/`{F}`.
+_TEMPLATES: dict[str, list[str]] = {
+    "da": [
+        "hej jeg hedder {N} og venter på en pakke",
+        "Hej, det er {F} her, hvor er min ordre?",
+        "{N}",
+        "{F}",
+        "mvh {F}",
+        "Tak for hjælpen\nmvh {N}",
+        "kan I sende {P} til {C}?",
+        "har I {P} fra {B} på lager?",
+        "min mail er {M}",
+        "pakken skulle sendes med {K} til {N}",
+        "jeg har talt med {F} i kundeservice",
+        "{F} fra jeres butik sagde at {P} var på vej",
+        "hvad koster {P}?",
+        "Sender I til {C}?",
+        "Hilsen {N}",
+        "kontakt {F} på {M}",
+        "Kære {F}, tak for svaret",
+        "Jeg bestilte {P} i går, {N}",
+        "Min kone {F} har bestilt {P}",
+        "Leverer {K} også i {C}?",
+        "Hvornår kommer {B} {P} tilbage?",
+        "ordren står i {S}s navn",
+        "det er til {F} {S} i {C}",
+    ],
+    "sv": [
+        "hej jag heter {N} och undrar över min order",
+        "Hej! {F} här, var är mitt paket?",
+        "{N}",
+        "mvh {F}",
+        "Tack!\nHälsningar {N}",
+        "skickar ni {P} till {C}?",
+        "finns {P} från {B} i lager?",
+        "min mejl är {M}",
+        "paketet skulle skickas med {K} till {N}",
+        "jag pratade med {F} i kundtjänst",
+        "vad kostar {P}?",
+        "Levererar ni till {C}?",
+        "kontakta {F} på {M}",
+        "Min man {F} beställde {P}",
+        "Kan {F} {S} hämta paketet?",
+        "beställningen är på {S}",
+    ],
+    "nb": [
+        "hei jeg heter {N} og lurer på bestillingen",
+        "Hei, det er {F} her. Hvor er pakken?",
+        "{N}",
+        "mvh {F}",
+        "Takk for hjelpen\nMed vennlig hilsen {N}",
+        "sender dere {P} til {C}?",
+        "har dere {P} fra {B} på lager?",
+        "eposten min er {M}",
+        "pakken skal sendes med {K} til {N}",
+        "jeg snakket med {F} i kundeservice",
+        "hva koster {P}?",
+        "Leverer dere til {C}?",
+        "kontakt {F} på {M}",
+        "Kona mi {F} bestilte {P}",
+        "{F} {S} skal hente pakken",
+    ],
+    "fi": [
+        "hei olen {N} ja odotan pakettia",
+        "Moi, täällä {F}. Missä tilaukseni on?",
+        "{N}",
+        "terv. {F}",
+        "Kiitos!\nTerveisin {N}",
+        "lähetättekö {P} {C}?",
+        "onko teillä {B} {P} varastossa?",
+        "sähköpostini on {M}",
+        "paketti lähetetään {K}:lla {N}",
+        "puhuin {F} kanssa asiakaspalvelussa",
+        "paljonko {P} maksaa?",
+        "Toimitatteko {C}?",
+        "nimeni on {N}",
+    ],
+    "en": [
+        "hi my name is {N} and I'm waiting for a parcel",
+        "Hi, {F} here, where is my order?",
+        "{N}",
+        "thanks, {F}",
+        "Thanks for your help\nBest regards,\n{N}",
+        "do you ship {P} to {C}?",
+        "is the {B} {P} in stock?",
+        "my email is {M}",
+        "the parcel was sent with {K} to {N}",
+        "I spoke to {F} in customer service",
+        "how much is {P}?",
+        "What's the capital of {C}?",
+        "please contact {F} at {M}",
+        "My wife {F} ordered the {P}",
+        "Can {F} {S} pick up the parcel?",
+        "the order is under {S}",
+        "{F} said the {P} would arrive on Monday",
+    ],
+}
+
+# Messages without a person in them: sentence openers, verbs and nouns with capitals.
+_NO_NAMES: dict[str, list[str]] = {
+    "da": [
+        "Ring venligst når pakken er sendt",
+        "Varen var i stykker da den kom",
+        "Kan jeg bytte til en anden størrelse?",
+        "Hvor lang tid tager levering til {C}?",
+        "Jeg skrev forkert e-mail, kan I rette den?",
+        "Rabatkoden virker ikke",
+        "Mark og sol er ikke med i prisen",
+        "Hvornår åbner butikken i {C}?",
+        "Tak for hurtigt svar!",
+        "Pakken står hos {K} i {C}",
+        "Fragt til {C} koster hvad?",
+        "Bestilte {P} men fik {P}",
+        "Er {B} {P} vandtæt?",
+        "Fik I min returnering?",
+    ],
+    "sv": [
+        "Ring mig när paketet skickats",
+        "Varan var trasig när den kom",
+        "Kan jag byta storlek?",
+        "Hur lång tid tar leverans till {C}?",
+        "Rabattkoden fungerar inte",
+        "Paketet ligger hos {K} i {C}",
+        "Är {B} {P} vattentät?",
+        "Fick ni min retur?",
+        "Tack för snabbt svar!",
+    ],
+    "nb": [
+        "Ring meg når pakken er sendt",
+        "Varen var ødelagt da den kom",
+        "Kan jeg bytte størrelse?",
+        "Hvor lang tid tar levering til {C}?",
+        "Rabattkoden virker ikke",
+        "Pakken ligger hos {K} i {C}",
+        "Er {B} {P} vanntett?",
+        "Takk for raskt svar!",
+    ],
+    "fi": [
+        "Soittakaa kun paketti on lähetetty",
+        "Tuote oli rikki kun se tuli",
+        "Voinko vaihtaa koon?",
+        "Kauanko toimitus kestää {C}?",
+        "Alennuskoodi ei toimi",
+        "Paketti on {K}:lla",
+        "Onko {B} {P} vedenpitävä?",
+        "Kiitos nopeasta vastauksesta!",
+    ],
+    "en": [
+        "Call me when the parcel ships",
+        "The item was broken when it arrived",
+        "Can I swap for another size?",
+        "How long does delivery to {C} take?",
+        "The discount code doesn't work",
+        "The parcel is with {K} in {C}",
+        "Is the {B} {P} waterproof?",
+        "Thanks for the quick answer!",
+        "Will the {P} be back in stock?",
+        "Mark it as returned please",
+    ],
+}
+
+_PRODUCT_WORDS = """Dunjakke Regnjakke Vinterjakke Sneakers Løbesko Strikbluse Uldsokker Hættetrøje
+Vandflaske Rygsæk Kaffekop Skål Lampe Sofa Pude Tæppe Dyne Kjole Nederdel Skjorte Bukser
+Jacka Tröja Byxor Klänning Väska Mössa Genser Bukse Kåpe Lue Takki Neule Housut Mekko Laukku
+Pipo Jacket Hoodie Backpack Mug Blanket Lamp Dress Trainers""".split()
+_PRODUCT_NAMES = """Nordlys Fjord Aurora Storm Klippe Havbris Skovly Polar Tundra Granit Birk
+Saga Viking Lumi Revontuli Kuura Sisu Midnight Harbour Summit Breeze Ember Classic Original
+Pro Max Lite Eco Active Urban Arctic Hygge Lykke Solskin Vinter Kaj Frost""".split()
+_BRANDS = """Nike Adidas Ecco Hummel Fjällräven Marimekko Iittala Arabia Bodum Stelton Rains
+Samsung Apple Lego Helly Hansen Norrøna Haglöfs Didriksons Kavat Reima Joha Hay Muuto Normann
+Tiger Flying Sony Philips Bosch Garmin Polar Suunto Moomin""".split()
+_CARRIERS = "PostNord GLS DAO Bring Posti Budbee DHL UPS Instabox Helthjem Matkahuolto".split()
+_PLACES = """Aarhus Odense Aalborg Esbjerg Stockholm Göteborg Malmö Uppsala Oslo Bergen Trondheim
+Stavanger Helsinki Espoo Tampere Turku Oulu London Manchester Berlin Hamburg Tyskland Sverige
+Norge Danmark Finland Island Grønland Færøerne Frankrig Spanien Italien Polen England
+Skotland Irland Holland Belgien France Germany Spain Italy Poland Norway Sweden Denmark
+Åland Bornholm Gotland Lofoten Lapland""".split()
+_DOMAINS = ["gmail.com", "hotmail.com", "live.dk", "outlook.com", "yahoo.se", "online.no"]
+
+
+def _person(rng: random.Random, firsts: list[str], surnames: list[str]) -> tuple[str, str]:
+    first = rng.choice(firsts).title()
+    last = rng.choice(surnames).title()
+    if rng.random() < 0.1:
+        last = rng.choice(surnames).title() + "-" + last
+    if rng.random() < 0.15:
+        first = first + " " + rng.choice(firsts).title()
+    return first, last
+
+
+def _email(rng: random.Random, first: str, last: str) -> str:
+    f, s = first.split()[0].lower(), last.lower()
+    local = rng.choice([f"{f}.{s}", f"{f}{s}", f"{f}_{s}{rng.randint(1, 99)}", f"{f[0]}{s}", f])
+    return f"{local}@{rng.choice(_DOMAINS)}"
+
+
+def chat_messages(n: int, seed: int = SEED) -> Iterator[Segments]:
+    """`n` chat-style messages in the five languages, person names marked."""
+    rng = random.Random(seed)
+    lists = name_lists()
+    firsts = sorted(lists.core_first)
+    wide = sorted(lists.wide_first)
+    surnames = sorted(lists.surnames)
+    langs = sorted(_TEMPLATES)
+    for k in range(n):
+        lang = langs[k % len(langs)]
+        pool = _NO_NAMES if rng.random() < 0.35 else _TEMPLATES
+        template = rng.choice(pool[lang])
+        first, last = _person(rng, firsts if rng.random() < 0.8 else wide, surnames)
+        lower = rng.random() < 0.3
+        if lower:
+            first, last = first.lower(), last.lower()
+        segments: Segments = []
+        rest = template if not lower else template[0].lower() + template[1:]
+        while rest:
+            i = rest.find("{")
+            if i < 0:
+                segments.append((rest, False))
+                break
+            if i:
+                segments.append((rest[:i], False))
+            key, rest = rest[i + 1], rest[i + 3 :]
+            if key == "N":
+                segments += [(first, True), (" ", True), (last, True)]
+            elif key == "F":
+                segments.append((first, True))
+            elif key == "S":
+                segments.append((last, True))
+            elif key == "M":
+                segments.append((_email(rng, first, last), False))
+            elif key == "P":
+                name = rng.choice(_PRODUCT_WORDS)
+                if rng.random() < 0.6:
+                    name += " " + rng.choice(_PRODUCT_NAMES)
+                segments.append((name.lower() if lower else name, False))
+            elif key == "B":
+                segments.append((rng.choice(_BRANDS), False))
+            elif key == "K":
+                segments.append((rng.choice(_CARRIERS), False))
+            elif key == "C":
+                segments.append((rng.choice(_PLACES), False))
+        yield segments
+
+
+def _lowercased(sentences: Iterator[Segments]) -> Iterator[Segments]:
+    for segments in sentences:
+        yield [(part.lower(), is_name) for part, is_name in segments]
+
+
+# --- training ---------------------------------------------------------------------------
+
+
+def sequence(
+    segments: Segments, rng: random.Random | None = None
+) -> tuple[list[list[str]], list[str]]:
+    """Features and labels of one message given as segments; with `rng`, half the words are
+    shown without what the name lists say of them (names the lists do not know)."""
+    text = ""
+    names: list[tuple[int, int]] = []
+    for part, is_name in segments:
+        if is_name and part.strip():
+            names.append((len(text), len(text) + len(part)))
+        text += part
+    tokens, reader = prepare(text, ())
+    rules = rule_names(text, tokens, reader)
+    labels = [PERSON if any(s < t.end and t.start < e for s, e in names) else OTHER for t in tokens]
+    hide = frozenset(i for i in range(len(tokens)) if rng and rng.random() < 0.5)
+    return features(text, tokens, reader, rules, hide), labels
+
+
+def train(conll: list[Path], synthetic: int, out: Path) -> int:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    count = 0
+    sources: list[Iterator[Segments]] = [read_conll(p) for p in conll]
+    # Chat is often written in lowercase: the news sentences once more, lowercased, so that a
+    # name is also recognised by the lists and its neighbours alone.
+    sources += [_lowercased(read_conll(p)) for p in conll]
+    sources.append(chat_messages(synthetic))
+    rng = random.Random(SEED)
+    # The news sentences once more with the lists hidden for half the words: most people in
+    # the news are not in any list of given names, and the model must learn their context.
+    hidden = [(segments, rng) for p in conll for segments in read_conll(p)]
+    for source in [*(((s, None) for s in src) for src in sources), hidden]:
+        for segments, r in source:
+            xseq, yseq = sequence(segments, r)
+            if xseq:
+                trainer.append(xseq, yseq)
+                count += 1
+    trainer.set_params(
+        {
+            "c1": 0.05,
+            "c2": 0.01,
+            "max_iterations": 200,
+            "feature.possible_transitions": True,
+            "feature.minfreq": 2,
+        }
+    )
+    trainer.train(str(out))
+    return count
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--conll", type=Path, action="append", required=True)
+    parser.add_argument("--synthetic", type=int, default=1500, help="chat messages generated")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = parser.parse_args(argv)
+    for path in args.conll:
+        if "dev" in path.name or "test" in path.name:
+            sys.exit(f"{path.name}: refusing to train on a development or test split")
+    n = train(args.conll, args.synthetic, args.out)
+    print(f"trained on {n} sequences -> {args.out} ({args.out.stat().st_size // 1024} KiB)")
+
+
+if __name__ == "__main__":
+    main()

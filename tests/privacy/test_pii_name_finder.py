@@ -1,0 +1,58 @@
+"""The one name detector: rules and the sequence model together, in chat and in news text."""
+
+from __future__ import annotations
+
+import pytest
+
+from samtale.privacy.pii import find_identifiers, redact
+from samtale.privacy.pii.name_model import model_available
+
+
+def names(text: str, lang: str) -> list[str]:
+    return [s.value for s in redact(text, [lang]).spans if s.type == "NAME"]
+
+
+def test_the_model_ships_with_the_package() -> None:
+    assert model_available()
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "found"),
+    [
+        ("da", "Karen Holm", ["Karen Holm"]),
+        ("da", "hej er min pakke sendt? mvh lars", ["lars"]),
+        ("da", "hej det er trine bækgaard, jeg har ikke fået min ordre", ["trine bækgaard"]),
+        ("sv", "jag heter oskar lindahl och väntar på ett paket", ["oskar lindahl"]),
+        ("nb", "Solveig Brekke", ["Solveig Brekke"]),
+        ("fi", "moi, olen mikko rantanen ja odotan pakettia", ["mikko rantanen"]),
+        ("en", "cheers, dave", ["dave"]),
+        # news-style: a surname alone after a title
+        ("da", "Det siger formand Gudmundsson til Ritzau .", ["Gudmundsson"]),
+    ],
+)
+def test_names_in_chat_and_in_running_text(lang: str, text: str, found: list[str]) -> None:
+    assert names(text, lang) == found
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("da", "Ring på 22 33 44 55 efter kl. 16"),
+        ("sv", "Varan var trasig när den kom"),
+        ("da", "Jeg skrev forkert e-mail, kan I rette den?"),
+        ("en", "The item was broken when it arrived"),
+    ],
+)
+def test_ordinary_words_are_not_names(lang: str, text: str) -> None:
+    assert names(text, lang) == []
+
+
+def test_a_name_inside_an_email_address_is_masked_with_it() -> None:
+    result = redact("min mail er karen.holm@gmail.com", ["da"])
+    assert result.text == "min mail er [EMAIL]"
+
+
+def test_the_identifier_index_reads_the_same_findings() -> None:
+    text = "jeg hedder Karen Holm, karen.holm@gmail.com"
+    assert find_identifiers(text, ["da"]) == [("email", "karen.holm@gmail.com")]
+    assert [s.type for s in redact(text, ["da"]).spans] == ["NAME", "EMAIL"]
