@@ -13,10 +13,11 @@ import pytest
 
 from samtale.bot import model as bot_model
 from samtale.bot.content import Content
-from samtale.bot.registry import STARTING, BotRegistry
+from samtale.bot.registry import BotRegistry
 from samtale.bot.store import ContentVersions
 from samtale.conversations.responder import ConversationContext, IncomingMessage
 from samtale.kernel.clock import ManualClock
+from samtale.kernel.i18n import catalogue
 from samtale.web.app import create_app
 from tests.conftest import new_tenant
 
@@ -139,7 +140,9 @@ async def test_healthz_waits_until_every_bot_is_loaded(
         # A customer who writes meanwhile is told the assistant is starting, never that it is
         # not configured; one who writes just before the bot is there gets its answer.
         registry_box["r"].starting_wait = 0.3
-        assert await ask(registry_box["r"], tenant.id, "hejsa") == STARTING["da"]
+        assert await ask(registry_box["r"], tenant.id, "hejsa") == catalogue("system").text(
+            "starting", "da"
+        )
         registry_box["r"].starting_wait = 120
         waiting = asyncio.create_task(ask(registry_box["r"], tenant.id, "hejsa"))
         await asyncio.sleep(0.3)

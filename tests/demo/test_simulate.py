@@ -5,15 +5,18 @@ nothing personal in them."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from samtale.demo.content_dir import DEMO_CONTENT_DIR
-from samtale.demo.simulate import HELD_OUT, TrafficSimulator, material, typo
+from samtale.demo.simulate import TrafficSimulator, material, typo
 from samtale.insights.stats import Stats
 from samtale.model import SampleItem, Tenant
 from samtale.tenants.service import tenant_by_widget_key
+
+HELD_OUT = Path(__file__).resolve().parents[1] / "bot" / "data" / "demo_heldout.jsonl"
 
 
 def test_material_comes_from_the_content_and_the_held_out_questions() -> None:
@@ -21,11 +24,13 @@ def test_material_comes_from_the_content_and_the_held_out_questions() -> None:
 
     from samtale.bot.content import load_content
 
-    m = material(load_content(DEMO_CONTENT_DIR), [("104827361", "a@example.com")])
+    content = load_content(DEMO_CONTENT_DIR)
+    m = material(content, [("104827361", "a@example.com")])
     assert set(m.questions) == {"da", "sv", "nb", "fi", "en"}
     assert m.track["da"] and m.person["fi"] and m.orders
-    if HELD_OUT.exists():
-        assert "hej med jer derinde" in m.questions["da"]
+    assert "hej med jer derinde" not in m.questions["da"]
+    held_out = material(content, [], HELD_OUT)
+    assert "hej med jer derinde" in held_out.questions["da"]
     rng = random.Random(1)
     assert {typo("hvornår kommer min pakke", rng) for _ in range(40)} != {
         "hvornår kommer min pakke"

@@ -133,7 +133,7 @@ class Container:
         registry = responders or BotRegistry(db, models_dir, actions=actions, handoff=live.offer)
         conversations.responders = registry
 
-        insights = InsightsService(db, clock, ids)
+        insights = InsightsService(db, clock, ids, shop.vocabulary)
         publisher = Publisher(db, clock, ids, registry, models_dir)
         publisher.subsets["reviewed"] = insights.reviewed_texts
         admin = AdminService(db, clock, publisher, TrialBots(clock, models_dir, actions), mailer)

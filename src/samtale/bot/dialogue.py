@@ -59,12 +59,6 @@ SWITCH_MARGIN = 0.35
 SUGGESTION_FLOOR = 0.05
 
 
-class Prediction(Protocol):
-    label: str | None
-    confidence: float
-    ranking: list[tuple[str, float]]
-
-
 class Classifier(Protocol):
     def predict(self, text: str) -> Any: ...
 

@@ -218,10 +218,6 @@ class Embedder:
             while len(self._memory) > self.memory_items:
                 self._memory.popitem(last=False)
 
-    def clear_memory(self) -> None:
-        with self._lock:
-            self._memory.clear()
-
 
 _DEFAULT: Embedder | None = None
 _DEFAULT_LOCK = threading.Lock()

@@ -30,6 +30,7 @@ from samtale.bot.profile import profile_of
 from samtale.bot.store import ContentVersions
 from samtale.conversations.responder import NotConfiguredResponder, Reply, Responder
 from samtale.infra.database import Database
+from samtale.kernel.i18n import catalogue
 from samtale.kernel.logs import get_logger
 from samtale.model import Tenant
 
@@ -37,13 +38,6 @@ log = get_logger(__name__)
 
 # How long a message waits for its tenant's bot while the instance starts.
 STARTING_WAIT_SECONDS = 15.0
-STARTING = {
-    "da": "Jeg starter lige op. Skriv gerne dit spørgsmål igen om et øjeblik.",
-    "sv": "Jag startar precis. Skriv gärna din fråga igen om en liten stund.",
-    "nb": "Jeg starter akkurat opp. Skriv gjerne spørsmålet ditt igjen om et øyeblikk.",
-    "fi": "Käynnistyn juuri. Kirjoita kysymyksesi uudelleen hetken kuluttua.",
-    "en": "I'm just starting up. Please ask again in a moment.",
-}
 
 
 class _Starting:
@@ -64,7 +58,7 @@ class _Starting:
                 return list(await self.registry._fallback.respond(conversation, message))
             await asyncio.sleep(0.1)
         conversation.notes.outcome = "error"  # counted like a failed turn
-        return [Reply(STARTING.get(conversation.language, STARTING["en"]), author="system")]
+        return [Reply(catalogue("system").text("starting", conversation.language), author="system")]
 
 
 class BotRegistry:

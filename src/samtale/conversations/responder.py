@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from samtale.conversations.notes import TurnNotes
+from samtale.kernel.i18n import catalogue
 
 ReplyAuthor = Literal["bot", "system"]
 
@@ -77,22 +78,13 @@ class ResponderRegistry(Protocol):
     async def close(self) -> None: ...
 
 
-NOT_CONFIGURED = {
-    "da": "Assistenten er ikke sat op endnu. Skriv gerne igen senere.",
-    "sv": "Assistenten är inte konfigurerad ännu. Skriv gärna igen senare.",
-    "nb": "Assistenten er ikke satt opp ennå. Skriv gjerne igjen senere.",
-    "fi": "Avustajaa ei ole vielä määritetty. Kirjoita myöhemmin uudelleen.",
-    "en": "The assistant is not configured yet. Please write again later.",
-}
-
-
 class NotConfiguredResponder:
     """Says, in the conversation's language, that the assistant is not configured."""
 
     async def respond(
         self, conversation: ConversationContext, message: IncomingMessage
     ) -> list[Reply]:
-        return [Reply(NOT_CONFIGURED.get(conversation.language, NOT_CONFIGURED["en"]))]
+        return [Reply(catalogue("system").text("not_configured", conversation.language))]
 
 
 class StaticRegistry:

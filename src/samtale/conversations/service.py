@@ -40,6 +40,7 @@ from samtale.conversations.state import BotStateConflict, State, transition_for
 from samtale.infra.database import Database
 from samtale.infra.hub import Hub, conversation_channel
 from samtale.kernel.clock import Clock, IdSource
+from samtale.kernel.i18n import catalogue
 from samtale.kernel.logs import get_logger
 from samtale.model import Conversation, Message, User
 
@@ -47,14 +48,6 @@ log = get_logger(__name__)
 
 # How often a turn is run again when another instance wrote the conversation meanwhile.
 TURN_ATTEMPTS = 3
-
-APOLOGY = {
-    "da": "Beklager, der gik noget galt. Prøv igen, eller bed om at tale med en medarbejder.",
-    "sv": "Förlåt, något gick fel. Försök igen eller be att få prata med en medarbetare.",
-    "nb": "Beklager, noe gikk galt. Prøv igjen, eller be om å snakke med en medarbeider.",
-    "fi": "Pahoittelut, jotain meni vikaan. Yritä uudelleen tai pyydä asiakaspalvelijaa.",
-    "en": "Sorry, something went wrong. Please try again, or ask to talk to a person.",
-}
 
 
 @dataclass
@@ -238,7 +231,7 @@ class ConversationService:
         except Exception:
             log.exception("responder_failed", conversation_id=str(ctx.id))
             ctx.notes.outcome = "error"
-            return [Reply(APOLOGY.get(ctx.language, APOLOGY["en"]), author="system")]
+            return [Reply(catalogue("system").text("apology", ctx.language), author="system")]
 
     async def _store(
         self,

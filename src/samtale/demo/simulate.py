@@ -3,8 +3,8 @@ dashboard, the review inbox and the agent console have something to show
 (`samtale demo --simulate-traffic`).
 
 Customers write in all five languages, in proportions like a Nordic shop's. What they ask comes
-from the demo content — its examples, and the held-out questions of the bot's tests when the
-source tree is there (wordings the bot was not trained on) — with the odd typo. Scenarios: plain
+from the demo content's examples (and, when a caller passes a file of questions the bot was not
+trained on, those too), with the odd typo. Scenarios: plain
 questions; tracking an order of the demo shop (order number and e-mail, so the bot's flow looks
 it up); giving up a flow; questions no shop bot knows (fallbacks); and asking for a person, who
 — the demo agent, played by the simulator — takes the chat after a while, answers, closes it,
@@ -35,7 +35,6 @@ from samtale.kernel.logs import get_logger
 
 log = get_logger(__name__)
 
-HELD_OUT = Path(__file__).resolve().parents[3] / "tests" / "bot" / "data" / "demo_heldout.jsonl"
 LANGUAGE_WEIGHTS = {"da": 40, "sv": 22, "nb": 16, "fi": 12, "en": 10}
 SCENARIOS = {"questions": 58, "track": 15, "abandon": 5, "unknown": 9, "person": 13}
 CANCEL = {"da": "stop", "sv": "avbryt", "nb": "avbryt", "fi": "lopeta", "en": "stop"}
@@ -103,7 +102,7 @@ class Material:
 
 
 def material(
-    content: Content, orders: list[tuple[str, str]], held_out: Path = HELD_OUT
+    content: Content, orders: list[tuple[str, str]], held_out: Path | None = None
 ) -> Material:
     m = Material(orders=orders)
     special = {i.name for i in content.intents if i.flow or i.kind == "handoff"}
@@ -115,7 +114,7 @@ def material(
                 m.person.setdefault(lang, []).extend(texts)
             elif intent.name not in special:
                 m.questions.setdefault(lang, []).extend(texts)
-    if held_out.exists():
+    if held_out is not None and held_out.exists():
         for line in held_out.read_text(encoding="utf-8").splitlines():
             with contextlib.suppress(ValueError, KeyError):
                 row = json.loads(line)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,7 @@ from samtale.conversations.service import Turn
 from samtale.insights.tenants import TenantCache, TenantInfo
 from samtale.kernel.clock import IdSource
 from samtale.model import SampleItem
-from samtale.privacy.pii import redact
+from samtale.privacy.pii import ShopVocabulary, redact
 
 # Outcomes of messages that were not a question for the classifier: a slot's value (an e-mail,
 # an order number) inside a flow, or a turn that failed.
@@ -48,14 +49,16 @@ def mask_numbers(text: str) -> str:
     return _LONG_NUMBER.sub(replace, text)
 
 
-def redacted(text: str, info: TenantInfo, language: str) -> str:
-    """The text as the sample keeps it."""
+def redacted(text: str, info: TenantInfo, language: str, keep: ShopVocabulary | None = None) -> str:
+    """The text as the sample keeps it: personal data masked, the shop's own words (`keep`:
+    products, categories, carriers) kept."""
     languages = list(dict.fromkeys([language, info.default_language, *info.languages]))
     result = redact(
         text,
         languages,
         order_number_patterns=info.formats.order_number_patterns,
         tracking_number_patterns=info.formats.tracking_number_patterns,
+        keep=keep,
     )
     return mask_numbers(result.text).strip()[:MAX_TEXT]
 
@@ -75,9 +78,16 @@ def draw(message_id: uuid.UUID) -> float:
 class Sampler:
     """The `TurnHook` that copies sampled questions, redacted, into the review inbox."""
 
-    def __init__(self, tenants: TenantCache, ids: IdSource) -> None:
+    def __init__(
+        self,
+        tenants: TenantCache,
+        ids: IdSource,
+        vocabulary: Callable[[uuid.UUID], ShopVocabulary | None] | None = None,
+    ) -> None:
         self.tenants = tenants
         self.ids = ids
+        # The shop's own words, never masked as names (from the shop's catalogue).
+        self.vocabulary = vocabulary
 
     async def on_turn(self, session: AsyncSession, turn: Turn, incoming: IncomingMessage) -> None:
         if turn.duplicate or incoming.intent or not turn.replies:
@@ -98,7 +108,8 @@ class Sampler:
         if not always and draw(incoming.id) >= info.settings.sample_share:
             return
         language = str(notes.language or ctx.language)
-        text = redacted(incoming.text, info, language)
+        keep = self.vocabulary(ctx.tenant_id) if self.vocabulary is not None else None
+        text = redacted(incoming.text, info, language, keep)
         if not worth_reviewing(text):
             return
         now = incoming.created_at

@@ -5,6 +5,7 @@ retention purge. The root plugs each into the service that calls it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from samtale.infra.database import Database
 from samtale.insights.hooks import LiveEvents, TurnEvents
@@ -13,14 +14,21 @@ from samtale.insights.review import reviewed_texts
 from samtale.insights.sample import Sampler
 from samtale.insights.tenants import TenantCache
 from samtale.kernel.clock import Clock, IdSource
+from samtale.privacy.pii import ShopVocabulary
 
 
 class InsightsService:
-    def __init__(self, db: Database, clock: Clock, ids: IdSource) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        ids: IdSource,
+        vocabulary: Callable[[uuid.UUID], ShopVocabulary | None] | None = None,
+    ) -> None:
         self.db = db
         self.tenants = TenantCache()
         self.turn_events = TurnEvents(self.tenants)
-        self.sampler = Sampler(self.tenants, ids)
+        self.sampler = Sampler(self.tenants, ids, vocabulary)
         self.live_events = LiveEvents(self.tenants)
         self.purge = InsightsPurge(db, clock)
 

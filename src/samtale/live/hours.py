@@ -65,12 +65,3 @@ def next_opening(settings: LiveSettings, zone: ZoneInfo, now: datetime) -> datet
             if a > now:
                 return a
     return None
-
-
-def closing_time(settings: LiveSettings, zone: ZoneInfo, now: datetime) -> datetime | None:
-    """When the current opening interval ends (None if closed now)."""
-    local = now.astimezone(zone).date()
-    for a, b in intervals_on(settings, local, zone):
-        if a <= now < b:
-            return b
-    return None

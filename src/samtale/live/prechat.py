@@ -52,23 +52,6 @@ def option_label(f: PrechatField, value: str, language: str) -> str:
     return value
 
 
-def form_fields(settings: LiveSettings, language: str) -> list[dict[str, Any]]:
-    """The fields as the widget config gives them, labelled in `language`."""
-    return [
-        {
-            "name": f.name,
-            "kind": f.kind,
-            "required": f.required,
-            "label": label(f, language),
-            "max_length": f.limit,
-            "options": [
-                {"value": o.value, "label": option_label(f, o.value, language)} for o in f.options
-            ],
-        }
-        for f in settings.prechat_fields
-    ]
-
-
 def check_answers(
     settings: LiveSettings, answers: dict[str, Any], languages: list[str]
 ) -> tuple[dict[str, str], list[FieldError]]:

@@ -22,6 +22,7 @@ from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from samtale.kernel.i18n import catalogue
 from samtale.model import Conversation, Message, Tenant, User
 
 Format = Literal["txt", "html", "json"]
@@ -35,74 +36,6 @@ JSON_FORMAT = "samtale-transcript"
 JSON_VERSION = 1
 
 LOCALES = {"da": "da_DK", "sv": "sv_SE", "nb": "nb_NO", "fi": "fi_FI", "en": "en_GB"}
-
-TEXTS: dict[str, dict[str, str]] = {
-    "da": {
-        "title": "Samtale med {shop}",
-        "conversation": "Samtale-id",
-        "started": "Startet",
-        "downloaded": "Hentet",
-        "time_zone": "Tidszone",
-        "visitor": "Dig",
-        "bot": "Assistent",
-        "agent": "Medarbejder",
-        "system": "Besked",
-        "messages": "Beskeder",
-        "empty": "Ingen beskeder.",
-    },
-    "sv": {
-        "title": "Konversation med {shop}",
-        "conversation": "Konversations-id",
-        "started": "Påbörjad",
-        "downloaded": "Nedladdad",
-        "time_zone": "Tidszon",
-        "visitor": "Du",
-        "bot": "Assistent",
-        "agent": "Medarbetare",
-        "system": "Meddelande",
-        "messages": "Meddelanden",
-        "empty": "Inga meddelanden.",
-    },
-    "nb": {
-        "title": "Samtale med {shop}",
-        "conversation": "Samtale-ID",
-        "started": "Startet",
-        "downloaded": "Lastet ned",
-        "time_zone": "Tidssone",
-        "visitor": "Deg",
-        "bot": "Assistent",
-        "agent": "Medarbeider",
-        "system": "Melding",
-        "messages": "Meldinger",
-        "empty": "Ingen meldinger.",
-    },
-    "fi": {
-        "title": "Keskustelu: {shop}",
-        "conversation": "Keskustelun tunnus",
-        "started": "Aloitettu",
-        "downloaded": "Ladattu",
-        "time_zone": "Aikavyöhyke",
-        "visitor": "Sinä",
-        "bot": "Avustaja",
-        "agent": "Asiakaspalvelija",
-        "system": "Ilmoitus",
-        "messages": "Viestit",
-        "empty": "Ei viestejä.",
-    },
-    "en": {
-        "title": "Conversation with {shop}",
-        "conversation": "Conversation id",
-        "started": "Started",
-        "downloaded": "Downloaded",
-        "time_zone": "Time zone",
-        "visitor": "You",
-        "bot": "Assistant",
-        "agent": "Agent",
-        "system": "Notice",
-        "messages": "Messages",
-        "empty": "No messages.",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -158,7 +91,7 @@ class Transcript:
 
     @property
     def texts(self) -> dict[str, str]:
-        return TEXTS.get(self.language, TEXTS["en"])
+        return catalogue("transcript").language(self.language)
 
     @property
     def locale(self) -> str:
@@ -207,8 +140,8 @@ async def build_transcript(
     if conversation.tenant_id != tenant.id:
         raise LookupError("conversation not found")
     zone = _zone(tenant.time_zone)
-    language = conversation.language if conversation.language in TEXTS else "en"
-    texts = TEXTS[language]
+    language = conversation.language if conversation.language in LOCALES else "en"
+    texts = catalogue("transcript").language(language)
     messages = (
         await session.scalars(
             select(Message)

@@ -20,7 +20,7 @@ from samtale.shop import formatting, payloads
 from samtale.shop.connector import ShopConnector, ShopUnavailable
 from samtale.shop.models import DeliveryOption, PaymentMethod
 from samtale.shop.service import ShopService
-from samtale.shop.texts import COUNTRY_IN, COUNTRY_TO, pick_text, say
+from samtale.shop.texts import pick_text, say
 from samtale.shop.vocabulary import COUNTRY_NAMES, carrier_name, find_country
 
 log = get_logger(__name__)
@@ -40,7 +40,7 @@ def country_buttons(current: str | None, language: str, intent: str) -> list[pay
 
 
 def delivery_text(country: str, options: list[DeliveryOption], language: str) -> str:
-    lines = [say("delivery_intro", language, country_to=COUNTRY_TO[country][language])]
+    lines = [say("delivery_intro", language, country_to=say(f"country_to.{country}", language))]
     notes: list[str] = []
     for option in options:
         free = (
@@ -73,7 +73,7 @@ def delivery_text(country: str, options: list[DeliveryOption], language: str) ->
 
 
 def payment_text(country: str, methods: list[PaymentMethod], language: str) -> str:
-    lines = [say("payment_intro", language, country_in=COUNTRY_IN[country][language])]
+    lines = [say("payment_intro", language, country_in=say(f"country_in.{country}", language))]
     for method in methods:
         name = pick_text(method.names, language) or method.code
         detail = pick_text(method.details, language) if method.details else ""

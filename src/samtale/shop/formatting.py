@@ -72,10 +72,6 @@ def day(value: date, language: str) -> str:
     return _format(value, "MMMMEEEEd", locale_for(language))
 
 
-def short_day(value: date, language: str) -> str:
-    return _format(value, "MMMd", locale_for(language))
-
-
 def moment(value: datetime, language: str, time_zone: str) -> str:
     """A moment in the shop's time zone: "5. jan. 14.32", "5 Jan 14:32"."""
     when = local(value, time_zone)

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from samtale.kernel.i18n import catalogue
 from samtale.shop import formatting, texts
 from samtale.shop.models import PERSONAL_EVENT_CODES, Product, Shipment, ShipmentEvent
 from samtale.shop.vocabulary import carrier_name, colour_matches, colour_name
@@ -73,16 +74,20 @@ def button(label: str, text: str | None = None, intent: str | None = None) -> Bu
 
 
 def event_text(event: ShipmentEvent, language: str) -> str:
-    base = texts.pick_text(texts.EVENTS.get(event.code, texts.EVENTS["other"]), language)
-    if event.code == "delayed" and event.description in texts.DELAY_REASONS:
-        return f"{base} {texts.pick_text(texts.DELAY_REASONS[event.description], language)}"
+    shop_texts = catalogue("shop")
+    code = event.code if f"event.{event.code}" in shop_texts else "other"
+    base = shop_texts.text(f"event.{code}", language)
+    if event.code == "delayed" and f"delay.{event.description}" in shop_texts:
+        return f"{base} {shop_texts.text(f'delay.{event.description}', language)}"
     if event.code == "other" and event.description:
         return event.description
     return base
 
 
 def status_text(status: str, language: str) -> str:
-    return texts.pick_text(texts.STATUS.get(status, texts.STATUS["in_transit"]), language)
+    shop_texts = catalogue("shop")
+    key = f"status.{status}" if f"status.{status}" in shop_texts else "status.in_transit"
+    return shop_texts.text(key, language)
 
 
 def tracking_card(

@@ -96,7 +96,7 @@ class FollowUp:
 
 
 def _prefixes(key: str) -> list[str]:
-    return [fold(t) for t in texts.TEXTS[key].values()]
+    return [fold(t) for t in texts.texts_of(key).values()]
 
 
 def parse_follow_up(text: str) -> FollowUp:

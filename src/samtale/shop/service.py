@@ -26,11 +26,16 @@ from samtale.infra.database import Database
 from samtale.kernel.clock import Clock
 from samtale.kernel.logs import get_logger
 from samtale.model import ShopDemoSeed, Tenant
+from samtale.privacy.pii import ShopVocabulary
 from samtale.shop.builtin import BuiltinConnectorFactory, load_products
 from samtale.shop.connector import ShopConnector
 from samtale.shop.search import ProductIndex, SemanticIndex
+from samtale.shop.vocabulary import CARRIERS
 
 log = get_logger(__name__)
+
+# Until a shop's catalogue is loaded, its own words are the carriers' names.
+CARRIER_WORDS = ShopVocabulary.of(CARRIERS.values())
 
 
 @dataclass
@@ -75,6 +80,9 @@ class ShopService:
         self._embedders: tuple[Any, Any] | None = None
         self._closed = False
         self._timers: list[asyncio.TimerHandle] = []
+        self._vocabularies: dict[uuid.UUID, tuple[str, ShopVocabulary]] = {}
+        self._building: set[uuid.UUID] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- tenants ---------------------------------------------------------------------------
 
@@ -172,6 +180,44 @@ class ShopService:
         index.attach(semantic, queries)
         log.info("shop_semantic_index_ready", passages=int(semantic.vectors.shape[0]))
 
+    # -- the shop's own words ----------------------------------------------------------------
+
+    def vocabulary(self, tenant_id: uuid.UUID) -> ShopVocabulary:
+        """The shop's own words, which redaction never takes for a person's name: its
+        products' names and categories in every language, and the carriers. Built in a worker
+        thread once the tenant's catalogue is loaded (the carriers alone until then), so a turn
+        never waits for it."""
+        entry = self._catalogues.get(tenant_id)
+        cached = self._vocabularies.get(tenant_id)
+        stale = cached is None or (entry is not None and cached[0] != entry.marker)
+        if entry is not None and stale and tenant_id not in self._building:
+            self._building.add(tenant_id)
+            task = asyncio.get_running_loop().create_task(self._build_vocabulary(tenant_id, entry))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return cached[1] if cached is not None else CARRIER_WORDS
+
+    async def _build_vocabulary(self, tenant_id: uuid.UUID, entry: _Catalogue) -> None:
+        try:
+            words = [*CARRIERS.values()]
+            for product in entry.index.products:
+                words += product.names.values()
+                words += product.category_names.values()
+            built = await asyncio.to_thread(ShopVocabulary.of, words)
+            self._vocabularies[tenant_id] = (entry.marker, built)
+        except Exception:
+            log.exception("shop_vocabulary_failed", tenant_id=str(tenant_id))
+        finally:
+            self._building.discard(tenant_id)
+
+    async def vocabulary_ready(self, tenant_id: uuid.UUID) -> ShopVocabulary:
+        """The shop's words once built (tests, the review inbox's first look)."""
+        await self.catalogue(tenant_id)
+        self.vocabulary(tenant_id)
+        while tenant_id in self._building:  # noqa: ASYNC110 (a task of this service builds it)
+            await asyncio.sleep(0.01)
+        return self.vocabulary(tenant_id)
+
     async def warm_up(self) -> None:
         """Load every demo tenant's catalogue (and start its vectors)."""
         from sqlalchemy import select
@@ -200,6 +246,8 @@ class ShopService:
         self._closed = True
         for timer in self._timers:
             timer.cancel()
+        for task in list(self._tasks):
+            task.cancel()
         for entry in self._catalogues.values():
             if entry.task is not None and not entry.task.done():
                 entry.task.cancel()

@@ -21,65 +21,14 @@ from samtale.app.container import Container
 from samtale.model import AuditEntry, Tenant, User
 from samtale.privacy import audit
 from samtale.web.admin.forms import t_for
-from samtale.web.admin.home import AdminOrOperator, NavItem, add_nav, admin_render
+from samtale.web.admin.home import AdminOrOperator, admin_render
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
-from samtale.web.i18n import register
 
 router = APIRouter(prefix="/admin/audit", include_in_schema=False)
 
 PAGE = 100
 EXPORT_MAX = 20_000
-
-add_nav(NavItem("audit", "/admin/audit", "nav.admin.audit", group="shop", order=30))
-add_nav(
-    NavItem(
-        "platform-audit",
-        "/admin/audit",
-        "nav.admin.platform_audit",
-        group="platform",
-        roles=("operator",),
-        order=20,
-    )
-)
-
-register(
-    {
-        "nav.admin.audit": {"da": "Revisionslog", "en": "Audit log"},
-        "nav.admin.platform_audit": {"da": "Revisionslog", "en": "Audit log"},
-        "audit.title": {"da": "Revisionslog", "en": "Audit log"},
-        "audit.intro": {
-            "da": "Hvem gjorde hvad og hvornår: sletninger, udtræk, adgang til samtaler, "
-            "ændringer af indstillinger og team. Loggen indeholder ingen persondata.",
-            "en": "Who did what, and when: deletions, exports, conversations opened, changes to "
-            "settings and the team. The log holds no personal data.",
-        },
-        "audit.action": {"da": "Handling", "en": "Action"},
-        "audit.any": {"da": "Alle", "en": "All"},
-        "audit.since": {"da": "Fra dato", "en": "From"},
-        "audit.until": {"da": "Til og med", "en": "Until"},
-        "audit.shop": {"da": "Butik", "en": "Shop"},
-        "audit.all_shops": {
-            "da": "Alle butikker og platformen",
-            "en": "All shops and the platform",
-        },
-        "audit.filter": {"da": "Filtrér", "en": "Filter"},
-        "audit.when": {"da": "Tidspunkt", "en": "When"},
-        "audit.actor": {"da": "Hvem", "en": "Who"},
-        "audit.details": {"da": "Detaljer", "en": "Details"},
-        "audit.subject": {"da": "Kvittering", "en": "Receipt"},
-        "audit.none": {"da": "Ingen poster.", "en": "No entries."},
-        "audit.older": {"da": "Ældre poster", "en": "Older entries"},
-        "audit.newest": {"da": "Nyeste", "en": "Newest"},
-        "audit.export_csv": {"da": "Hent CSV", "en": "Download CSV"},
-        "audit.export_json": {"da": "Hent JSON", "en": "Download JSON"},
-        "audit.actor.visitor": {"da": "Kunden", "en": "The customer"},
-        "audit.actor.cli": {"da": "Kommandolinjen", "en": "The command line"},
-        "audit.actor.system": {"da": "Systemet", "en": "The system"},
-        "audit.actor.user": {"da": "Bruger", "en": "User"},
-        "audit.bad_date": {"da": "Datoen skal være ÅÅÅÅ-MM-DD.", "en": "Dates are YYYY-MM-DD."},
-    }
-)
 
 
 def _day(value: str | None) -> date | None:

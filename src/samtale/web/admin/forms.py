@@ -17,27 +17,10 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from samtale.accounts.sessions import Staff
-from samtale.web.i18n import register, translator, ui_language
+from samtale.web.i18n import translator, ui_language
 from samtale.web.staff.session import check_form_csrf
 
 MAX_FORM_FIELDS = 3000
-
-_MESSAGES: dict[str, dict[str, str]] = {
-    "form.missing": {"da": "Skal udfyldes.", "en": "Required."},
-    "form.too_short": {"da": "Skal være mindst {n} tegn.", "en": "At least {n} characters."},
-    "form.too_long": {"da": "Højst {n} tegn.", "en": "At most {n} characters."},
-    "form.too_few": {"da": "Mindst {n}.", "en": "At least {n}."},
-    "form.too_many": {"da": "Højst {n}.", "en": "At most {n}."},
-    "form.pattern": {"da": "Har ikke det rigtige format.", "en": "Not in the expected format."},
-    "form.min": {"da": "Mindst {n}.", "en": "At least {n}."},
-    "form.max": {"da": "Højst {n}.", "en": "At most {n}."},
-    "form.number": {"da": "Skal være et tal.", "en": "Must be a number."},
-    "form.choice": {"da": "Vælg en af mulighederne.", "en": "Pick one of the options."},
-    "form.url": {"da": "Skal være en http(s)-adresse.", "en": "Must be an http(s) address."},
-    "form.date": {"da": "Skal være en dato (ÅÅÅÅ-MM-DD).", "en": "Must be a date (YYYY-MM-DD)."},
-    "form.invalid": {"da": "Ugyldig værdi.", "en": "Not a valid value."},
-}
-register(_MESSAGES)
 
 
 def error_message(error: Mapping[str, Any], t: Callable[..., str]) -> str:

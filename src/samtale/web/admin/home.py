@@ -2,27 +2,21 @@
 
 Shop admins (role `admin`) see their own shop's pages; the operator (role `operator`) sees the
 platform's pages (tenants, the platform-wide audit log). Log-in and roles are the staff pages'
-(`web/staff.py`): a page depends on `AdminStaff` (a shop's admin) or `OperatorStaff`.
+(`web/staff/session.py`): a page depends on `AdminStaff` (a shop's admin) or `OperatorStaff`.
 
 How a feature adds a page
 -------------------------
-1. Register its navigation entries when its router module is imported::
+1. A router module under `web/admin/` with its pages::
 
-       from samtale.web.admin.home import NavItem, add_nav, admin_render, AdminStaff
-
-       add_nav(NavItem("dashboard", "/admin/dashboard", "nav.admin.dashboard", group="insights"))
        router = APIRouter(prefix="/admin", include_in_schema=False)
 
        @router.get("/dashboard", response_class=HTMLResponse)
        async def dashboard(request: Request, staff: AdminStaff) -> HTMLResponse:
            return admin_render(request, "admin/dashboard.html", staff, title="…")
 
-   An entry with the key of an existing one replaces it: "dashboard", "review" and "evaluation"
-   are reserved here as placeholders (shown greyed out, without a link) until the insights pages
-   register them with an `href`.
-2. Include the router in `web/app.py` (`app.include_router(admin_<feature>.router)`).
-3. Templates extend `admin/base.html` and fill `{% block content %}`; texts go through
-   `web.i18n.register()` in Danish and English.
+2. Its line in `NAV` below, and its router in `web/app.py`.
+3. Templates extend `admin/base.html` and fill `{% block content %}`; texts go into the
+   catalogue (`kernel/texts/staff.yaml`) in Danish and English.
 
 `test_access_matrix` (tests/admin/) classifies every route by its path and role dependency, so a
 new page under `/admin/` is checked for roles and tenants without being listed anywhere.
@@ -38,7 +32,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from samtale.accounts.sessions import Staff
 from samtale.web.errors import ApiError
-from samtale.web.i18n import register
 from samtale.web.staff.session import page_roles, render
 
 GROUPS: tuple[str, ...] = ("home", "insights", "bot", "shop", "platform")
@@ -61,18 +54,38 @@ class NavItem:
     order: int = 100
 
 
-_NAV: dict[str, NavItem] = {}
-
-
-def add_nav(item: NavItem) -> None:
-    """Add (or replace, by key) a navigation entry."""
-    if item.group not in GROUPS:
-        raise ValueError(f"unknown admin navigation group {item.group!r}")
-    _NAV[item.key] = item
-
-
-def nav_items() -> list[NavItem]:
-    return list(_NAV.values())
+# Every admin page, in the order of its group's heading; a new page adds its line here.
+NAV: tuple[NavItem, ...] = (
+    NavItem("home", "/admin", "nav.admin.home", group="home", order=0),
+    NavItem("dashboard", "/admin/dashboard", "nav.admin.dashboard", group="insights", order=10),
+    NavItem("review", "/admin/review", "nav.admin.review", group="insights", order=20),
+    NavItem("evaluation", "/admin/evaluation", "nav.admin.evaluation", group="insights", order=30),
+    NavItem("bot", "/admin/bot", "nav.admin.bot", group="bot", order=10),
+    NavItem("bot-flows", "/admin/bot/flows", "nav.admin.flows", group="bot", order=20),
+    NavItem("bot-messages", "/admin/bot/messages", "nav.admin.messages", group="bot", order=30),
+    NavItem("bot-try", "/admin/bot/try", "nav.admin.try", group="bot", order=40),
+    NavItem("bot-versions", "/admin/bot/versions", "nav.admin.versions", group="bot", order=50),
+    NavItem("bot-yaml", "/admin/bot/yaml", "nav.admin.yaml", group="bot", order=60),
+    NavItem("settings", "/admin/settings", "nav.admin.settings", group="shop", order=10),
+    NavItem("team", "/admin/team", "nav.admin.team", group="shop", order=20),
+    NavItem("audit", "/admin/audit", "nav.admin.audit", group="shop", order=30),
+    NavItem(
+        "tenants",
+        "/admin/tenants",
+        "nav.admin.tenants",
+        group="platform",
+        roles=("operator",),
+        order=10,
+    ),
+    NavItem(
+        "platform-audit",
+        "/admin/audit",
+        "nav.admin.platform_audit",
+        group="platform",
+        roles=("operator",),
+        order=20,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +97,7 @@ class NavLink:
 def nav_for(role: str, path: str) -> list[tuple[str, list[NavLink]]]:
     """The navigation a person with `role` sees on `path`: (group, links) in group order; the
     link whose `href` is the longest prefix of the path is the current one."""
-    visible = [i for i in _NAV.values() if role in i.roles]
+    visible = [i for i in NAV if role in i.roles]
     best = ""
     for item in visible:
         href = item.href
@@ -138,69 +151,8 @@ AdminStaff = Annotated[Staff, Depends(_shop_admin)]
 OperatorStaff = Annotated[Staff, Depends(_operator)]
 AdminOrOperator = Annotated[Staff, Depends(_admin_or_operator)]
 
-TEXTS: dict[str, dict[str, str]] = {
-    "admin.title": {"da": "Administration", "en": "Admin"},
-    "admin.nav": {"da": "Administration", "en": "Administration"},
-    "admin.group.home": {"da": "Oversigt", "en": "Overview"},
-    "admin.group.insights": {"da": "Indsigt", "en": "Insights"},
-    "admin.group.bot": {"da": "Bot", "en": "Bot"},
-    "admin.group.shop": {"da": "Butik", "en": "Shop"},
-    "admin.group.platform": {"da": "Platform", "en": "Platform"},
-    "admin.soon": {"da": "kommer", "en": "soon"},
-    "nav.admin.home": {"da": "Oversigt", "en": "Overview"},
-    "nav.admin.dashboard": {"da": "Statistik", "en": "Dashboard"},
-    "nav.admin.review": {"da": "Gennemsyn", "en": "Review inbox"},
-    "nav.admin.evaluation": {"da": "Evaluering", "en": "Evaluation"},
-    "admin.home.intro": {
-        "da": "Her bygger du butikkens bot, styrer indstillinger og teamet.",
-        "en": "Build the shop's bot, and manage its settings and team here.",
-    },
-    "admin.breadcrumb": {"da": "Brødkrummer", "en": "Breadcrumb"},
-    "admin.saved": {"da": "Gemt.", "en": "Saved."},
-    "admin.errors_title": {
-        "da": "Ret venligst felterne markeret nedenfor.",
-        "en": "Please correct the fields marked below.",
-    },
-    "admin.cancel": {"da": "Annullér", "en": "Cancel"},
-    "admin.save": {"da": "Gem", "en": "Save"},
-    "admin.delete": {"da": "Slet", "en": "Delete"},
-    "admin.edit": {"da": "Redigér", "en": "Edit"},
-    "admin.back": {"da": "Tilbage", "en": "Back"},
-    "admin.search": {"da": "Søg", "en": "Search"},
-    "admin.confirm": {"da": "Bekræft", "en": "Confirm"},
-    "admin.none": {"da": "Intet endnu.", "en": "Nothing yet."},
-    "admin.start.title": {"da": "Kom i gang", "en": "Getting started"},
-    "admin.start.done": {"da": "klaret", "en": "done"},
-    "admin.start.todo": {"da": "mangler", "en": "to do"},
-    "admin.start.bot": {
-        "da": "Skriv bottens emner: hvad kunderne spørger om, og svarene",
-        "en": "Write the bot's intents: what customers ask, and the answers",
-    },
-    "admin.start.publish": {
-        "da": "Prøv botten, og offentliggør den",
-        "en": "Try the bot, then publish it",
-    },
-    "admin.start.widget": {
-        "da": "Giv chatvinduet butikkens farver og velkomst",
-        "en": "Give the chat window the shop's colours and greeting",
-    },
-    "admin.start.site": {
-        "da": "Tillad jeres websted, og sæt koden ind på siderne",
-        "en": "Allow your site, and put the code on its pages",
-    },
-    "admin.start.team": {
-        "da": "Invitér kundeservice, så kunderne kan tale med en person",
-        "en": "Invite customer service, so customers can talk to a person",
-    },
-    "admin.all": {"da": "Alle sider", "en": "All pages"},
-}
-register(TEXTS)
 
-add_nav(NavItem("home", "/admin", "nav.admin.home", group="home", roles=("admin",), order=0))
 # Reserved for the insights pages, which register them again with their `href`.
-add_nav(NavItem("dashboard", None, "nav.admin.dashboard", group="insights", order=10))
-add_nav(NavItem("review", None, "nav.admin.review", group="insights", order=20))
-add_nav(NavItem("evaluation", None, "nav.admin.evaluation", group="insights", order=30))
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 

@@ -33,10 +33,9 @@ from samtale.app.container import Container
 from samtale.kernel.languages import LANGUAGES
 from samtale.model import Tenant
 from samtale.privacy import audit
-from samtale.web.admin import team_texts as _texts  # noqa: F401  (registers the texts)
 from samtale.web.admin.bot.pages import LANGUAGE_NAMES, tenant_of
 from samtale.web.admin.forms import AdminForm, errors_by_field, t_for
-from samtale.web.admin.home import AdminStaff, NavItem, add_nav, admin_render
+from samtale.web.admin.home import AdminStaff, admin_render
 from samtale.web.deps import ContainerDep, client_ip
 from samtale.web.errors import not_found
 from samtale.web.i18n import ui_language
@@ -45,7 +44,6 @@ from samtale.web.staff.session import SESSION_COOKIE, render
 
 router = APIRouter(include_in_schema=False)
 
-add_nav(NavItem("team", "/admin/team", "nav.admin.team", group="shop", order=20))
 
 RESETS_PER_HOUR = 5
 

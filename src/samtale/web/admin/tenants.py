@@ -32,26 +32,14 @@ from samtale.kernel.languages import LANGUAGES
 from samtale.model import Tenant
 from samtale.privacy import audit
 from samtale.tenants.service import ConflictError, TenantCreate
-from samtale.web.admin import tenants_texts as _texts  # noqa: F401  (registers the texts)
 from samtale.web.admin.bot.pages import LANGUAGE_NAMES
 from samtale.web.admin.forms import AdminForm, errors_by_field, t_for
-from samtale.web.admin.home import NavItem, OperatorStaff, add_nav, admin_render
+from samtale.web.admin.home import OperatorStaff, admin_render
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import not_found
 from samtale.web.i18n import ui_language
 
 router = APIRouter(prefix="/admin/tenants", include_in_schema=False)
-
-add_nav(
-    NavItem(
-        "tenants",
-        "/admin/tenants",
-        "nav.admin.tenants",
-        group="platform",
-        roles=("operator",),
-        order=10,
-    )
-)
 
 
 _background: set[asyncio.Task[Any]] = set()

@@ -30,9 +30,8 @@ from samtale.bot.drafts import (
     validate_content,
 )
 from samtale.model import Tenant
-from samtale.web.admin.bot import texts as _texts  # noqa: F401  (registers the texts)
 from samtale.web.admin.forms import AdminForm, errors_by_field, t_for
-from samtale.web.admin.home import AdminStaff, NavItem, add_nav, admin_render
+from samtale.web.admin.home import AdminStaff, admin_render
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError, not_found
 
@@ -41,13 +40,6 @@ router = APIRouter(prefix="/admin/bot", include_in_schema=False)
 LANGUAGE_NAMES = {"da": "Dansk", "sv": "Svenska", "nb": "Norsk", "fi": "Suomi", "en": "English"}
 KINDS = ("normal", "greeting", "goodbye", "handoff", "smalltalk", "privacy")
 SPARE_BUTTONS = 2
-
-add_nav(NavItem("bot", "/admin/bot", "nav.admin.bot", group="bot", order=10))
-add_nav(NavItem("bot-flows", "/admin/bot/flows", "nav.admin.flows", group="bot", order=20))
-add_nav(NavItem("bot-messages", "/admin/bot/messages", "nav.admin.messages", group="bot", order=30))
-add_nav(NavItem("bot-try", "/admin/bot/try", "nav.admin.try", group="bot", order=40))
-add_nav(NavItem("bot-versions", "/admin/bot/versions", "nav.admin.versions", group="bot", order=50))
-add_nav(NavItem("bot-yaml", "/admin/bot/yaml", "nav.admin.yaml", group="bot", order=60))
 
 
 # Helpers -----------------------------------------------------------------------------------

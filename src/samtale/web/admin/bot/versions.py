@@ -35,8 +35,7 @@ from samtale.web.admin.home import AdminStaff
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import not_found
 
-# Included by `admin_bot.router` (prefix `/admin/bot`).
-router: APIRouter = APIRouter()
+router = APIRouter(prefix="/admin/bot", include_in_schema=False)
 
 MAX_IMPORT_BYTES = 2_000_000
 

@@ -29,8 +29,7 @@ from samtale.insights.stats import MAX_DAYS, Day, Figures
 from samtale.kernel.languages import LANGUAGES
 from samtale.model import Tenant
 from samtale.web.admin.forms import AdminForm, t_for
-from samtale.web.admin.home import AdminStaff, NavItem, add_nav, admin_render
-from samtale.web.admin.insights import texts as _texts  # noqa: F401  (registers the texts)
+from samtale.web.admin.home import AdminStaff, admin_render
 from samtale.web.admin.insights.api import default_range, figures_for, shop_of
 from samtale.web.admin.insights.charts import (
     Series,
@@ -43,12 +42,6 @@ from samtale.web.admin.insights.charts import (
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import ui_language
-
-add_nav(NavItem("dashboard", "/admin/dashboard", "nav.admin.dashboard", group="insights", order=10))
-add_nav(NavItem("review", "/admin/review", "nav.admin.review", group="insights", order=20))
-add_nav(
-    NavItem("evaluation", "/admin/evaluation", "nav.admin.evaluation", group="insights", order=30)
-)
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 

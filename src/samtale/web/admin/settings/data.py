@@ -28,8 +28,7 @@ from samtale.web.admin.privacy import RetentionIn
 from samtale.web.admin.settings.pages import changed, redirect, settings_page
 from samtale.web.deps import ContainerDep
 
-# Included by `admin_settings.router` (prefix `/admin/settings`).
-router: APIRouter = APIRouter()
+router = APIRouter(prefix="/admin/settings", include_in_schema=False)
 
 
 # Retention ---------------------------------------------------------------------------------

@@ -23,8 +23,7 @@ from samtale.web.admin.home import AdminStaff
 from samtale.web.admin.settings.pages import SPARE_ROWS, changed, redirect, settings_page
 from samtale.web.deps import ContainerDep
 
-# Included by `admin_settings.router` (prefix `/admin/settings`).
-router: APIRouter = APIRouter()
+router = APIRouter(prefix="/admin/settings", include_in_schema=False)
 
 KINDS = ("name", "email", "phone", "order_number", "text", "textarea", "choice")
 

@@ -30,16 +30,13 @@ from samtale.tenants.service import TenantCreate
 from samtale.tenants.widget import WidgetSettings, widget_settings
 from samtale.web.admin.bot.pages import LANGUAGE_NAMES, tenant_of
 from samtale.web.admin.forms import AdminForm, errors_by_field, t_for
-from samtale.web.admin.home import AdminStaff, NavItem, add_nav, admin_render
-from samtale.web.admin.settings import texts as _texts  # noqa: F401  (registers the texts)
+from samtale.web.admin.home import AdminStaff, admin_render
 from samtale.web.deps import ContainerDep
 
 router = APIRouter(prefix="/admin/settings", include_in_schema=False)
 
 SECTIONS = ("widget", "site", "hours", "prechat", "canned", "agents", "retention", "connector")
 SPARE_ROWS = 2
-
-add_nav(NavItem("settings", "/admin/settings", "nav.admin.settings", group="shop", order=10))
 
 
 def redirect(url: str) -> RedirectResponse:
