@@ -269,7 +269,7 @@ async def test_privacy_answers_name_the_shops_own_retention(bot_api) -> None:
         demo.classifier,
         dataclasses.replace(demo.profile, retention_bot_days=30),
         demo.actions,
-        demo.services,
+        demo.handoff,
     )
     conv = ConversationContext(
         uuid.uuid4(), demo.profile.tenant_id, "en", "bot", False, {}, rt.clock.now()

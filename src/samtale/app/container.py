@@ -171,15 +171,18 @@ class Container:
     def models_dir(self) -> Path:
         return self.settings.data_dir / "models"
 
-    async def start(self, migrate: bool = False, background: bool = False) -> None:
-        """Start the hub and the responders; with `background` (a server, not a test), also
-        the background jobs: the retention purge every `purge_interval_seconds`, the live
-        chat's sweep, and the shops' catalogues loading."""
+    async def start(
+        self, migrate: bool = False, background: bool = False, bots: bool = True
+    ) -> None:
+        """Start the hub and (with `bots`) the responders; with `background` (a server, not a
+        test), also the background jobs: the retention purge every `purge_interval_seconds`,
+        the live chat's sweep, and the shops' catalogues loading."""
         if migrate:
             await upgrade(self.db)
         await self.hub.start()
-        await asyncio.to_thread(warm_up_pii)
-        await self.responders.start()
+        if bots:
+            await asyncio.to_thread(warm_up_pii)
+            await self.responders.start()
         if background:
             self.start_background()
 

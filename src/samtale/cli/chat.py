@@ -34,7 +34,7 @@ def chat(
 ) -> None:
     """Type messages; a number picks a quick reply; an empty line, /quit or Ctrl-D ends."""
     from samtale.app.container import Container
-    from samtale.cli.main import _settings
+    from samtale.cli.common import load_settings
     from samtale.demo.tenant import ensure_demo
     from samtale.kernel.languages import normalize_language
     from samtale.tenants.service import tenant_by_slug
@@ -43,7 +43,7 @@ def chat(
     if language is None:
         typer.secho(f"error: unsupported language {lang!r}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
-    settings = _settings()
+    settings = load_settings()
 
     async def run() -> None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -34,24 +34,15 @@ def _load(path: Path) -> Content:
 
 
 async def _with_tenant(slug: str, fn: Any) -> Any:
-    from samtale.cli.main import _settings
-    from samtale.infra.database import Database
-    from samtale.infra.migrate import upgrade
+    from samtale.cli.common import running
     from samtale.tenants.service import tenant_by_slug
 
-    settings = _settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.effective_database_url)
-    try:
-        await upgrade(db)
-        async with db.transaction() as session:
-            tenant = await tenant_by_slug(session, slug)
-            if tenant is None:
-                typer.secho(f"error: no tenant {slug!r}", fg=typer.colors.RED, err=True)
-                raise typer.Exit(2)
-            return await fn(session, tenant)
-    finally:
-        await db.dispose()
+    async with running() as container, container.db.transaction() as session:
+        tenant = await tenant_by_slug(session, slug)
+        if tenant is None:
+            typer.secho(f"error: no tenant {slug!r}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(2)
+        return await fn(session, tenant)
 
 
 @app.command()

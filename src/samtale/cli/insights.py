@@ -20,7 +20,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from samtale.kernel.config import Settings
+from samtale.cli.common import running
 
 T = TypeVar("T")
 
@@ -37,18 +37,10 @@ def insights() -> None:
 
 
 def _run(fn: Callable[[Any], Awaitable[T]]) -> T:
-    from samtale.infra.database import Database
-    from samtale.infra.migrate import upgrade
-
-    settings = Settings()
 
     async def main() -> T:
-        db = Database(settings.effective_database_url)
-        try:
-            await upgrade(db)
-            return await fn(db)
-        finally:
-            await db.dispose()
+        async with running() as container:
+            return await fn(container.db)
 
     try:
         return asyncio.run(main())
@@ -139,14 +131,13 @@ def purge(
     tenant: Annotated[str | None, typer.Option("--tenant", help="Only this shop.")] = None,
 ) -> None:
     """Delete statistics older than each shop's statistics period and expired sample items."""
-    from samtale.insights.purge import InsightsPurge
-    from samtale.kernel.clock import SystemClock
 
-    async def run(db: Any) -> Any:
-        tid = (await _tenant(db, tenant)).id if tenant else None
-        return await InsightsPurge(db, SystemClock()).purge(tenant_id=tid)
+    async def run() -> Any:
+        async with running() as container:
+            tid = (await _tenant(container.db, tenant)).id if tenant else None
+            return await container.insights.purge.purge(tenant_id=tid)
 
-    report = _run(run)
+    report = asyncio.run(run())
     typer.echo(
         f"deleted {report.events:,} events, {report.rollup_rows:,} rollup rows, "
         f"{report.samples:,} sample items"

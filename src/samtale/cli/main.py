@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from samtale.kernel.config import Settings
+from samtale.cli.common import fail, load_settings, running, validation_message
 
 app = typer.Typer(help="Samtale: customer-service chat for web shops.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Create and list tenants (shops).", no_args_is_help=True)
@@ -47,46 +47,14 @@ PortOpt = Annotated[
 ]
 
 
-def _settings(host: str | None = None, port: int | None = None) -> Settings:
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        _fail(f"invalid configuration: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
-    updates: dict[str, Any] = {}
-    if host:
-        updates["host"] = host
-    if port:
-        updates["port"] = port
-    return settings.model_copy(update=updates) if updates else settings
-
-
-def _fail(message: str, code: int = 1) -> Any:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
-
-
-def _validation_message(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors()
-    )
-
-
 @app.command()
 def migrate() -> None:
     """Bring the database schema up to date (idempotent)."""
-    from samtale.infra.database import Database
-    from samtale.infra.migrate import current_revision, upgrade
-
-    settings = _settings()
+    from samtale.infra.migrate import current_revision
 
     async def run() -> str | None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.effective_database_url)
-        try:
-            await upgrade(db)
-            return await current_revision(db)
-        finally:
-            await db.dispose()
+        async with running() as container:
+            return await current_revision(container.db)
 
     typer.echo(f"database at revision {asyncio.run(run())}")
 
@@ -96,7 +64,7 @@ def serve(host: HostOpt = None, port: PortOpt = None) -> None:
     """Run the server (expects a migrated database: run `samtale migrate` on upgrades)."""
     from samtale.cli.server import run_server
 
-    run_server(_settings(host, port), demo=False)
+    run_server(load_settings(host, port), demo=False)
 
 
 @app.command()
@@ -116,24 +84,13 @@ def demo(
     """Run the demo: SQLite in the data folder, a demo shop with its bot, and demo logins."""
     from samtale.cli.server import run_server
 
-    run_server(_settings(host, port), demo=True, simulate_traffic=simulate_traffic)
+    run_server(load_settings(host, port), demo=True, simulate_traffic=simulate_traffic)
 
 
 def _run_db(fn: Any) -> Any:
-    from samtale.infra.database import Database
-    from samtale.infra.migrate import upgrade
-
-    settings = _settings()
-
     async def run() -> Any:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.effective_database_url)
-        try:
-            await upgrade(db)
-            async with db.transaction() as session:
-                return await fn(session)
-        finally:
-            await db.dispose()
+        async with running() as container, container.db.transaction() as session:
+            return await fn(session)
 
     return asyncio.run(run())
 
@@ -172,7 +129,7 @@ def tenant_create(
             **({"languages": language} if language else {}),
         )
     except ValidationError as exc:
-        _fail(_validation_message(exc), 2)
+        fail(validation_message(exc), 2)
 
     async def run(session: Any) -> Any:
         return await create_tenant(session, data, SystemClock())
@@ -180,7 +137,7 @@ def tenant_create(
     try:
         tenant = _run_db(run)
     except ConflictError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     typer.echo(f"created tenant {tenant.slug} ({tenant.id})\nwidget key: {tenant.widget_key}")
 
 
@@ -218,7 +175,7 @@ def user_create(
     try:
         data = UserCreate(email=email, password=password, role=role, display_name=name)
     except ValidationError as exc:
-        _fail(_validation_message(exc), 2)
+        fail(validation_message(exc), 2)
 
     async def run(session: Any) -> Any:
         t = None
@@ -231,7 +188,7 @@ def user_create(
     try:
         user = _run_db(run)
     except (ConflictError, LookupError, ValueError) as exc:
-        _fail(str(exc).strip("'\""), 2)
+        fail(str(exc).strip("'\""), 2)
     typer.echo(f"created {user.role} {user.email}")
 
 
@@ -253,7 +210,7 @@ def user_list(
     try:
         users = _run_db(run)
     except LookupError as exc:
-        _fail(str(exc).strip("'\""), 2)
+        fail(str(exc).strip("'\""), 2)
     typer.echo(f"{'e-mail':<32} {'role':<9} {'active':<7} tenant")
     for u in users:
         typer.echo(

@@ -187,8 +187,8 @@ def cross_validate_command(
     from samtale.bot.classifier import IntentClassifier
     from samtale.bot.evaluation import cross_validate, held_out
     from samtale.bot.model import embedder_for
+    from samtale.cli.common import load_settings
     from samtale.cli.content import _load
-    from samtale.cli.main import _settings
 
     try:
         questions = read_language_jsonl(held_out_file) if held_out_file is not None else None
@@ -200,7 +200,7 @@ def cross_validate_command(
     if len({intent for _t, intent, _l in rows}) < 2:
         typer.echo("error: the content needs examples of at least two intents", err=True)
         raise typer.Exit(1)
-    settings = _settings()
+    settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = embedder_for(settings.data_dir)
 

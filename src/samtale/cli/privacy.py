@@ -30,10 +30,8 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from samtale.cli.common import running
 from samtale.infra.database import Database
-from samtale.infra.hub import Hub, InProcessHub, RedisHub
-from samtale.infra.migrate import upgrade
-from samtale.kernel.clock import RandomIds, SystemClock
 from samtale.kernel.config import Settings
 from samtale.kernel.logs import configure_logging
 from samtale.model import Tenant
@@ -72,12 +70,6 @@ class _Context:
     privacy: PrivacyService
 
 
-def _hub(settings: Settings) -> Hub:
-    if settings.redis_url:
-        return RedisHub(settings.redis_url, prefix=settings.redis_prefix)
-    return InProcessHub()
-
-
 class _Stderr:
     """Standard error as it is at each write (a test runner swaps it per command)."""
 
@@ -95,27 +87,8 @@ async def _context() -> AsyncIterator[_Context]:
     except ValidationError as exc:
         _fail(f"invalid configuration: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}", 1)
     configure_logging(settings.log_level, _Stderr())  # JSON logs on stderr; stdout is ours
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.effective_database_url)
-    hub = _hub(settings)
-    try:
-        await upgrade(db)
-        service = PrivacyService(
-            db,
-            hub,
-            SystemClock(),
-            RandomIds(),
-            settings.effective_secret_key,
-            batch_size=settings.purge_batch_size,
-        )
-        # The same round expires old statistics and sample items, as in the server.
-        from samtale.insights.purge import InsightsPurge
-
-        service.runner.steps.append(InsightsPurge(db, SystemClock()))
-        yield _Context(db, service)
-    finally:
-        await hub.close()
-        await db.dispose()
+    async with running(settings) as container:
+        yield _Context(container.db, container.privacy)
 
 
 def _run(fn: Callable[[_Context], Awaitable[T]]) -> T:

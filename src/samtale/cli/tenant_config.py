@@ -148,9 +148,7 @@ def tenant_config(
 ) -> None:
     """A shop's settings for talking to a person: pre-chat fields, opening hours, holidays,
     canned replies, agents' languages and capacity, auto-assignment, grace period, idle timeout."""
-    from samtale.infra.database import Database
-    from samtale.infra.migrate import upgrade
-    from samtale.kernel.config import Settings
+    from samtale.cli.common import running
 
     if example:
         typer.echo(EXAMPLE, nl=False)
@@ -169,19 +167,12 @@ def tenant_config(
         if check:
             typer.echo(f"{file} is valid")
             return
-    settings = Settings()
 
     async def run() -> Any:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.effective_database_url)
-        try:
-            await upgrade(db)
-            async with db.transaction() as session:
-                if config is None:
-                    return await current(session, ref)
-                return await apply(session, ref, config)
-        finally:
-            await db.dispose()
+        async with running() as container, container.db.transaction() as session:
+            if config is None:
+                return await current(session, ref)
+            return await apply(session, ref, config)
 
     try:
         result = asyncio.run(run())
