@@ -1,5 +1,13 @@
 """Native connectors for shop platforms (Shopify, WooCommerce, Magento) behind `ShopConnector`."""
 
+from samtale.shop.platforms.common import ShopCheck
 from samtale.shop.platforms.shopify import ShopifyConfig, ShopifyConnector
+from samtale.shop.platforms.woocommerce import WooCommerceConfig, WooCommerceConnector
 
-__all__ = ["ShopifyConfig", "ShopifyConnector"]
+__all__ = [
+    "ShopCheck",
+    "ShopifyConfig",
+    "ShopifyConnector",
+    "WooCommerceConfig",
+    "WooCommerceConnector",
+]

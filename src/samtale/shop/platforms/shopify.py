@@ -40,7 +40,6 @@ import hmac
 import json
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -71,6 +70,7 @@ from samtale.shop.models import (
 )
 from samtale.shop.platforms.calls import PlatformCalls, malformed
 from samtale.shop.platforms.catalogue import colour_code, language_of, money, option_kind, plain
+from samtale.shop.platforms.common import ShopCheck
 
 log = get_logger(__name__)
 
@@ -103,15 +103,6 @@ class ShopifyConfig(BaseModel):
         if self.token is None and not (self.client_id and self.client_secret):
             raise ValueError("give an access token, or a client id and client secret")
         return self
-
-
-@dataclass
-class ShopCheck:
-    """What "Test connection" shows: the shop's name and how many products it sees."""
-
-    name: str
-    products: int
-    currency: str | None = None
 
 
 ORDER_QUERY = """
