@@ -8,27 +8,24 @@ request is refused when any of its addresses is loopback, private, link-local, s
 reserved. An operator whose shops' systems live on the same private network turns the guard off
 with `SAMTALE_SHOP_PRIVATE_ADDRESSES=true`.
 
+Calls themselves go through `samtale.infra.outgoing` (resolve once, connect to the checked
+address); `non_public_address` is the save-time check, and `PublicOnlyTransport` guards a
+transport given from outside (tests).
+
 The check is made at save time (a clear form error) and again at call time (DNS may change).
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import socket
 
 import httpx
 
+from samtale.infra.outgoing import BlockedAddress
+from samtale.infra.outgoing import is_public as _is_public
 
-class BlockedAddress(httpx.ConnectError):
-    """The host resolves to an address the connector may not call."""
-
-
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+__all__ = ["BlockedAddress", "PublicOnlyTransport", "non_public_address"]
 
 
 async def non_public_address(host: str, port: int | None = None) -> str | None:

@@ -37,6 +37,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
+from samtale.infra.outgoing import GuardedTransport
 from samtale.kernel.clock import Clock
 from samtale.kernel.logs import get_logger
 from samtale.shop.addresses import BlockedAddress, PublicOnlyTransport
@@ -126,6 +127,16 @@ def _fill_json(template: Any, values: dict[str, str]) -> Any:
     return template
 
 
+def _transport(
+    given: httpx.AsyncBaseTransport | None, private_addresses: bool
+) -> httpx.AsyncBaseTransport:
+    """The guarded outgoing transport; a transport given from outside (tests) is still held to
+    public addresses unless private ones are allowed."""
+    if given is None:
+        return GuardedTransport(private_addresses=private_addresses)
+    return given if private_addresses else PublicOnlyTransport(given)
+
+
 class HttpConnector:
     def __init__(
         self,
@@ -146,7 +157,7 @@ class HttpConnector:
             base_url=str(config.base_url).rstrip("/"),
             headers={"accept": "application/json", **config.headers},
             timeout=httpx.Timeout(config.timeout),
-            transport=transport if private_addresses else PublicOnlyTransport(transport),
+            transport=_transport(transport, private_addresses),
             follow_redirects=False,
         )
 

@@ -123,6 +123,8 @@ class Order(_Model):
     total: Decimal | None = None
     lines: list[OrderLine] = Field(default_factory=list)
     shipments: list[Shipment] = Field(default_factory=list)
+    cancelled: bool = False
+    status_url: str | None = None  # the platform's order status page, where it has one
 
 
 # -- products ----------------------------------------------------------------------------------

@@ -228,6 +228,8 @@ CARRIERS: dict[str, str] = {
     "bring": "Bring",
     "budbee": "Budbee",
     "posti": "Posti",
+    "instabox": "Instabox",
+    "dhl": "DHL",
 }
 
 
