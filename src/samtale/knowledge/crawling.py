@@ -88,7 +88,9 @@ def links_of(body: bytes, base: str) -> list[str]:
 def sitemap_locations(body: bytes) -> tuple[list[str], list[str]]:
     """The page URLs and the nested sitemap URLs of a sitemap or sitemap index."""
     try:
-        root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        root = etree.fromstring(
+            body, parser=etree.XMLParser(resolve_entities=False, no_network=True)
+        )
     except etree.XMLSyntaxError:
         return [], []
     pages: list[str] = []
@@ -112,7 +114,9 @@ class Crawler:
         self.fetcher = fetcher
         self.concurrency = concurrency
 
-    async def sitemap_urls(self, url: str, robots: Robots, limit: int) -> tuple[list[str], str | None]:
+    async def sitemap_urls(
+        self, url: str, robots: Robots, limit: int
+    ) -> tuple[list[str], str | None]:
         """The page URLs a sitemap lists (following sitemap indexes), at most `limit`, and an
         error when the sitemap itself could not be read."""
         pages: dict[str, None] = {}
@@ -135,7 +139,9 @@ class Crawler:
                 if norm and same_site(norm, url):
                     pages.setdefault(norm, None)
             todo.extend(
-                (n, depth + 1) for n in (normalize_url(x) for x in nested) if n and same_site(n, url)
+                (n, depth + 1)
+                for n in (normalize_url(x) for x in nested)
+                if n and same_site(n, url)
             )
         return list(pages)[:limit], error
 

@@ -78,7 +78,9 @@ def _markup_language(doc: Any) -> str | None:
     for value in (
         *doc.xpath("/html/@lang"),
         *doc.xpath("/html/@xml:lang"),
-        *doc.xpath("//meta[@http-equiv='content-language' or @http-equiv='Content-Language']/@content"),
+        *doc.xpath(
+            "//meta[@http-equiv='content-language' or @http-equiv='Content-Language']/@content"
+        ),
     ):
         lang = normalize_language(str(value))
         if lang:
@@ -260,7 +262,9 @@ def _paragraph_blocks(lines: Iterable[str], title: str, guess_headings: bool) ->
         if not line:
             flush()
             continue
-        if guess_headings and _looks_like_heading(line) and line != title:
+        if line == title and not blocks and not para:
+            continue
+        if guess_headings and _looks_like_heading(line):
             flush()
             heading = (title, line) if title else (line,)
             continue
@@ -328,7 +332,9 @@ def extract_text(text: str) -> Document:
     return Document(title, detect_language(" ".join(b.text for b in blocks)), blocks)
 
 
-def extract(body: bytes, kind: str, url: str | None = None, encoding: str | None = None) -> Document:
+def extract(
+    body: bytes, kind: str, url: str | None = None, encoding: str | None = None
+) -> Document:
     """The main text of a document of `kind` (html, pdf, markdown, text)."""
     if kind == "html":
         return extract_html(body, url)

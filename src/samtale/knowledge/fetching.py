@@ -151,9 +151,13 @@ class Fetcher:
         except httpx.HTTPError as exc:
             if _blocked(exc):
                 return Fetched(url, PageStatus.BLOCKED_ADDRESS, error=str(exc)[:300])
-            return Fetched(url, PageStatus.NETWORK_ERROR, error=f"{type(exc).__name__}: {exc}"[:300])
+            return Fetched(
+                url, PageStatus.NETWORK_ERROR, error=f"{type(exc).__name__}: {exc}"[:300]
+            )
         except OSError as exc:
-            return Fetched(url, PageStatus.NETWORK_ERROR, error=f"{type(exc).__name__}: {exc}"[:300])
+            return Fetched(
+                url, PageStatus.NETWORK_ERROR, error=f"{type(exc).__name__}: {exc}"[:300]
+            )
 
     async def _fetch(
         self, url: str, headers: dict[str, str], kinds: frozenset[str] | None
@@ -179,9 +183,7 @@ class Fetcher:
                 )
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                return Fetched(
-                    final, PageStatus.TOO_LARGE, code, kind, error=f"{declared} bytes"
-                )
+                return Fetched(final, PageStatus.TOO_LARGE, code, kind, error=f"{declared} bytes")
             body = bytearray()
             async for chunk in response.aiter_bytes():
                 body.extend(chunk)

@@ -125,7 +125,9 @@ class KnowledgeIndex:
         cached = self._terms.get(language)
         if cached is None:
             analyzer = self.lexical[language].analyzer
-            cached = [set(analyzer.terms(self.entries[i].indexed_text)) for i in self.positions[language]]
+            cached = [
+                set(analyzer.terms(self.entries[i].indexed_text)) for i in self.positions[language]
+            ]
             self._terms[language] = cached
         return cached
 
