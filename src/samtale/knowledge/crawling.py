@@ -202,23 +202,23 @@ class Crawler:
                 finally:
                     queue.task_done()
 
-        running = 0
         workers: set[asyncio.Task[None]] = set()
 
+        def finished(task: asyncio.Task[None]) -> None:
+            workers.discard(task)
+            results.put_nowait(None)
+
         def top_up() -> None:
-            nonlocal running
             while len(workers) < self.concurrency and not queue.empty():
                 task = asyncio.create_task(worker())
                 workers.add(task)
-                task.add_done_callback(lambda t: (workers.discard(t), results.put_nowait(None)))
-                running += 1
+                task.add_done_callback(finished)
 
         top_up()
         try:
             while workers or not results.empty():
                 item = await results.get()
                 if item is None:
-                    running -= 1
                     top_up()
                     continue
                 top_up()

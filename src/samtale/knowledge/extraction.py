@@ -280,7 +280,8 @@ def extract_pdf(body: bytes) -> Document:
     try:
         reader = PdfReader(io.BytesIO(body))
         pages = [page.extract_text() or "" for page in reader.pages]
-        meta_title = str((reader.metadata or {}).get("/Title") or "")
+        meta = reader.metadata
+        meta_title = str(meta.get("/Title") or "") if meta is not None else ""
     except (PdfReadError, ValueError, KeyError, TypeError):
         return Document("", None)
     lines = "\n".join(pages).splitlines()
