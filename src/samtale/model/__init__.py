@@ -7,6 +7,7 @@ from samtale.model.base import Base
 from samtale.model.bot import BotContentVersion
 from samtale.model.conversation import Conversation, Message
 from samtale.model.insights import InsightDaily, InsightEvent, InsightHourly, SampleItem
+from samtale.model.knowledge import KnowledgePage, KnowledgePassage, KnowledgeSource
 from samtale.model.live import AgentPresence, Handoff, OfflineMessage
 from samtale.model.privacy import ConversationIdentifier
 from samtale.model.shop import ShopDemoSeed, ShopOrder, ShopProduct, ShopShipment
@@ -26,6 +27,9 @@ __all__ = [
     "InsightDaily",
     "InsightEvent",
     "InsightHourly",
+    "KnowledgePage",
+    "KnowledgePassage",
+    "KnowledgeSource",
     "Message",
     "OfflineMessage",
     "SampleItem",

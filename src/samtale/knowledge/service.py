@@ -1,0 +1,670 @@
+"""The knowledge base of each tenant: add sources, crawl them, answer from them.
+
+`KnowledgeService` is what the composition root builds and the bot, the CLI and the admin
+pages call. It gets its collaborators as constructor arguments: the database, a `Fetcher`
+around the guarded outgoing HTTP client, the two embedders (passages are embedded with e5's
+`passage:` prefix and remembered in the on-disk cache, questions with `query:` and forgotten),
+the data folder where each tenant's index is kept, the clock, and the `AnswerWriter`.
+
+A crawl, in order:
+
+1. the source's known pages are fetched again with their validators (a 304 costs nothing);
+2. each page read is extracted and cut into passages, and its text hashed: a page whose text
+   did not change is `unchanged` and keeps its passages; a changed page has its passages
+   replaced in one transaction; a page that is gone (404) loses its passages; a page that
+   failed for a passing reason (timeout) keeps them;
+3. pages the source no longer lists are deleted;
+4. passages without vectors are embedded, in batches, in a worker thread;
+5. the tenant's index is rebuilt from the database, calibrated, saved and swapped in.
+
+`ask` embeds the question (off the event loop), searches the pages in the customer's language
+when the shop has any, else in its main language, and answers only when the best hit clears
+the tenant's calibrated threshold. Nothing leaves the server: both searches are local.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from sqlalchemy import delete, func, select
+
+from samtale.infra.database import Database
+from samtale.kernel.clock import Clock
+from samtale.kernel.languages import normalize_language
+from samtale.knowledge.answers import AnswerWriter, ExtractiveWriter, KnowledgeAnswer
+from samtale.knowledge.confidence import Threshold, calibrate
+from samtale.knowledge.crawling import DEFAULT_MAX_PAGES, Crawler, CrawlPlan, normalize_url
+from samtale.knowledge.extraction import Document, extract, kind_of_filename
+from samtale.knowledge.fetching import Fetched, Fetcher, PageStatus, Validators
+from samtale.knowledge.passages import Passage, split
+from samtale.knowledge.retrieval import DIM, Entry, Hit, KnowledgeIndex
+from samtale.model import KnowledgePage, KnowledgePassage, KnowledgeSource, Tenant
+
+# A failure that says the page is gone; other failures keep the page's passages until the next
+# crawl (a timeout is no reason to forget the delivery page).
+_GONE = {PageStatus.NOT_FOUND, PageStatus.BLOCKED_ROBOTS, PageStatus.WRONG_TYPE}
+_MAX_FILE_BYTES = 20_000_000
+_RECHECK_SECONDS = 30.0
+
+
+class TextEmbedder(Protocol):
+    """What the service needs of `samtale.bot.embeddings.Embedder`."""
+
+    def embed(self, texts: Sequence[str], *, remember: bool = False) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    filename: str  # its extension says how it is read
+    body: bytes
+    url: str | None = None  # the link answers give; the file's name when None
+
+
+class KnowledgeError(ValueError):
+    """A request the knowledge base cannot carry out (unknown source, unreadable file, ...)."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    id: uuid.UUID
+    kind: str
+    location: str
+    max_pages: int
+    status: str
+    error: str | None
+    page_count: int
+    passage_count: int
+    last_crawl_at: object
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    id: uuid.UUID
+    source_id: uuid.UUID
+    url: str
+    title: str
+    language: str | None
+    status: str
+    error: str | None
+    excluded: bool
+    passages: int
+
+
+@dataclass
+class CrawlReport:
+    source_id: uuid.UUID
+    pages_seen: int = 0
+    pages_indexed: int = 0
+    pages_unchanged: int = 0
+    pages_failed: int = 0
+    pages_removed: int = 0
+    passages_indexed: int = 0
+    passages_embedded: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class AskResult:
+    answered: bool
+    answer: KnowledgeAnswer | None
+    hits: tuple[Hit, ...]
+    language: str  # the language of the pages searched
+    threshold: float
+    reason: str  # answered, no_pages, weak_match
+
+
+def _source_info(row: KnowledgeSource) -> SourceInfo:
+    return SourceInfo(
+        row.id, row.kind, row.location, row.max_pages, row.status, row.error,
+        row.page_count, row.passage_count, row.last_crawl_at,
+    )  # fmt: skip
+
+
+def guess_kind(location: str) -> str:
+    """sitemap or site, from a URL the shop admin typed."""
+    path = location.split("?", 1)[0].lower()
+    return "sitemap" if path.endswith(".xml") or "sitemap" in path.rsplit("/", 1)[-1] else "site"
+
+
+def text_hash(document: Document) -> str:
+    digest = hashlib.sha256(document.title.encode())
+    for block in document.blocks:
+        digest.update(b"\x00" + "\x1f".join(block.headings).encode() + b"\x1e")
+        digest.update(block.text.encode())
+    return digest.hexdigest()
+
+
+class KnowledgeService:
+    def __init__(
+        self,
+        db: Database,
+        fetcher: Fetcher,
+        *,
+        passage_embedder: TextEmbedder | None,
+        query_embedder: TextEmbedder | None,
+        data_dir: Path,
+        clock: Clock,
+        writer: AnswerWriter | None = None,
+        concurrency: int = 4,
+        stem: bool = True,
+    ) -> None:
+        self.db = db
+        self.fetcher = fetcher
+        self.crawler = Crawler(fetcher, concurrency=concurrency)
+        self.passage_embedder = passage_embedder
+        self.query_embedder = query_embedder
+        self.folder = Path(data_dir) / "knowledge"
+        self.clock = clock
+        self.writer: AnswerWriter = writer or ExtractiveWriter()
+        self.stem = stem
+        self._indexes: dict[uuid.UUID, tuple[KnowledgeIndex, Threshold, float]] = {}
+        self._locks: dict[uuid.UUID, asyncio.Lock] = {}
+
+    @property
+    def dense(self) -> bool:
+        return self.passage_embedder is not None and self.query_embedder is not None
+
+    def _lock(self, tenant_id: uuid.UUID) -> asyncio.Lock:
+        return self._locks.setdefault(tenant_id, asyncio.Lock())
+
+    # -- sources --------------------------------------------------------------------------
+
+    async def add_source(
+        self,
+        tenant_id: uuid.UUID,
+        url: str,
+        *,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        kind: str | None = None,
+        crawl_every_hours: int = 24,
+    ) -> SourceInfo:
+        """Register a sitemap or start URL (not crawled yet: call `crawl`)."""
+        location = normalize_url(url.strip())
+        if location is None:
+            raise KnowledgeError(f"not an http(s) URL: {url!r}")
+        kind = kind or guess_kind(location)
+        if kind not in ("sitemap", "site"):
+            raise KnowledgeError(f"unknown kind of source: {kind}")
+        if not 1 <= max_pages <= 10_000:
+            raise KnowledgeError("max_pages must be between 1 and 10000")
+        row = KnowledgeSource(
+            id=uuid.uuid4(), tenant_id=tenant_id, kind=kind, location=location,
+            max_pages=max_pages, crawl_every_hours=crawl_every_hours, status="new",
+            page_count=0, passage_count=0, created_at=self.clock.now(),
+        )  # fmt: skip
+        async with self.db.transaction() as s:
+            s.add(row)
+        return _source_info(row)
+
+    async def add_file(
+        self, tenant_id: uuid.UUID, filename: str, body: bytes, *, url: str | None = None
+    ) -> tuple[SourceInfo, CrawlReport]:
+        """Index an uploaded file (HTML, PDF, Markdown, text) now. `url` is the link answers
+        give (a page on the shop's site that holds the same text), else the file's name."""
+        return await self.add_files(tenant_id, [UploadedFile(filename, body, url)])
+
+    async def add_files(
+        self, tenant_id: uuid.UUID, files: Sequence[UploadedFile], *, label: str | None = None
+    ) -> tuple[SourceInfo, CrawlReport]:
+        """Index uploaded files now, as one source (named `label`, else the first file)."""
+        if not files:
+            raise KnowledgeError("no files")
+        for f in files:
+            if kind_of_filename(f.filename) is None:
+                raise KnowledgeError(
+                    f"{f.filename}: only HTML, PDF, Markdown and text files are read"
+                )
+            if len(f.body) > _MAX_FILE_BYTES:
+                raise KnowledgeError(f"{f.filename}: larger than {_MAX_FILE_BYTES} bytes")
+        location = label or files[0].url or files[0].filename
+        row = KnowledgeSource(
+            id=uuid.uuid4(), tenant_id=tenant_id, kind="file", location=location[:2000],
+            max_pages=len(files), crawl_every_hours=0, status="new", page_count=0,
+            passage_count=0, created_at=self.clock.now(),
+        )  # fmt: skip
+        async with self.db.transaction() as s:
+            s.add(row)
+        report = CrawlReport(row.id)
+        started = time.perf_counter()
+        async with self._lock(tenant_id):
+            seen: set[str] = set()
+            known: dict[str, KnowledgePage] = {}
+            for f in files:
+                link = f.url or f.filename
+                seen.add(link)
+                kind = kind_of_filename(f.filename)
+                fetched = Fetched(link, PageStatus.INDEXED, None, kind, f.body)
+                await self._store_fetched(tenant_id, row.id, fetched, known, report)
+            report.passages_embedded = await self.embed_pending(tenant_id)
+            await self._finish(tenant_id, row.id, report, started, seen)
+            await self.rebuild(tenant_id)
+        return (await self._source(tenant_id, row.id)), report
+
+    async def list_sources(self, tenant_id: uuid.UUID) -> list[SourceInfo]:
+        async with self.db.session() as s:
+            rows = await s.scalars(
+                select(KnowledgeSource)
+                .where(KnowledgeSource.tenant_id == tenant_id)
+                .order_by(KnowledgeSource.created_at, KnowledgeSource.id)
+            )
+            return [_source_info(r) for r in rows]
+
+    async def list_pages(
+        self, tenant_id: uuid.UUID, source_id: uuid.UUID | None = None
+    ) -> list[PageInfo]:
+        counts = (
+            select(KnowledgePassage.page_id, func.count().label("n"))
+            .where(KnowledgePassage.tenant_id == tenant_id)
+            .group_by(KnowledgePassage.page_id)
+            .subquery()
+        )
+        stmt = (
+            select(KnowledgePage, counts.c.n)
+            .outerjoin(counts, counts.c.page_id == KnowledgePage.id)
+            .where(KnowledgePage.tenant_id == tenant_id)
+            .order_by(KnowledgePage.url)
+        )
+        if source_id is not None:
+            stmt = stmt.where(KnowledgePage.source_id == source_id)
+        async with self.db.session() as s:
+            rows = (await s.execute(stmt)).all()
+        return [
+            PageInfo(
+                p.id,
+                p.source_id,
+                p.url,
+                p.title,
+                p.language,
+                p.status,
+                p.error,
+                p.excluded,
+                int(n or 0),
+            )
+            for p, n in rows
+        ]
+
+    async def remove_source(self, tenant_id: uuid.UUID, source_id: uuid.UUID) -> bool:
+        """Delete a source with its pages and passages; False when there is no such source."""
+        async with self._lock(tenant_id):
+            async with self.db.transaction() as s:
+                result = await s.execute(
+                    delete(KnowledgeSource).where(
+                        KnowledgeSource.tenant_id == tenant_id, KnowledgeSource.id == source_id
+                    )
+                )
+            if not result.rowcount:  # type: ignore[attr-defined]
+                return False
+            await self.rebuild(tenant_id)
+        return True
+
+    async def exclude_page(
+        self, tenant_id: uuid.UUID, page_id: uuid.UUID, excluded: bool = True
+    ) -> bool:
+        """Leave a page out of answers (or take it back); it stays out across crawls."""
+        async with self._lock(tenant_id):
+            async with self.db.transaction() as s:
+                page = await s.get(KnowledgePage, page_id)
+                if page is None or page.tenant_id != tenant_id:
+                    return False
+                page.excluded = excluded
+            await self.rebuild(tenant_id)
+        return True
+
+    async def _source(self, tenant_id: uuid.UUID, source_id: uuid.UUID) -> SourceInfo:
+        async with self.db.session() as s:
+            row = await s.get(KnowledgeSource, source_id)
+        if row is None or row.tenant_id != tenant_id:
+            raise KnowledgeError("no such source")
+        return _source_info(row)
+
+    # -- crawling -------------------------------------------------------------------------
+
+    async def due_sources(self) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        """(tenant, source) pairs whose next scheduled crawl is due (daily by default)."""
+        now = self.clock.now()
+        async with self.db.session() as s:
+            rows = await s.scalars(
+                select(KnowledgeSource).where(
+                    KnowledgeSource.kind != "file", KnowledgeSource.crawl_every_hours > 0
+                )
+            )
+            return [
+                (r.tenant_id, r.id)
+                for r in rows
+                if r.last_crawl_at is None
+                or r.last_crawl_at + timedelta(hours=r.crawl_every_hours) <= now
+            ]
+
+    async def crawl(
+        self, tenant_id: uuid.UUID, source_id: uuid.UUID | None = None, *, embed: bool = True
+    ) -> list[CrawlReport]:
+        """Crawl one source of the tenant, or all its web sources; then rebuild its index.
+        `embed=False` leaves new passages without vectors (lexical only until `embed_pending`)."""
+        async with self.db.session() as s:
+            stmt = select(KnowledgeSource).where(
+                KnowledgeSource.tenant_id == tenant_id, KnowledgeSource.kind != "file"
+            )
+            if source_id is not None:
+                stmt = stmt.where(KnowledgeSource.id == source_id)
+            sources = list(await s.scalars(stmt))
+        if source_id is not None and not sources:
+            raise KnowledgeError("no such web source")
+        reports = []
+        async with self._lock(tenant_id):
+            for source in sources:
+                reports.append(await self._crawl_source(tenant_id, source, embed=False))
+            if embed:
+                embedded = await self.embed_pending(tenant_id)
+                if reports:
+                    reports[-1].passages_embedded = embedded
+            await self.rebuild(tenant_id)
+        return reports
+
+    async def _crawl_source(
+        self, tenant_id: uuid.UUID, source: KnowledgeSource, *, embed: bool
+    ) -> CrawlReport:
+        started = time.perf_counter()
+        report = CrawlReport(source.id)
+        async with self.db.transaction() as s:
+            row = await s.get(KnowledgeSource, source.id)
+            if row is not None:
+                row.status = "crawling"
+        async with self.db.session() as s:
+            known_rows = list(
+                await s.scalars(select(KnowledgePage).where(KnowledgePage.source_id == source.id))
+            )
+        known = {p.url: p for p in known_rows}
+        validators = {
+            p.url: Validators(p.etag, p.last_modified)
+            for p in known_rows
+            if p.status in (PageStatus.INDEXED, PageStatus.UNCHANGED, PageStatus.EMPTY)
+        }
+        seen: set[str] = set()
+        plan = CrawlPlan(source.kind, source.location, source.max_pages)
+        async for fetched in self.crawler.crawl(plan, validators):
+            seen.add(fetched.url)
+            await self._store_fetched(tenant_id, source.id, fetched, known, report)
+        if embed:
+            report.passages_embedded = await self.embed_pending(tenant_id)
+        await self._finish(tenant_id, source.id, report, started, seen)
+        return report
+
+    async def _store_fetched(
+        self,
+        tenant_id: uuid.UUID,
+        source_id: uuid.UUID,
+        fetched: Fetched,
+        known: dict[str, KnowledgePage],
+        report: CrawlReport,
+    ) -> None:
+        report.pages_seen += 1
+        now = self.clock.now()
+        previous = known.get(fetched.url)
+        status = fetched.status
+        document: Document | None = None
+        digest: str | None = None
+        if status is PageStatus.INDEXED:
+            document = await asyncio.to_thread(
+                extract, fetched.body, fetched.kind or "html", fetched.url, fetched.encoding
+            )
+            digest = text_hash(document)
+            if not document.blocks:
+                status = PageStatus.EMPTY
+            elif previous is not None and previous.content_hash == digest:
+                status = PageStatus.UNCHANGED
+        report.statuses[status.value] = report.statuses.get(status.value, 0) + 1
+        async with self.db.transaction() as s:
+            page = await s.get(KnowledgePage, previous.id) if previous is not None else None
+            if page is None:
+                page = KnowledgePage(
+                    id=uuid.uuid4(), tenant_id=tenant_id, source_id=source_id, url=fetched.url,
+                    title="", status=status.value, excluded=False, fetched_at=now,
+                )  # fmt: skip
+                s.add(page)
+                await s.flush()
+                known[fetched.url] = page
+            page.status = status.value
+            page.http_status = fetched.http_status
+            page.error = fetched.error
+            page.fetched_at = now
+            if status is PageStatus.UNCHANGED:
+                report.pages_unchanged += 1
+                page.etag = fetched.etag or page.etag
+                page.last_modified = fetched.last_modified or page.last_modified
+                return
+            if status in _GONE or status is PageStatus.EMPTY:
+                await s.execute(delete(KnowledgePassage).where(KnowledgePassage.page_id == page.id))
+                page.content_hash = digest
+                if status is not PageStatus.EMPTY:
+                    report.pages_failed += 1
+                return
+            if document is None:
+                report.pages_failed += 1
+                return
+            passages = split(document)
+            tenant_language = await s.scalar(
+                select(Tenant.default_language).where(Tenant.id == tenant_id)
+            )
+            page.title = (document.title or fetched.url)[:300]
+            page.language = normalize_language(document.language) or tenant_language
+            page.etag = fetched.etag
+            page.last_modified = fetched.last_modified
+            page.content_hash = digest
+            page.indexed_at = now
+            await s.execute(delete(KnowledgePassage).where(KnowledgePassage.page_id == page.id))
+            s.add_all(
+                KnowledgePassage(
+                    id=uuid.uuid4(),
+                    tenant_id=tenant_id,
+                    page_id=page.id,
+                    seq=i,
+                    headings=list(p.headings),
+                    text=p.text,
+                    kind=p.kind,
+                    vector=None,
+                )
+                for i, p in enumerate(passages)
+            )
+            report.pages_indexed += 1
+            report.passages_indexed += len(passages)
+
+    async def _finish(
+        self,
+        tenant_id: uuid.UUID,
+        source_id: uuid.UUID,
+        report: CrawlReport,
+        started: float,
+        seen: set[str],
+    ) -> None:
+        async with self.db.transaction() as s:
+            if report.pages_seen:
+                gone = await s.execute(
+                    delete(KnowledgePage).where(
+                        KnowledgePage.source_id == source_id, KnowledgePage.url.not_in(seen)
+                    )
+                )
+                report.pages_removed = int(gone.rowcount or 0)  # type: ignore[attr-defined]
+            pages = await s.scalar(
+                select(func.count())
+                .select_from(KnowledgePage)
+                .where(KnowledgePage.source_id == source_id)
+            )
+            passages = await s.scalar(
+                select(func.count())
+                .select_from(KnowledgePassage)
+                .join(KnowledgePage, KnowledgePage.id == KnowledgePassage.page_id)
+                .where(KnowledgePage.source_id == source_id)
+            )
+            row = await s.get(KnowledgeSource, source_id)
+            if row is not None:
+                readable = report.pages_indexed + report.pages_unchanged
+                if report.pages_seen == 0 or (readable == 0 and report.pages_failed):
+                    row.status = "error"
+                    row.error = report.error or "no page could be read"
+                elif report.pages_failed:
+                    row.status = "partial"
+                    row.error = f"{report.pages_failed} of {report.pages_seen} pages failed"
+                else:
+                    row.status, row.error = "ok", None
+                row.page_count = int(pages or 0)
+                row.passage_count = int(passages or 0)
+                row.last_crawl_at = self.clock.now()
+        report.seconds = time.perf_counter() - started
+
+    async def embed_pending(self, tenant_id: uuid.UUID, batch: int = 64) -> int:
+        """Embed the tenant's passages that have no vector yet; the number embedded."""
+        if self.passage_embedder is None:
+            return 0
+        embedder = self.passage_embedder
+        done = 0
+        while True:
+            async with self.db.session() as s:
+                rows = (
+                    await s.execute(
+                        select(
+                            KnowledgePassage.id, KnowledgePassage.headings, KnowledgePassage.text
+                        )
+                        .where(
+                            KnowledgePassage.tenant_id == tenant_id,
+                            KnowledgePassage.vector.is_(None),
+                        )
+                        .limit(batch)
+                    )
+                ).all()
+            if not rows:
+                return done
+            texts = [Passage(tuple(h), t).indexed_text for _, h, t in rows]
+            vectors = await asyncio.to_thread(embedder.embed, texts, remember=True)
+            async with self.db.transaction() as s:
+                for (pid, _, _), vec in zip(rows, vectors, strict=True):
+                    passage = await s.get(KnowledgePassage, pid)
+                    if passage is not None:
+                        passage.vector = np.asarray(vec, dtype=np.float32).tobytes()
+            done += len(rows)
+
+    # -- the index ------------------------------------------------------------------------
+
+    async def _entries(self, tenant_id: uuid.UUID) -> tuple[list[Entry], np.ndarray, str]:
+        stmt = (
+            select(KnowledgePassage, KnowledgePage.url, KnowledgePage.title, KnowledgePage.language)
+            .join(KnowledgePage, KnowledgePage.id == KnowledgePassage.page_id)
+            .where(KnowledgePassage.tenant_id == tenant_id, KnowledgePage.excluded.is_(False))
+            .order_by(KnowledgePage.url, KnowledgePassage.seq)
+        )
+        async with self.db.session() as s:
+            default = await s.scalar(select(Tenant.default_language).where(Tenant.id == tenant_id))
+            rows = (await s.execute(stmt)).all()
+        entries: list[Entry] = []
+        vectors = np.zeros((len(rows), DIM), dtype=np.float32)
+        digest = hashlib.sha256()
+        for i, (p, url, title, language) in enumerate(rows):
+            entries.append(
+                Entry(
+                    str(p.id),
+                    str(p.page_id),
+                    url,
+                    title,
+                    language or default or "en",
+                    tuple(p.headings),
+                    p.text,
+                    p.kind,
+                )
+            )
+            if p.vector is not None:
+                vectors[i] = np.frombuffer(p.vector, dtype=np.float32)
+            digest.update(p.id.bytes + (b"v" if p.vector is not None else b"-"))
+        return entries, vectors, digest.hexdigest()
+
+    def _embed_queries(self, texts: list[str]) -> np.ndarray:
+        assert self.query_embedder is not None
+        # Fixed calibration texts, never customer text: remembered like training examples.
+        return self.query_embedder.embed(texts, remember=True)
+
+    async def rebuild(self, tenant_id: uuid.UUID) -> KnowledgeIndex:
+        """Build the tenant's index from the database, calibrate it, save and use it."""
+        entries, vectors, fingerprint = await self._entries(tenant_id)
+        index, threshold = await asyncio.to_thread(self._build, entries, vectors, fingerprint)
+        folder = self.folder / str(tenant_id)
+        await asyncio.to_thread(index.save, folder)
+        await asyncio.to_thread(
+            (folder / "threshold.txt").write_text, f"{threshold.dense}\n{threshold.lexical}\n"
+        )
+        self._indexes[tenant_id] = (index, threshold, time.monotonic())
+        return index
+
+    def _build(
+        self, entries: list[Entry], vectors: np.ndarray, fingerprint: str
+    ) -> tuple[KnowledgeIndex, Threshold]:
+        index = KnowledgeIndex(
+            entries, vectors, stem=self.stem, dense=self.dense, fingerprint=fingerprint
+        )
+        embed = self._embed_queries if self.dense else None
+        return index, calibrate(index, embed)
+
+    async def index(self, tenant_id: uuid.UUID) -> tuple[KnowledgeIndex, Threshold]:
+        """The tenant's current index: from memory, else from disk when it is current, else
+        rebuilt. Checked against the database now and then (another instance may crawl)."""
+        cached = self._indexes.get(tenant_id)
+        if cached is not None and time.monotonic() - cached[2] < _RECHECK_SECONDS:
+            return cached[0], cached[1]
+        _, _, fingerprint = await self._entries(tenant_id)
+        if cached is not None and cached[0].fingerprint == fingerprint:
+            self._indexes[tenant_id] = (cached[0], cached[1], time.monotonic())
+            return cached[0], cached[1]
+        folder = self.folder / str(tenant_id)
+        saved = await asyncio.to_thread(KnowledgeIndex.load, folder)
+        if saved is not None and saved.fingerprint == fingerprint and saved.use_dense == self.dense:
+            try:
+                dense, lexical = (folder / "threshold.txt").read_text().split()
+                threshold = Threshold(float(dense), float(lexical))
+            except (OSError, ValueError):
+                threshold = await asyncio.to_thread(
+                    calibrate, saved, self._embed_queries if self.dense else None
+                )
+            self._indexes[tenant_id] = (saved, threshold, time.monotonic())
+            return saved, threshold
+        async with self._lock(tenant_id):
+            index = await self.rebuild(tenant_id)
+        return index, self._indexes[tenant_id][1]
+
+    # -- answering ------------------------------------------------------------------------
+
+    async def search(
+        self, tenant_id: uuid.UUID, question: str, language: str | None, *, k: int = 5
+    ) -> tuple[list[Hit], str, Threshold]:
+        """The best passages for `question` (for the admin's "try a question" box too)."""
+        index, threshold = await self.index(tenant_id)
+        async with self.db.session() as s:
+            main = await s.scalar(select(Tenant.default_language).where(Tenant.id == tenant_id))
+        wanted = normalize_language(language) or main or "en"
+        searched = wanted if wanted in index.languages else (main or wanted)
+        if searched not in index.languages and index.languages:
+            searched = sorted(index.languages)[0]
+        vector = None
+        if self.dense and self.query_embedder is not None and len(index):
+            embedder = self.query_embedder
+            vector = (await asyncio.to_thread(embedder.embed, [question], remember=False))[0]
+        hits = index.search(question, searched, vector, k=k)
+        return hits, searched, threshold
+
+    async def ask(self, tenant_id: uuid.UUID, question: str, language: str | None) -> AskResult:
+        """An answer from the tenant's pages, or the reason there is none."""
+        hits, searched, threshold = await self.search(tenant_id, question, language)
+        customer = normalize_language(language) or searched
+        if not hits:
+            return AskResult(False, None, (), searched, threshold.dense, "no_pages")
+        if not threshold.confident(hits[0], dense=self.dense):
+            return AskResult(False, None, tuple(hits), searched, threshold.dense, "weak_match")
+        answer = self.writer.write(question, hits[:3], customer)
+        return AskResult(True, answer, tuple(hits), searched, threshold.dense, "answered")

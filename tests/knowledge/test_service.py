@@ -1,0 +1,128 @@
+"""The knowledge service end to end: a tenant adds the Fjellbu sitemap and gets answers with
+links; unchanged pages are not re-indexed; weak and out-of-scope questions are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
+from samtale.infra.database import Database
+from samtale.knowledge.service import KnowledgeService
+from samtale.model import KnowledgePage, KnowledgePassage, KnowledgeSource, Tenant
+from tests.conftest import new_tenant
+from tests.knowledge.site import Site
+
+
+async def test_answers_come_from_the_shops_pages_with_links(
+    db: Database, site: Site, make_service: Callable[..., KnowledgeService]
+) -> None:
+    tenant = await new_tenant(db, languages=["en"], default_language="en")
+    service = make_service()
+    source = await service.add_source(tenant.id, f"{site.url}/sitemap.xml")
+    assert source.kind == "sitemap" and source.max_pages == 500
+    [report] = await service.crawl(tenant.id)
+    assert report.pages_indexed == 7 and report.statuses["blocked_robots"] == 1
+    [listed] = await service.list_sources(tenant.id)
+    assert listed.status == "partial" and listed.page_count == 8 and listed.passage_count > 10
+
+    cases = {
+        "how much does it cost to send my order": "/help/shipping",
+        "can i send back a jacket i don't want": "/help/returns",
+        "can I pay with vipps": "/help/payment",
+        "my boots broke after a year, are they covered": "/help/warranty",
+        "where is your shop in bergen": "/help/stores",
+        "can i borrow a tent for the weekend": "/faq",
+        "how do i clean my tent": "/files/tent-care.pdf",
+    }
+    for question, path in cases.items():
+        result = await service.ask(tenant.id, question, "en")
+        assert result.answered, (question, result.hits[:1])
+        assert result.answer is not None and result.answer.url == site.url + path, question
+        assert "Source: " in result.answer.text and site.url + path in result.answer.text
+    shipping = await service.ask(tenant.id, "how much does it cost to send my order", "en")
+    assert shipping.answer is not None and "79 NOK" in shipping.answer.quote
+
+    for question in (
+        "what is the capital of France?",
+        "who won the football world cup",
+        "recipe for banana bread",
+    ):
+        result = await service.ask(tenant.id, question, "en")
+        assert not result.answered, (question, result.hits[:1])
+
+
+async def test_a_recrawl_skips_unchanged_pages_and_picks_up_changes(
+    db: Database, site: Site, make_service: Callable[..., KnowledgeService]
+) -> None:
+    tenant = await new_tenant(db, languages=["en"], default_language="en")
+    service = make_service(dense=False)
+    source = await service.add_source(tenant.id, f"{site.url}/sitemap.xml")
+    await service.crawl(tenant.id, source.id)
+    site.edit("/help/shipping", "79 NOK", "89 NOK")
+    [report] = await service.crawl(tenant.id, source.id)
+    assert report.pages_indexed == 1 and report.pages_unchanged == 6
+    assert site.not_modified["/help/returns"] == 1  # a 304: not downloaded again
+    result = await service.ask(tenant.id, "standard shipping price", "en")
+    assert result.answer is not None and "89 NOK" in result.answer.quote
+
+    site.sitemap_paths.remove("/help/stores")
+    [report] = await service.crawl(tenant.id, source.id)
+    assert report.pages_removed == 1
+    assert all(not p.url.endswith("/help/stores") for p in await service.list_pages(tenant.id))
+
+
+async def test_exclude_remove_and_tenant_deletion(
+    db: Database, site: Site, make_service: Callable[..., KnowledgeService]
+) -> None:
+    tenant = await new_tenant(db, languages=["en"], default_language="en")
+    other = await new_tenant(db, languages=["en"], default_language="en")
+    service = make_service(dense=False)
+    source = await service.add_source(tenant.id, f"{site.url}/", max_pages=8, kind="site")
+    await service.crawl(tenant.id)
+    assert len(await service.list_pages(tenant.id)) == 8
+    assert await service.list_pages(other.id) == []
+    assert (await service.ask(other.id, "standard shipping price", "en")).reason == "no_pages"
+
+    shipping = next(p for p in await service.list_pages(tenant.id) if p.url.endswith("/shipping"))
+    assert not await service.exclude_page(other.id, shipping.id)  # not the other shop's page
+    assert await service.exclude_page(tenant.id, shipping.id)
+    result = await service.ask(tenant.id, "standard shipping price", "en")
+    assert all(h.entry.url != shipping.url for h in result.hits)
+    await service.crawl(tenant.id)  # stays excluded
+    result = await service.ask(tenant.id, "standard shipping price", "en")
+    assert all(h.entry.url != shipping.url for h in result.hits)
+
+    assert not await service.remove_source(other.id, source.id)
+    assert await service.remove_source(tenant.id, source.id)
+    assert await service.list_pages(tenant.id) == []
+
+    await service.add_source(tenant.id, f"{site.url}/sitemap.xml")
+    await service.crawl(tenant.id)
+    async with db.transaction() as s:
+        await s.delete(await s.get(Tenant, tenant.id))
+    async with db.session() as s:
+        for table in (KnowledgeSource, KnowledgePage, KnowledgePassage):
+            left = await s.scalar(
+                select(func.count()).select_from(table).where(table.tenant_id == tenant.id)
+            )
+            assert left == 0, table.__tablename__
+
+
+async def test_an_uploaded_file_is_indexed_and_the_index_survives_a_restart(
+    db: Database, make_service: Callable[..., KnowledgeService]
+) -> None:
+    tenant = await new_tenant(db, languages=["da", "en"], default_language="da")
+    service = make_service(dense=False)
+    text = (
+        "# Levering\n\nVi sender alle pakker med PostNord.\n\n## Priser\n\n"
+        "Det koster 39 kr at få pakken leveret til en pakkeshop.\n"
+    ).encode()
+    info, report = await service.add_file(
+        tenant.id, "levering.md", text, url="https://butik.example/levering"
+    )
+    assert info.kind == "file" and report.passages_indexed == 2
+    fresh = make_service(dense=False)  # a new process: the index is loaded from the data folder
+    result = await fresh.ask(tenant.id, "hvad koster levering til pakkeshop", "da")
+    assert result.answer is not None and result.answer.url == "https://butik.example/levering"
+    assert "39 kr" in result.answer.quote
