@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from samtale.web.admin.home import _NAV, NavItem, add_nav, nav_for
+from samtale.web.admin.home import GROUPS, NAV, nav_for
 from tests.admin.conftest import AdminEnv
 
 
@@ -32,14 +32,19 @@ async def test_operator_lands_on_the_tenants(admin_env: AdminEnv) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/admin/tenants"
 
 
-def test_a_feature_replaces_a_reserved_entry() -> None:
-    before = _NAV["dashboard"]
-    try:
-        add_nav(NavItem("dashboard", "/admin/dashboard", "nav.admin.dashboard", group="insights"))
-        groups = dict(nav_for("admin", "/admin/dashboard/week"))
-        links = {link.item.key: link for link in groups["insights"]}
-        assert links["dashboard"].current and links["dashboard"].item.href == "/admin/dashboard"
-        assert not any(link.current for link in groups["home"])
-        assert "insights" not in dict(nav_for("operator", "/admin"))
-    finally:
-        add_nav(before)
+async def test_every_navigation_entry_is_a_page_the_app_serves(admin_env: AdminEnv) -> None:
+    pages = {getattr(route, "path", "") for route in admin_env.app.routes}
+    assert [item.href for item in NAV if item.href not in pages] == []
+    assert len({item.key for item in NAV}) == len(NAV)
+    assert {item.group for item in NAV} <= set(GROUPS)
+
+
+def test_the_current_entry_is_the_longest_prefix_of_the_path() -> None:
+    groups = dict(nav_for("admin", "/admin/dashboard/week"))
+    links = {link.item.key: link for link in groups["insights"]}
+    assert links["dashboard"].current and links["dashboard"].item.href == "/admin/dashboard"
+    assert not any(link.current for link in groups["home"])
+    assert not any(link.current for link in dict(nav_for("admin", "/admin/bot/flows"))["home"])
+    bot = {link.item.key: link for link in dict(nav_for("admin", "/admin/bot/flows"))["bot"]}
+    assert bot["bot-flows"].current and not bot["bot"].current
+    assert "insights" not in dict(nav_for("operator", "/admin"))
