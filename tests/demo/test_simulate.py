@@ -51,7 +51,9 @@ async def test_simulated_customers_fill_the_dashboard(
     async with rt.db.session() as session:
         today = rt.clock.now().date()
         before = await Stats(session, tenant.id).figures(today, today)
-    sim = TrafficSimulator(rt, server.url, burst=16, pace=0.0, every=(600, 600), seed=7, speed=200)
+    sim = TrafficSimulator(
+        rt.db, rt.live, server.url, burst=16, pace=0.0, every=(600, 600), seed=7, speed=200
+    )
     sim.start()
     try:
         for _ in range(600):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from samtale.admin.publishing import Publisher
+from samtale.admin.tenants import ShopLifecycle
 from samtale.admin.trial import TrialBots
 from samtale.bot.store import ContentVersions
 from samtale.infra.database import Database
@@ -23,12 +24,14 @@ class AdminService:
         clock: Clock,
         publisher: Publisher,
         trials: TrialBots,
+        shops: ShopLifecycle,
         mailer: Mailer | None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.publisher = publisher
         self.trials = trials
+        self.shops = shops
         self.mailer = mailer
 
     async def evaluation_history(self, tenant: Tenant) -> EvaluationHistory:

@@ -1,7 +1,7 @@
 """The operator's shops: create one (with its first admin, invited by e-mail), suspend and
 resume it, see what it uses, export everything it owns as one archive, and delete it.
 
-Deleting goes through the privacy deletion path (`runtime.privacy.retention.delete_tenant`):
+Deleting goes through the privacy deletion path (`privacy.retention.delete_tenant`):
 conversations in bounded batches, then the tenant row, whose cascades take the rest; its audit
 entry outlives the shop. What a deletion removes is counted beforehand from every table with a
 `tenant_id` column, so a table a later feature adds is named on the confirmation page and in the
@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.admin.team import InviteIn, Link, do_invite
 from samtale.bot.content import Content, dump_content
+from samtale.infra.database import Database
 from samtale.kernel.clock import Clock, IdSource
 from samtale.model import (
     AuditEntry,
@@ -38,6 +39,8 @@ from samtale.model import (
     User,
 )
 from samtale.privacy import audit
+from samtale.privacy.service import PrivacyService
+from samtale.shop.service import ShopService
 from samtale.tenants.service import TenantCreate, create_tenant
 
 ARCHIVE_FORMAT = "samtale-tenant-archive"
@@ -198,27 +201,6 @@ class Receipt:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-async def do_delete_shop(runtime: Any, tenant_id: uuid.UUID, actor: str) -> Receipt:
-    async with runtime.db.session() as session:
-        tenant = await session.get(Tenant, tenant_id)
-        if tenant is None:
-            raise LookupError("no such tenant")
-        name, slug = tenant.name, tenant.slug
-        before = await row_counts(session, tenant_id)
-    done = await runtime.privacy.retention.delete_tenant(tenant_id, actor=actor)
-    runtime.shop.forget(tenant_id)
-    return Receipt(
-        tenant_id=tenant_id,
-        name=name,
-        slug=slug,
-        deleted_at=runtime.clock.now().isoformat(),
-        conversations=done.conversations,
-        messages=done.messages,
-        batches=done.batches,
-        rows={**before, "conversations": done.conversations, "messages": done.messages},
-    )
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str)
 
@@ -255,134 +237,176 @@ async def _write_insights(db: Any, tenant_id: uuid.UUID, archive: zipfile.ZipFil
                     lines.write((line + "\n").encode())
 
 
-async def write_archive(
-    runtime: Any, tenant_id: uuid.UUID, out: io.IOBase | Any, actor: str
-) -> int:
-    """Write the shop's archive as a ZIP file into `out`; returns the conversations written.
-    Audited as `tenant.exported`."""
-    from samtale.privacy.transcript import build_transcript, transcript_dict
+class ShopLifecycle:
+    """The end of a shop: its archive (what a processor owes the shop at the end of a contract)
+    and its deletion, built once by the composition root."""
 
-    db = runtime.db
-    now = runtime.clock.now()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        async with db.session() as session:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        ids: IdSource,
+        privacy: PrivacyService,
+        shop: ShopService,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.ids = ids
+        self.privacy = privacy
+        self.shop = shop
+
+    async def delete_shop(self, tenant_id: uuid.UUID, actor: str) -> Receipt:
+        """Delete the shop and everything of it (the privacy deletion path), with a receipt."""
+        async with self.db.session() as session:
             tenant = await session.get(Tenant, tenant_id)
             if tenant is None:
                 raise LookupError("no such tenant")
-            archive.writestr(
-                "shop.json",
-                _json(
-                    {
-                        "format": ARCHIVE_FORMAT,
-                        "version": ARCHIVE_VERSION,
-                        "generated_at": now.isoformat(),
-                        "shop": {
-                            "id": str(tenant.id),
-                            "name": tenant.name,
-                            "slug": tenant.slug,
-                            "widget_key": tenant.widget_key,
-                            "allowed_origins": tenant.allowed_origins,
-                            "languages": tenant.languages,
-                            "default_language": tenant.default_language,
-                            "default_country": tenant.default_country,
-                            "time_zone": tenant.time_zone,
-                            "retention_bot_days": tenant.retention_bot_days,
-                            "retention_agent_days": tenant.retention_agent_days,
-                            "active": tenant.active,
-                            "created_at": tenant.created_at.isoformat(),
-                            "settings": tenant.settings,
-                        },
-                        "counts": await row_counts(session, tenant_id),
-                    }
-                ),
-            )
-            people = (
-                await session.scalars(
-                    select(User).where(User.tenant_id == tenant_id).order_by(User.email)
-                )
-            ).all()
-            archive.writestr(
-                "people.json",
-                _json(
-                    [
-                        {
-                            "email": u.email,
-                            "display_name": u.display_name,
-                            "role": u.role,
-                            "active": u.active,
-                            "languages": u.languages,
-                            "capacity": u.capacity,
-                            "created_at": u.created_at.isoformat(),
-                        }
-                        for u in people
-                    ]
-                ),
-            )
-            versions = (
-                await session.scalars(
-                    select(BotContentVersion)
-                    .where(BotContentVersion.tenant_id == tenant_id)
-                    .order_by(BotContentVersion.version)
-                )
-            ).all()
-            for v in versions:
-                archive.writestr(
-                    f"bot/v{v.version:04d}-{v.status}.yaml",
-                    dump_content(Content.model_validate(v.content)),
-                )
-            entries = (
-                await session.scalars(
-                    select(AuditEntry)
-                    .where(AuditEntry.tenant_id == tenant_id)
-                    .order_by(AuditEntry.created_at)
-                )
-            ).all()
-            archive.writestr(
-                "audit.jsonl",
-                "".join(
-                    json.dumps(audit.entry_dict(e), ensure_ascii=False) + "\n" for e in entries
-                ),
-            )
-        await _write_insights(db, tenant_id, archive)
-        written = 0
-        after: tuple[Any, uuid.UUID] | None = None
-        with archive.open("conversations.jsonl", "w") as lines:
-            while True:
-                async with db.session() as session:
-                    query = (
-                        select(Conversation)
-                        .where(Conversation.tenant_id == tenant_id)
-                        .order_by(Conversation.created_at, Conversation.id)
-                        .limit(BATCH)
-                    )
-                    if after is not None:
-                        query = query.where(
-                            (Conversation.created_at > after[0])
-                            | ((Conversation.created_at == after[0]) & (Conversation.id > after[1]))
-                        )
-                    batch = (await session.scalars(query)).all()
-                    if not batch:
-                        break
-                    tenant = await session.get(Tenant, tenant_id)
-                    for conv in batch:
-                        t = await build_transcript(
-                            session, tenant, conv, now, runtime.privacy.sections
-                        )
-                        data = transcript_dict(t)
-                        data["conversation_id"] = str(conv.id)
-                        lines.write(
-                            (json.dumps(data, ensure_ascii=False, default=str) + "\n").encode()
-                        )
-                        written += 1
-                    after = (batch[-1].created_at, batch[-1].id)
-    async with db.transaction() as session:
-        await audit.record(
-            session,
+            name, slug = tenant.name, tenant.slug
+            before = await row_counts(session, tenant_id)
+        done = await self.privacy.retention.delete_tenant(tenant_id, actor=actor)
+        self.shop.forget(tenant_id)
+        return Receipt(
             tenant_id=tenant_id,
-            actor=actor,
-            action="tenant.exported",
-            clock=runtime.clock,
-            ids=runtime.ids,
-            conversations=written,
+            name=name,
+            slug=slug,
+            deleted_at=self.clock.now().isoformat(),
+            conversations=done.conversations,
+            messages=done.messages,
+            batches=done.batches,
+            rows={**before, "conversations": done.conversations, "messages": done.messages},
         )
-    return written
+
+    async def write_archive(self, tenant_id: uuid.UUID, out: io.IOBase | Any, actor: str) -> int:
+        """Write the shop's archive as a ZIP file into `out`; returns the conversations written.
+        Audited as `tenant.exported`."""
+        from samtale.privacy.transcript import build_transcript, transcript_dict
+
+        db = self.db
+        now = self.clock.now()
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            async with db.session() as session:
+                tenant = await session.get(Tenant, tenant_id)
+                if tenant is None:
+                    raise LookupError("no such tenant")
+                archive.writestr(
+                    "shop.json",
+                    _json(
+                        {
+                            "format": ARCHIVE_FORMAT,
+                            "version": ARCHIVE_VERSION,
+                            "generated_at": now.isoformat(),
+                            "shop": {
+                                "id": str(tenant.id),
+                                "name": tenant.name,
+                                "slug": tenant.slug,
+                                "widget_key": tenant.widget_key,
+                                "allowed_origins": tenant.allowed_origins,
+                                "languages": tenant.languages,
+                                "default_language": tenant.default_language,
+                                "default_country": tenant.default_country,
+                                "time_zone": tenant.time_zone,
+                                "retention_bot_days": tenant.retention_bot_days,
+                                "retention_agent_days": tenant.retention_agent_days,
+                                "active": tenant.active,
+                                "created_at": tenant.created_at.isoformat(),
+                                "settings": tenant.settings,
+                            },
+                            "counts": await row_counts(session, tenant_id),
+                        }
+                    ),
+                )
+                people = (
+                    await session.scalars(
+                        select(User).where(User.tenant_id == tenant_id).order_by(User.email)
+                    )
+                ).all()
+                archive.writestr(
+                    "people.json",
+                    _json(
+                        [
+                            {
+                                "email": u.email,
+                                "display_name": u.display_name,
+                                "role": u.role,
+                                "active": u.active,
+                                "languages": u.languages,
+                                "capacity": u.capacity,
+                                "created_at": u.created_at.isoformat(),
+                            }
+                            for u in people
+                        ]
+                    ),
+                )
+                versions = (
+                    await session.scalars(
+                        select(BotContentVersion)
+                        .where(BotContentVersion.tenant_id == tenant_id)
+                        .order_by(BotContentVersion.version)
+                    )
+                ).all()
+                for v in versions:
+                    archive.writestr(
+                        f"bot/v{v.version:04d}-{v.status}.yaml",
+                        dump_content(Content.model_validate(v.content)),
+                    )
+                entries = (
+                    await session.scalars(
+                        select(AuditEntry)
+                        .where(AuditEntry.tenant_id == tenant_id)
+                        .order_by(AuditEntry.created_at)
+                    )
+                ).all()
+                archive.writestr(
+                    "audit.jsonl",
+                    "".join(
+                        json.dumps(audit.entry_dict(e), ensure_ascii=False) + "\n" for e in entries
+                    ),
+                )
+            await _write_insights(db, tenant_id, archive)
+            written = 0
+            after: tuple[Any, uuid.UUID] | None = None
+            with archive.open("conversations.jsonl", "w") as lines:
+                while True:
+                    async with db.session() as session:
+                        query = (
+                            select(Conversation)
+                            .where(Conversation.tenant_id == tenant_id)
+                            .order_by(Conversation.created_at, Conversation.id)
+                            .limit(BATCH)
+                        )
+                        if after is not None:
+                            query = query.where(
+                                (Conversation.created_at > after[0])
+                                | (
+                                    (Conversation.created_at == after[0])
+                                    & (Conversation.id > after[1])
+                                )
+                            )
+                        batch = (await session.scalars(query)).all()
+                        if not batch:
+                            break
+                        tenant = await session.get(Tenant, tenant_id)
+                        if tenant is None:
+                            raise LookupError("no such tenant")
+                        for conv in batch:
+                            t = await build_transcript(
+                                session, tenant, conv, now, self.privacy.sections
+                            )
+                            data = transcript_dict(t)
+                            data["conversation_id"] = str(conv.id)
+                            lines.write(
+                                (json.dumps(data, ensure_ascii=False, default=str) + "\n").encode()
+                            )
+                            written += 1
+                        after = (batch[-1].created_at, batch[-1].id)
+        async with db.transaction() as session:
+            await audit.record(
+                session,
+                tenant_id=tenant_id,
+                actor=actor,
+                action="tenant.exported",
+                clock=self.clock,
+                ids=self.ids,
+                conversations=written,
+            )
+        return written

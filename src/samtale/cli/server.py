@@ -85,7 +85,7 @@ def _simulate(runtime: Container, settings: Settings) -> None:
     """Demo traffic through the real API once the server answers (`--simulate-traffic`)."""
     from samtale.demo.simulate import TrafficSimulator
 
-    simulator = TrafficSimulator(runtime, settings.base_url)
+    simulator = TrafficSimulator(runtime.db, runtime.live, settings.base_url)
     simulator.start()
     runtime.on_close(simulator.stop)
     print("Simulating customers in five languages (the dashboard fills as they chat)…", flush=True)

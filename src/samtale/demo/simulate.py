@@ -31,7 +31,9 @@ import httpx
 from sqlalchemy import select
 
 from samtale.bot.content import Content
+from samtale.infra.database import Database
 from samtale.kernel.logs import get_logger
+from samtale.live.service import LiveService
 
 log = get_logger(__name__)
 
@@ -137,7 +139,8 @@ def typo(text: str, rng: random.Random) -> str:
 class TrafficSimulator:
     def __init__(
         self,
-        runtime: Any,
+        db: Database,
+        live: LiveService,
         base_url: str,
         widget_key: str = "demo",
         *,
@@ -147,7 +150,8 @@ class TrafficSimulator:
         seed: int | None = None,
         speed: float = 1.0,
     ) -> None:
-        self.runtime = runtime
+        self.db = db
+        self.live = live
         # Every pause is divided by this (tests run the same customers in a fraction of the time).
         self.speed = speed
         self.base_url = base_url.rstrip("/")
@@ -180,7 +184,7 @@ class TrafficSimulator:
         from samtale.model import ShopOrder, User
         from samtale.tenants.service import tenant_by_widget_key
 
-        async with self.runtime.db.session() as session:
+        async with self.db.session() as session:
             tenant = await tenant_by_widget_key(session, self.widget_key)
             if tenant is None:
                 raise LookupError("no demo shop")
@@ -236,7 +240,7 @@ class TrafficSimulator:
 
         if self.agent is None:
             return
-        live = self.runtime.live
+        live = self.live
         with contextlib.suppress(Exception):
             await live.set_presence(self.agent, "online")
         while True:
@@ -321,7 +325,7 @@ class TrafficSimulator:
         )
         if r.status_code != 201:
             return
-        live = self.runtime.live
+        live = self.live
         # The wait: most are taken within a minute or two; some give up first.
         await self.sleep(self.rng.expovariate(1 / 35))
         if self.rng.random() < 0.08:

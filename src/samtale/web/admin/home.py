@@ -24,6 +24,7 @@ new page under `/admin/` is checked for roles and tenants without being listed a
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -31,6 +32,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from samtale.accounts.sessions import Staff
+from samtale.app.container import Container
 from samtale.web.errors import ApiError
 from samtale.web.staff.session import page_roles, render
 
@@ -157,7 +159,7 @@ AdminOrOperator = Annotated[Staff, Depends(_admin_or_operator)]
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 
-async def _checklist(runtime: Any, tenant_id: Any) -> list[dict[str, Any]]:
+async def _checklist(runtime: Container, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
     """The first steps of a new shop, each with whether it is done."""
     from sqlalchemy import func, select
 

@@ -21,11 +21,9 @@ from samtale.admin.team import InviteIn
 from samtale.admin.tenants import (
     Usage,
     do_create_shop,
-    do_delete_shop,
     do_set_active,
     row_counts,
     usage,
-    write_archive,
 )
 from samtale.app.container import Container
 from samtale.kernel.languages import LANGUAGES
@@ -245,7 +243,7 @@ async def resume(
 async def export_archive(slug: str, staff: OperatorStaff, runtime: ContainerDep) -> Response:
     tenant = await _tenant(runtime, slug)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    await write_archive(runtime, tenant.id, spool, audit.user_actor(staff.user_id))
+    await runtime.admin.shops.write_archive(tenant.id, spool, audit.user_actor(staff.user_id))
     size = spool.tell()
     spool.seek(0)
 
@@ -304,7 +302,7 @@ async def delete(
     tenant = await _tenant(runtime, slug)
     if form.get("confirm") != tenant.slug:
         return await _delete_page(request, runtime, staff, slug, t("tenants.confirm_mismatch"))
-    receipt = await do_delete_shop(runtime, tenant.id, audit.user_actor(staff.user_id))
+    receipt = await runtime.admin.shops.delete_shop(tenant.id, audit.user_actor(staff.user_id))
     return admin_render(
         request,
         "admin/tenants/receipt.html",
