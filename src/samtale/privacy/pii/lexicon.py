@@ -270,6 +270,7 @@ NOT_NAMES = _set(
     dk se no fi eu uk usa eur dkk sek nok
     danmark sverige norge suomi finland denmark sweden norway england europa europe
     dansk svensk norsk suomi english engelsk
+    reuters ritzau ntb stt afp dpa bloomberg
     iban bic swift cpr pin sms mail email gmail hotmail outlook mvh pdf url www http https
     """
 )

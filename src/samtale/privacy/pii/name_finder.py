@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 
 from .model import NAME, Finding
 from .name_model import CUES, mail_parts, marginals
-from .names import _STRONG_SURNAME_SHAPE, CONTEXT, _Reader, _Token, prepare, rule_names
+from .names import _STRONG_SURNAME_SHAPE, CONTEXT, RUN, _Reader, _Token, prepare, rule_names
 from .vocabulary import ShopVocabulary, places
 
 MODEL = 41  # how a name found by the model alone ranks against the rules' findings
@@ -120,6 +120,16 @@ def model_names(
     return out
 
 
+def _untitled(start: int, end: int, how: int, tokens: list[_Token]) -> tuple[int, int, int]:
+    """A run the rules found without the cue words it opens with: "Direktør Hansen"."""
+    if how != RUN:
+        return start, end, how
+    inside = [t for t in tokens if start <= t.start and t.end <= end]
+    while len(inside) > 1 and inside[0].low.rstrip(".") in CUES:
+        inside = inside[1:]
+    return (inside[0].start if inside else start), end, how
+
+
 def _cut(start: int, end: int, zones: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     pieces = [(start, end)]
     for zs, ze in zones:
@@ -155,7 +165,7 @@ def find_person_names(
     zones = places().spans(text)
     if keep is not None:
         zones += keep.spans(text)
-    found = list(rules)
+    found = [_untitled(s, e, how, tokens) for s, e, how in rules]
     found += [
         (s, e, MODEL)
         for s, e in model_names(
