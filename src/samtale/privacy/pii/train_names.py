@@ -17,8 +17,14 @@ What it learns from:
    are written for training only; the benchmark's chat messages (`bench/data/pii/`) are written
    separately, so the benchmark measures messages the model has not seen.
 
+3. **The news sentences re-peopled**: twice more, each person replaced by a name drawn from the
+   lists of every faker/mimesis locale, the lists hidden for half the words.
+
 The seed is fixed, so training twice on the same data gives the same model. The development
-split of the Danish set is never read here.
+split of the Danish set is never read here. The threshold on the model's marginal probability
+(`name_finder.THRESHOLD`) is chosen by k-fold cross-validation on the training sentences:
+
+    python -m samtale.privacy.pii.train_names --conll TRAIN.conll --folds 5
 """
 
 from __future__ import annotations
