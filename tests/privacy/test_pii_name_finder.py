@@ -56,3 +56,54 @@ def test_the_identifier_index_reads_the_same_findings() -> None:
     text = "jeg hedder Karen Holm, karen.holm@gmail.com"
     assert find_identifiers(text, ["da"]) == [("email", "karen.holm@gmail.com")]
     assert [s.type for s in redact(text, ["da"]).spans] == ["NAME", "EMAIL"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "found"),
+    [
+        # people of the news whom no Nordic list knows, found by where they stand
+        ("da", '" Det er for tidligt , " siger Theo Waigel til Reuters .', ["Theo Waigel"]),
+        ("sv", "– Vi väntar , säger Jean-Claude Juncker .", ["Jean-Claude Juncker"]),
+        ("nb", "Det bekrefter statsminister Jonas Gahr Støre .", ["Jonas Gahr Støre"]),
+        ("fi", "Asiasta kertoi pääministeri Sanna Marin .", ["Sanna Marin"]),
+        ("en", "The decision was welcomed by Chancellor Olaf Scholz .", ["Olaf Scholz"]),
+        # chat: a signature, lowercase names after an introduction
+        ("sv", "Tack för hjälpen!\nHälsningar\nIngrid Åberg", ["Ingrid Åberg"]),
+        ("nb", "hei, jeg heter kari nordmann", ["kari nordmann"]),
+        ("en", "thanks\nSarah O'Connor", ["Sarah O'Connor"]),
+    ],
+)
+def test_names_in_each_language(lang: str, text: str, found: list[str]) -> None:
+    assert names(text, lang) == found
+
+
+def test_the_word_before_a_name_is_not_part_of_it() -> None:
+    # "Mieheni" (my husband) opens the sentence with a capital, but is not the name.
+    assert names("Mieheni Impi tilasi eilen, tilausnumero 109046894", "fi") == ["Impi"]
+    assert names("Direktør Hansen var ikke til stede", "da") == ["Hansen"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("da", "PAKKEN ER IKKE KOMMET ENDNU"),  # a shouted message is not a name
+        ("da", "Sender I også til Næstved og Aalborg?"),
+        ("fi", "Toimitatteko Ruotsiin ja Viroon?"),
+        ("nb", "Leverer dere til Tromsø?"),
+        ("en", "What's the capital of France?"),
+    ],
+)
+def test_headlines_and_places_are_not_names(lang: str, text: str) -> None:
+    assert names(text, lang) == []
+
+
+def test_the_shops_words_are_never_names_but_its_customers_are() -> None:
+    keep = ["Dunjakke Nordlys", "Hav lampe", "PostNord"]
+    result = redact("Hej, har I Dunjakke Nordlys på lager? mvh Mette Hav", ["da"], keep=keep)
+    assert result.text == "Hej, har I Dunjakke Nordlys på lager? mvh [NAME]"
+    assert redact("Kommer Hav lampen med PostNord?", ["da"], keep=keep).spans == ()
+
+
+def test_a_name_in_an_email_local_part_goes_with_the_address_and_stays_a_name_outside() -> None:
+    result = redact("skriv til lars.pedersen@outlook.dk, Lars Pedersen", ["da"])
+    assert result.text == "skriv til [EMAIL], [NAME]"

@@ -50,3 +50,36 @@ def test_a_dev_split_is_refused(tmp_path: Path) -> None:
     path.write_text(CONLL, encoding="utf-8")
     with pytest.raises(SystemExit):
         main(["--conll", str(path), "--out", str(tmp_path / "x.crfsuite")])
+
+
+def test_the_threshold_is_the_highest_recall_within_the_budget() -> None:
+    from samtale.privacy.pii.train_names import choose_threshold
+
+    scores = {0.5: (0.86, 0.002), 0.2: (0.90, 0.0035), 0.1: (0.91, 0.0045)}
+    assert choose_threshold(scores, 0.004) == 0.2
+    assert choose_threshold(scores, 0.001) == 0.5  # nothing fits: the most cautious one
+
+
+def test_renamed_sentences_keep_their_words_and_change_their_people() -> None:
+    import random
+
+    from samtale.privacy.pii.train_names import _renamed
+
+    sentence = [("siger", False), (" ", False), ("Karen", True), (" ", True), ("Holm", True)]
+    sentence += [(" ", False), (".", False)]
+    (renamed,) = _renamed([sentence, [("Pakken", False)]], random.Random(1))
+    words = [(t, n) for t, n in renamed if t.strip()]
+    assert words[0] == ("siger", False) and words[-1] == (".", False)
+    assert [n for _, n in words] == [False, True, True, False]
+    assert [t for t, n in words if n] != ["Karen", "Holm"]
+
+
+def test_cross_validation_scores_every_threshold(tmp_path: Path) -> None:
+    from samtale.privacy.pii.train_names import cross_validate
+
+    path = tmp_path / "train.conll"
+    path.write_text(CONLL * 6, encoding="utf-8")
+    scores = cross_validate([path], synthetic=50, folds=2, thresholds=(0.5, 0.1))
+    assert set(scores) == {0.5, 0.1}
+    assert all(0 <= r <= 1 and 0 <= o <= 1 for r, o in scores.values())
+    assert scores[0.1][0] >= scores[0.5][0]

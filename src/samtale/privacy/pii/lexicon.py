@@ -105,6 +105,26 @@ class NameLists:
     wide_first: frozenset[str]  # given names of other European and larger resident groups
     surnames: frozenset[str]
     cities: frozenset[str]
+    # Given names and surnames of every other locale the two packages know, in Latin letters:
+    # the people of world news. Only the model reads them, as a weak hint beside the context.
+    world_first: frozenset[str] = frozenset()
+    world_surnames: frozenset[str] = frozenset()
+
+
+def _latin(word: str) -> bool:
+    return all(ord(c) <= 0x24F for c in word)
+
+
+def _all_locales(package: str, *parts: str) -> list[str]:
+    base = _package_dir(package)
+    if base is None:
+        return []
+    try:
+        return sorted(
+            d for d in os.listdir(os.path.join(base, *parts)) if not d.startswith(("_", "."))
+        )
+    except OSError:
+        return []
 
 
 @functools.cache
@@ -132,11 +152,25 @@ def name_lists() -> NameLists:
     cities -= COMMON_FIRST | SURNAMES_EXTRA
     not_names = COMMON_WORDS | MONTHS_AND_DAYS | cities | NOT_NAMES
     core = core_first - not_names
+    world_first: set[str] = set()
+    world_surnames: set[str] = set()
+    for loc in _all_locales("faker", "providers", "person"):
+        if loc not in _CORE_FAKER + _WIDE_FAKER:
+            world_first |= _words(_faker_strings("person", loc, ("first_name",)))
+            world_surnames |= _words(_faker_strings("person", loc, ("last_name",)))
+    for loc in _all_locales("mimesis", "datasets"):
+        if loc not in _CORE_MIMESIS + _WIDE_MIMESIS:
+            person = _mimesis_json(loc, "person.json")
+            world_first |= _words(_flatten(person.get("names", {})))
+            world_surnames |= _words(_flatten(person.get("surnames", {})))
+    wide = wide_first - core - not_names
     return NameLists(
         core_first=frozenset(core),
-        wide_first=frozenset(wide_first - core - not_names),
+        wide_first=frozenset(wide),
         surnames=frozenset(surnames - not_names),
         cities=frozenset(cities),
+        world_first=frozenset(w for w in world_first - core - wide - not_names if _latin(w)),
+        world_surnames=frozenset(w for w in world_surnames - surnames - not_names if _latin(w)),
     )
 
 
@@ -236,6 +270,7 @@ NOT_NAMES = _set(
     dk se no fi eu uk usa eur dkk sek nok
     danmark sverige norge suomi finland denmark sweden norway england europa europe
     dansk svensk norsk suomi english engelsk
+    reuters ritzau ntb stt afp dpa bloomberg
     iban bic swift cpr pin sms mail email gmail hotmail outlook mvh pdf url www http https
     """
 )

@@ -79,6 +79,11 @@ CUES = _cues(
     intro="""hedder heter heder navn namn nimi nimeni name named kaldet kallad kalt kutsutaan
     called""",
     with_="""med with kanssa og och and ja samt""",
+    relation="""mand kone kæreste søn datter mor far bror søster veninde ven nabo man fru
+    sambo son dotter mamma pappa syster vän granne kompis mannen kona kjæresten sønnen datteren
+    moren faren broren søsteren venninnen mieheni vaimoni poikani tyttäreni äitini isäni
+    veljeni siskoni ystäväni husband wife partner daughter mother mum mom father dad brother
+    sister friend colleague neighbour neighbor""",
     of="""af av of til""",
 )
 
@@ -89,6 +94,16 @@ def mail_parts(text: str) -> set[str]:
     for m in _EMAIL_LOCAL.finditer(text):
         out.update(p for p in re.split(r"[\W\d_]+", m.group(1).lower()) if len(p) >= 2)
     return out
+
+
+def _shape(word: str) -> str:
+    """The word's letters as X (capital) and x (small), runs shortened: "McDonald" -> XxXx."""
+    out: list[str] = []
+    for c in word:
+        k = "X" if c.isupper() else "x" if c.isalpha() else c
+        if not out or out[-1] != k:
+            out.append(k)
+    return "".join(out[:6])
 
 
 def _kind(tok: _Token, reader: _Reader) -> list[str]:
@@ -110,6 +125,10 @@ def _kind(tok: _Token, reader: _Reader) -> list[str]:
         f.append("sn")
     elif reader.surname(low):
         f.append("snshape")
+    if not first and not any(x.startswith("sn") for x in f):
+        world = reader.world(low)
+        if world:
+            f.append("fn=world" if world == "first" else "snworld")
     if reader.city(low):
         f.append("city")
     if reader.is_stop(low):
@@ -146,6 +165,9 @@ def features(
         f.append("len=" + str(min(len(tok.text), 9)))
         f.append("suf3=" + low[-3:])
         f.append("suf2=" + low[-2:])
+        if tok.cap and len(low) > 4:
+            f.append("suf4=" + low[-4:])
+        f.append("shape=" + _shape(tok.text))
         if "-" in tok.text:
             f.append("hyphen")
         if "'" in tok.text or "’" in tok.text:
@@ -206,23 +228,32 @@ def features(
 def _tagger() -> object | None:
     if not MODEL_PATH.exists():
         return None
-    import pycrfsuite
-
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(MODEL_PATH))
-    return tagger
+    return open_tagger(MODEL_PATH)
 
 
 def model_available() -> bool:
     return _tagger() is not None
 
 
+def open_tagger(path: Path) -> object:
+    """A tagger for the model at `path` (training's cross-validation reads its fold models)."""
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    return tagger
+
+
 def marginals(
-    text: str, tokens: list[_Token], reader: _Reader, rules: list[tuple[int, int, int]]
+    text: str,
+    tokens: list[_Token],
+    reader: _Reader,
+    rules: list[tuple[int, int, int]],
+    tagger: object | None = None,
 ) -> list[float]:
     """For each token, the model's probability that it is part of a person's name (all zero
-    when the model file is missing)."""
-    tagger = _tagger()
+    when the model file is missing). `tagger` replaces the shipped model (cross-validation)."""
+    tagger = tagger if tagger is not None else _tagger()
     if tagger is None or not tokens:
         return [0.0] * len(tokens)
     tagger.set(features(text, tokens, reader, rules))  # type: ignore[attr-defined]

@@ -282,6 +282,15 @@ class _Reader:
         base = self._base(low)
         return shape and bool(_SURNAME_SHAPE.match(base)) and base not in self.lists.cities
 
+    def world(self, low: str) -> str:
+        """'first' or 'surname' when only the lists of the world's other locales know the word."""
+        base = self._base(low)
+        if base in self.lists.world_first:
+            return "first"
+        if base in self.lists.world_surnames:
+            return "surname"
+        return ""
+
     def city(self, low: str) -> bool:
         return self._base(low) in self.lists.cities
 
