@@ -7,7 +7,7 @@ import pytest
 from samtale.privacy.pii import ShopVocabulary, redact
 from samtale.privacy.pii.vocabulary import places
 
-SHOP = ShopVocabulary.of(
+SHOP = ShopVocabulary.from_words(
     ["Dunjakke Nordlys", "Hav lampe", "Ingrid strikkjole", "Hummel", "PostNord", "Overtøj"]
 )
 
@@ -58,5 +58,5 @@ def test_keep_accepts_plain_words_and_phrases() -> None:
 
 
 def test_vocabularies_combine() -> None:
-    both = ShopVocabulary.of(["Hav lampe"]) | ShopVocabulary.of(["Fjeld støvle"])
+    both = ShopVocabulary.from_words(["Hav lampe"]) | ShopVocabulary.from_words(["Fjeld støvle"])
     assert both.spans("Hav lampe og Fjeld støvle") == [(0, 9), (13, 25)]

@@ -35,7 +35,7 @@ from samtale.shop.vocabulary import CARRIERS
 log = get_logger(__name__)
 
 # Until a shop's catalogue is loaded, its own words are the carriers' names.
-CARRIER_WORDS = ShopVocabulary.of(CARRIERS.values())
+CARRIER_WORDS = ShopVocabulary.from_words(CARRIERS.values())
 
 
 @dataclass
@@ -203,7 +203,7 @@ class ShopService:
             for product in entry.index.products:
                 words += product.names.values()
                 words += product.category_names.values()
-            built = await asyncio.to_thread(ShopVocabulary.of, words)
+            built = await asyncio.to_thread(ShopVocabulary.from_words, words)
             self._vocabularies[tenant_id] = (entry.marker, built)
         except Exception:
             log.exception("shop_vocabulary_failed", tenant_id=str(tenant_id))

@@ -41,7 +41,7 @@ def _words(phrase: str) -> tuple[str, ...]:
 class ShopVocabulary:
     """A shop's product names, brands, categories and carriers, as phrases.
 
-    Build it once per shop (`ShopVocabulary.of(names)`) and pass it to `redact(..., keep=...)`.
+    Build it once per shop (`ShopVocabulary.from_words(names)`) and pass it to `redact(..., keep=...)`.
     """
 
     phrases: frozenset[tuple[str, ...]] = field(default_factory=frozenset)
@@ -49,7 +49,7 @@ class ShopVocabulary:
     longest: int = 0
 
     @classmethod
-    def of(cls, entries: Iterable[str]) -> ShopVocabulary:
+    def from_words(cls, entries: Iterable[str]) -> ShopVocabulary:
         personal = _personal()
         phrases: set[tuple[str, ...]] = set()
         words: set[str] = set()
@@ -174,4 +174,4 @@ def as_vocabulary(keep: ShopVocabulary | Iterable[str] | None) -> ShopVocabulary
 
 @functools.lru_cache(maxsize=64)
 def _cached_of(entries: frozenset[str]) -> ShopVocabulary:
-    return ShopVocabulary.of(entries)
+    return ShopVocabulary.from_words(entries)
