@@ -482,6 +482,14 @@ class ShopService:
             row.settings = settings
         self.forget(tenant_id)
 
+    async def masked(self, tenant_id: uuid.UUID) -> dict[str, str]:
+        """The connected platform's secrets as they may be shown: masked."""
+        tenant = await self._tenant(tenant_id)
+        stored = (tenant.settings or {}).get("connector")
+        if not isinstance(stored, dict) or stored.get("type") not in PLATFORMS:
+            return {}
+        return {str(k): str(v) for k, v in (stored.get("masked") or {}).items()}
+
     async def check(self, tenant_id: uuid.UUID) -> ShopCheck:
         """The connected platform's answer with the stored credentials."""
         tenant = await self._tenant(tenant_id)
