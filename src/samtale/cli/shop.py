@@ -182,7 +182,7 @@ def sync_command(
             help="All products (removing the shop's removed "
             "ones), or only those changed since the last sync. Default: as due.",
         ),
-    ] = None,  # fmt: skip
+    ] = None,
 ) -> None:
     """Import the connected shop's product catalogue now (it also runs on a schedule)."""
 
