@@ -1,11 +1,13 @@
 """The admin pages' services, built once by the composition root: publishing, the try-it bots,
-and the mailer for invitations and password resets (`SAMTALE_SMTP_URL`; tests put their own)."""
+"Connect your shop" (`shops`), and the mailer for invitations and password resets
+(`SAMTALE_SMTP_URL`; tests put their own)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from samtale.admin.publishing import Publisher
+from samtale.admin.shops import ShopConnections
 from samtale.admin.trial import TrialBots
 from samtale.bot.store import ContentVersions
 from samtale.infra.database import Database
@@ -24,8 +26,10 @@ class AdminService:
         publisher: Publisher,
         trials: TrialBots,
         mailer: Mailer | None,
+        shops: ShopConnections,
     ) -> None:
         self.db = db
+        self.shops = shops
         self.clock = clock
         self.publisher = publisher
         self.trials = trials

@@ -32,6 +32,7 @@ import redis.asyncio as aioredis
 from samtale.accounts.sessions import ExpiredSessions
 from samtale.admin.publishing import Publisher
 from samtale.admin.service import AdminService
+from samtale.admin.shops import ShopConnections
 from samtale.admin.trial import TrialBots
 from samtale.bot.actions import ActionRegistry
 from samtale.bot.registry import BotRegistry
@@ -148,7 +149,14 @@ class Container:
         insights = InsightsService(db, clock, ids, shop.vocabulary)
         publisher = Publisher(db, clock, ids, registry, models_dir)
         publisher.subsets["reviewed"] = insights.reviewed_texts
-        admin = AdminService(db, clock, publisher, TrialBots(clock, models_dir, actions), mailer)
+        admin = AdminService(
+            db,
+            clock,
+            publisher,
+            TrialBots(clock, models_dir, actions),
+            mailer,
+            ShopConnections(shop, db, clock, ids),
+        )
 
         # Every turn: the identifier index (above), the live chat's visitor activity, the
         # statistics events and the improvement sample, then the caller's own hooks.
