@@ -314,7 +314,7 @@ def main() -> None:
                     "synced products/s (into the database)",
                 ],
                 rows,
-            )  # fmt: skip
+            )
         )
 
 
