@@ -42,6 +42,14 @@ def shopify_url() -> Iterator[tuple[str, shopify.ShopifySwitches]]:
         yield url, state
 
 
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    yield
+    from samtale.kernel.logs import configure_logging
+
+    configure_logging("info")
+
+
 def _tenant(env: Path) -> str:
     slug = f"cli-{env.name[-8:].lower().replace('_', '-')}"
     r = runner.invoke(app, ["tenant", "create", "--name", "Nordhjem", "--slug", slug])

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -59,7 +60,7 @@ class PlatformName(StrEnum):
 
 def _run(fn: Callable[[Container, uuid.UUID], Awaitable[T]], tenant: str) -> T:
     settings = load_settings()
-    configure_logging(settings.log_level)  # JSON on stderr; stdout is the command's
+    configure_logging(settings.log_level, _Stderr())  # JSON on stderr; stdout is the command's
 
     async def main() -> T:
         async with running(settings) as container:
@@ -76,6 +77,16 @@ def _run(fn: Callable[[Container, uuid.UUID], Awaitable[T]], tenant: str) -> T:
         fail(f"{exc.message}{f' ({fields})' if fields else ''}")
     except ValidationError as exc:
         fail(validation_message(exc))
+
+
+class _Stderr:
+    """Whatever `sys.stderr` is when a line is written (a test runner swaps it per command)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 @app.command("connect")
