@@ -68,6 +68,8 @@ class Secrets:
     order: str
     tracking: str
     ip: str
+    shop_token: str  # a connected platform's access token
+    carrier_key: str  # a carrier's API key
 
     @classmethod
     def make(cls) -> Secrets:
@@ -88,6 +90,8 @@ class Secrets:
             order="10" + digits(7),
             tracking=f"RB{digits(9)}DK",
             ip=f"83.{rng.randint(1, 254)}.{rng.randint(1, 254)}.{rng.randint(1, 254)}",
+            shop_token=f"shpat_{secrets.token_hex(16)}",
+            carrier_key=f"pn-{secrets.token_hex(12)}",
         )
 
     def messages(self) -> list[str]:
@@ -116,6 +120,8 @@ class Secrets:
             "order": self.order,
             "tracking": self.tracking.lower(),
             "ip": self.ip,
+            "shop token": self.shop_token,
+            "carrier key": self.carrier_key,
         }
 
 
@@ -261,9 +267,29 @@ async def exercise_live(
     return conv
 
 
+async def exercise_shop(rt: Container, s: Secrets) -> None:
+    """A shop connects its platform and a carrier (the keys are stored sealed), its connector
+    is built from them, and a check and a sync fail against an address that does not resolve:
+    the keys in full are nowhere."""
+    from samtale.kernel.errors import DomainError
+
+    other = await new_tenant(rt.db, rt.clock)
+    values = {"url": "https://leak-scan.invalid", "token": s.shop_token}
+    await rt.shop.connect(other.id, "shopify", values, verify=False)
+    await rt.shop.set_carriers(other.id, {"postnord_api_key": s.carrier_key})
+    shop = await rt.shop.for_tenant(other.id)
+    assert shop.kind == "shopify"
+    for attempt in (rt.shop.check(other.id), rt.shop.sync(other.id)):
+        with contextlib.suppress(DomainError):
+            await attempt
+    with contextlib.suppress(DomainError):
+        await rt.shop.test(other.id, "shopify", {"url": "https://leak-scan.invalid"})
+
+
 async def exercise(rt: Container, api: httpx.AsyncClient, tenant: Tenant, s: Secrets) -> None:
     """Everything a customer, an agent and the schedule do with a conversation."""
     clock: ManualClock = rt.clock  # type: ignore[assignment]
+    await exercise_shop(rt, s)
     kept = await start_conversation(api, tenant.widget_key, language="da")
     gone = await start_conversation(api, tenant.widget_key, language="da")
     purged = await start_conversation(api, tenant.widget_key, language="da")

@@ -1,11 +1,13 @@
 """The admin pages' services, built once by the composition root: publishing, the try-it bots,
-and the mailer for invitations and password resets (`SAMTALE_SMTP_URL`; tests put their own)."""
+"Connect your shop" (`shops`), and the mailer for invitations and password resets
+(`SAMTALE_SMTP_URL`; tests put their own)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from samtale.admin.publishing import Publisher
+from samtale.admin.shops import ShopConnections
 from samtale.admin.tenants import ShopLifecycle
 from samtale.admin.trial import TrialBots
 from samtale.bot.store import ContentVersions
@@ -24,14 +26,16 @@ class AdminService:
         clock: Clock,
         publisher: Publisher,
         trials: TrialBots,
-        shops: ShopLifecycle,
+        lifecycle: ShopLifecycle,
         mailer: Mailer | None,
+        shops: ShopConnections,
     ) -> None:
         self.db = db
+        self.shops = shops
         self.clock = clock
         self.publisher = publisher
         self.trials = trials
-        self.shops = shops
+        self.lifecycle = lifecycle
         self.mailer = mailer
 
     async def evaluation_history(self, tenant: Tenant) -> EvaluationHistory:

@@ -32,6 +32,7 @@ import redis.asyncio as aioredis
 from samtale.accounts.sessions import ExpiredSessions
 from samtale.admin.publishing import Publisher
 from samtale.admin.service import AdminService
+from samtale.admin.shops import ShopConnections
 from samtale.admin.tenants import ShopLifecycle
 from samtale.admin.trial import TrialBots
 from samtale.bot.actions import ActionRegistry
@@ -53,8 +54,11 @@ from samtale.privacy.pii.redactor import warm_up as warm_up_pii
 from samtale.privacy.scheduler import PurgeScheduler
 from samtale.privacy.service import PrivacyService
 from samtale.shop.checkout import Checkout
+from samtale.shop.connect import OperatorCarriers
+from samtale.shop.credentials import Vault
 from samtale.shop.products import ProductSearch
 from samtale.shop.service import ShopService
+from samtale.shop.sync import SyncScheduler
 from samtale.shop.tracking import Tracking
 
 # Seconds after start before the shops' catalogues load: let the bots load first.
@@ -129,6 +133,15 @@ class Container:
             embeddings_dir=models_dir / "embeddings",
             private_addresses=settings.shop_private_addresses,
             builtin=DemoConnector,
+            vault=Vault(secret),
+            carriers=OperatorCarriers(
+                postnord_api_key=settings.carrier_postnord_api_key,
+                bring_api_uid=settings.carrier_bring_api_uid,
+                bring_api_key=settings.carrier_bring_api_key,
+                dhl_api_key=settings.carrier_dhl_api_key,
+            ),
+            client_url=settings.public_url or f"http://{settings.host}:{settings.port}",
+            full_sync_seconds=settings.shop_full_sync_seconds,
         )
         actions = shop_actions(shop, limiter)
         registry = responders or BotRegistry(db, models_dir, actions=actions, handoff=live.offer)
@@ -144,6 +157,7 @@ class Container:
             TrialBots(clock, models_dir, actions),
             ShopLifecycle(db, clock, ids, privacy, shop),
             mailer,
+            ShopConnections(shop, db, clock, ids),
         )
 
         # Every turn: the identifier index (above), the live chat's visitor activity, the
@@ -184,7 +198,8 @@ class Container:
     ) -> None:
         """Start the hub and (with `bots`) the responders; with `background` (a server, not a
         test), also the background jobs: the retention purge every `purge_interval_seconds`,
-        the live chat's sweep, and the shops' catalogues loading."""
+        the live chat's sweep, the shops' catalogues loading, and the connected shops'
+        catalogue sync every `shop_sync_interval_seconds`."""
         if migrate:
             await upgrade(self.db)
         await self.hub.start()
@@ -203,6 +218,9 @@ class Container:
             self.on_close(scheduler.stop)
         self.live.start_background()
         self.shop.warm_up_later(SHOP_WARM_UP_DELAY)
+        sync = SyncScheduler(self.shop.sync_all, self.settings.shop_sync_interval_seconds)
+        sync.start()
+        self.on_close(sync.stop)
 
     async def ready(self) -> dict[str, bool]:
         return {"database": await self.db.ping(), "bot": self.responders.is_ready()}

@@ -63,6 +63,16 @@ class Settings(BaseSettings):
     # Let shops' HTTP connectors call loopback and private addresses (only when the shops'
     # systems live on the operator's own network; see `shop.addresses`).
     shop_private_addresses: bool = False
+    # Connected shops' catalogues are synced every `shop_sync_interval_seconds` (0: off, e.g.
+    # when `samtale shop sync` runs from cron); a full sync (removing products the shop no
+    # longer has) at most every `shop_full_sync_seconds`, incremental ones in between.
+    shop_sync_interval_seconds: float = Field(default=3 * 3600.0, ge=0)
+    shop_full_sync_seconds: float = Field(default=24 * 3600.0, ge=0)
+    # Carriers' API credentials for every shop that gives none of its own (live status).
+    carrier_postnord_api_key: str | None = None
+    carrier_bring_api_uid: str | None = None
+    carrier_bring_api_key: str | None = None
+    carrier_dhl_api_key: str | None = None
 
     # The retention purge inside the server: every `purge_interval_seconds` (0: off, e.g. when
     # `samtale purge` runs from cron), deleting at most `purge_batch_size` conversations per

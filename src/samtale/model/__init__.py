@@ -10,7 +10,7 @@ from samtale.model.insights import InsightDaily, InsightEvent, InsightHourly, Sa
 from samtale.model.knowledge import KnowledgePage, KnowledgePassage, KnowledgeSource
 from samtale.model.live import AgentPresence, Handoff, OfflineMessage
 from samtale.model.privacy import ConversationIdentifier
-from samtale.model.shop import ShopDemoSeed, ShopOrder, ShopProduct, ShopShipment
+from samtale.model.shop import ShopCatalogue, ShopDemoSeed, ShopOrder, ShopProduct, ShopShipment
 from samtale.model.tenant import Tenant
 from samtale.model.user import User
 
@@ -33,6 +33,7 @@ __all__ = [
     "Message",
     "OfflineMessage",
     "SampleItem",
+    "ShopCatalogue",
     "ShopDemoSeed",
     "ShopOrder",
     "ShopProduct",

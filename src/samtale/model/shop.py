@@ -1,7 +1,11 @@
-"""The built-in demo shop's data: products, orders and their shipments, per tenant.
+"""The shops' data in Samtale's own tables: the built-in demo shop's products, orders and
+shipments, and the catalogues synced from connected platforms (Shopify, WooCommerce, Magento),
+per tenant.
 
-Only a tenant whose shop is the built-in one has rows here (a real shop answers from its own
-systems through the HTTP connector). Each row keeps the connector's model as JSON (`data`, the
+Orders and shipments are the demo shop's only (a real shop answers them from its own system).
+Products are the demo's, or a connected platform's synced catalogue; `ShopCatalogue` records
+each tenant's last sync (the marker that tells the product index to rebuild, and the newest
+change seen, from which the next incremental sync starts). Each row keeps the connector's model as JSON (`data`, the
 same shape `shop.models` validates) beside the columns it is looked up by. Deleting a tenant
 deletes its shop; deleting an order deletes its shipments (database cascades).
 """
@@ -73,3 +77,19 @@ class ShopDemoSeed(Base):
     products: Mapped[int] = mapped_column(Integer)
     orders: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]
+
+
+class ShopCatalogue(Base):
+    """A connected shop's synced catalogue: when it was last synced and what changed last."""
+
+    __tablename__ = "shop_catalogues"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    platform: Mapped[str] = mapped_column(String(32))
+    products: Mapped[int] = mapped_column(Integer)
+    # The newest `updated_at` of a product seen; the next incremental sync asks from here.
+    last_updated_at: Mapped[datetime | None]
+    synced_at: Mapped[datetime]
+    full_synced_at: Mapped[datetime | None]

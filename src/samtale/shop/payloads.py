@@ -12,7 +12,7 @@ Tracking card — one reply per shipment::
       "scope": "order" | "shipment",  # "shipment": found by tracking number alone
       "tracking_number": "RB123456785DK",
       "carrier": "postnord", "carrier_name": "PostNord",
-      "status": "in_transit", "status_text": "på vej",
+      "status": "in_transit", "status_text": "På vej",  # with its day: "Leveret i går"
       "expected_delivery": "2026-01-07" | null, "expected_delivery_text": "ons. 7. januar" | null,
       "collect_by": "2026-01-12" | null, "collect_by_text": "man. 12. januar" | null,
       "delivery_method": "pickup" | "locker" | "home" | null,
@@ -51,10 +51,12 @@ customer "says" by clicking (default: the label), `intent` the intent it goes st
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from samtale.kernel.i18n import catalogue
 from samtale.shop import formatting, texts
+from samtale.shop.carriers import statuses
 from samtale.shop.models import PERSONAL_EVENT_CODES, Product, Shipment, ShipmentEvent
 from samtale.shop.vocabulary import carrier_name, colour_matches, colour_name
 
@@ -74,12 +76,14 @@ def button(label: str, text: str | None = None, intent: str | None = None) -> Bu
 
 
 def event_text(event: ShipmentEvent, language: str) -> str:
+    """The event in words: the carrier's own wording when it gave one (live tracking), else
+    ours for its code."""
     shop_texts = catalogue("shop")
     code = event.code if f"event.{event.code}" in shop_texts else "other"
     base = shop_texts.text(f"event.{code}", language)
     if event.code == "delayed" and f"delay.{event.description}" in shop_texts:
         return f"{base} {shop_texts.text(f'delay.{event.description}', language)}"
-    if event.code == "other" and event.description:
+    if event.description:
         return event.description
     return base
 
@@ -90,14 +94,45 @@ def status_text(status: str, language: str) -> str:
     return shop_texts.text(key, language)
 
 
+# Statuses that happen on a day, and the event codes that mark them.
+DATED: dict[str, frozenset[str]] = {
+    "out_for_delivery": frozenset({"out_for_delivery"}),
+    "delivered": frozenset({"delivered"}),
+    "at_pickup_point": frozenset({"at_pickup_point"}),
+}
+
+
+def status_moment(shipment: Shipment) -> datetime | None:
+    """When the shipment's status happened: its newest event that marks it, if any."""
+    codes = DATED.get(shipment.status)
+    if not codes:
+        return None
+    return next((e.at for e in shipment.timeline() if e.code in codes), None)
+
+
+def shipment_status_text(
+    shipment: Shipment, language: str, time_zone: str, now: datetime | None
+) -> str:
+    """The status in words, with the day it happened relative to `now` ("ude til levering
+    i dag", "leveret i går"): a week-old "out for delivery" is not today's."""
+    at = status_moment(shipment)
+    if shipment.status == "out_for_delivery" and (at is None or now is None):
+        return statuses.label("out_for_delivery", language)
+    if at is not None and now is not None:
+        return statuses.status_text(shipment.status, language, at=at, now=now, time_zone=time_zone)
+    return status_text(shipment.status, language)
+
+
 def tracking_card(
     shipment: Shipment,
     language: str,
     time_zone: str,
     *,
     order_number: str | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The card of one shipment; without `order_number` it is the tracking-number-only view."""
+    """The card of one shipment; without `order_number` it is the tracking-number-only view.
+    With `now`, the status says the day it happened."""
     personal = order_number is not None
     events = []
     for event in shipment.timeline():
@@ -119,7 +154,7 @@ def tracking_card(
         "carrier": shipment.carrier,
         "carrier_name": carrier_name(shipment.carrier),
         "status": shipment.status,
-        "status_text": status_text(shipment.status, language).capitalize(),
+        "status_text": _capital(shipment_status_text(shipment, language, time_zone, now)),
         "expected_delivery": shipment.expected_delivery.isoformat()
         if shipment.expected_delivery
         else None,
@@ -159,7 +194,7 @@ def tracking_text(card: dict[str, Any], language: str) -> str:
             language,
             carrier=card["carrier_name"],
             tracking_number=card["tracking_number"],
-            status=status_text(card["status"], language),
+            status=_lower(card["status_text"]),
         )
     ]
     if card["expected_delivery_text"] and card["status"] not in {"delivered", "returned"}:
@@ -177,7 +212,17 @@ def tracking_text(card: dict[str, Any], language: str) -> str:
         latest = card["events"][0]
         event = latest["text"] + (f", {latest['location']}" if latest["location"] else "")
         parts.append(texts.say("latest", language, time=latest["time_text"], event=event))
+    if card.get("tracking_url"):
+        parts.append(texts.say("track_link", language, url=card["tracking_url"]))
     return " ".join(parts)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 # -- products ----------------------------------------------------------------------------------

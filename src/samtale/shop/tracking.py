@@ -19,6 +19,7 @@ No account, but no guessing either (DESIGN rule 5):
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from samtale.bot import entities
 from samtale.bot.actions import ActionContext, ActionResult
@@ -100,7 +101,7 @@ class Tracking:
             await self._failed(ctx)
             return ActionResult([Reply(say("order_not_found", lang))], "not_found")
         return ActionResult(
-            order_replies(order, lang, shop),
+            order_replies(order, lang, shop, now=self.shops.clock.now()),
             context={
                 "order_number": order.order_number,
                 "shipments": [s.tracking_number for s in order.shipments],
@@ -129,7 +130,7 @@ class Tracking:
         if shipment is None:
             await self._failed(ctx)
             return ActionResult([Reply(say("shipment_not_found", lang))], "not_found")
-        card = payloads.tracking_card(shipment, lang, shop.time_zone)
+        card = payloads.tracking_card(shipment, lang, shop.time_zone, now=self.shops.clock.now())
         return ActionResult([Reply(payloads.tracking_text(card, lang), card)])
 
 
@@ -137,14 +138,20 @@ def _reason(exc: Exception) -> str:
     return exc.reason if isinstance(exc, ShopUnavailable) else "timeout"
 
 
-def order_replies(order: Order, language: str, shop: TenantShop) -> list[Reply]:
+def order_replies(
+    order: Order, language: str, shop: TenantShop, now: datetime | None = None
+) -> list[Reply]:
     """What the bot says about a found order: one line about the order, then a card per
-    shipment (newest status first), or that it is not sent yet."""
+    shipment (newest status first), or that it is not sent yet, or that it was cancelled."""
     if order.placed_at is not None:
         placed = formatting.day(formatting.local(order.placed_at, shop.time_zone).date(), language)
         intro = say("order_found", language, order_number=order.order_number, placed=placed)
     else:
         intro = say("order_found_plain", language, order_number=order.order_number)
+    if order.cancelled:
+        intro = f"{intro} {say('order_cancelled', language)}"
+        if not order.shipments:
+            return [Reply(intro)]
     if not order.shipments:
         return [Reply(f"{intro} {say('order_unsent', language)}")]
     if len(order.shipments) > 1:
@@ -152,7 +159,7 @@ def order_replies(order: Order, language: str, shop: TenantShop) -> list[Reply]:
     replies = [Reply(intro)]
     for shipment in order.shipments:
         card = payloads.tracking_card(
-            shipment, language, shop.time_zone, order_number=order.order_number
+            shipment, language, shop.time_zone, order_number=order.order_number, now=now
         )
         replies.append(Reply(payloads.tracking_text(card, language), card))
     return replies

@@ -69,3 +69,25 @@ def tenant_formats(tenant: Tenant) -> TenantFormats:
         orders if orders is not None else default.order_number_patterns,
         tracking if tracking is not None else default.tracking_number_patterns,
     )
+
+
+# A platform's order numbers as customers type them (matched case-insensitively, with or
+# without a leading "#"): Shopify's order names with the shop's prefix ("#1001", "1001",
+# "DK1001"), WooCommerce's numbers (the id, or a sequential-numbers plugin's "SE-10023"),
+# Magento's increment ids ("000000123", or "123").
+_DIGITS = r"\d{3,12}"
+_EDGE_BEFORE = r"(?<![\w#-])"
+_EDGE_AFTER = r"(?![\w-])"
+
+
+def platform_order_patterns(platform: str, prefix: str = "#") -> list[str]:
+    """The order-number patterns connecting `platform` sets (`order_number_patterns`)."""
+    own = re.escape(prefix.lstrip("#").strip())
+    if platform == "shopify":
+        optional = f"(?:{own}\\s?)?" if own else ""
+        return [f"{_EDGE_BEFORE}#?\\s?{optional}{_DIGITS}{_EDGE_AFTER}"]
+    if platform == "woocommerce":
+        return [f"{_EDGE_BEFORE}#?(?:[A-Za-z]{{1,6}}-?)?{_DIGITS}{_EDGE_AFTER}"]
+    if platform == "magento":
+        return [f"{_EDGE_BEFORE}#?(?:[A-Za-z]{{1,6}}-?)?{_DIGITS}{_EDGE_AFTER}"]
+    return []

@@ -7,7 +7,8 @@ import asyncio
 import contextlib
 import datetime as dt
 import socket
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,27 @@ async def serving(app: Any, **ssl: Any) -> AsyncIterator[str]:
         server.should_exit = True
         with contextlib.suppress(Exception):
             await asyncio.wait_for(task, 10)
+
+
+@contextlib.contextmanager
+def serving_in_thread(app: Any) -> Iterator[str]:
+    """`serving` on a loop of its own in a thread, for tests that are not async (a command run
+    by `CliRunner` starts its own event loop)."""
+    import threading
+
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, lifespan="off", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started:
+            break
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

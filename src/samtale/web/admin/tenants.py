@@ -243,7 +243,7 @@ async def resume(
 async def export_archive(slug: str, staff: OperatorStaff, runtime: ContainerDep) -> Response:
     tenant = await _tenant(runtime, slug)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    await runtime.admin.shops.write_archive(tenant.id, spool, audit.user_actor(staff.user_id))
+    await runtime.admin.lifecycle.write_archive(tenant.id, spool, audit.user_actor(staff.user_id))
     size = spool.tell()
     spool.seek(0)
 
@@ -302,7 +302,7 @@ async def delete(
     tenant = await _tenant(runtime, slug)
     if form.get("confirm") != tenant.slug:
         return await _delete_page(request, runtime, staff, slug, t("tenants.confirm_mismatch"))
-    receipt = await runtime.admin.shops.delete_shop(tenant.id, audit.user_actor(staff.user_id))
+    receipt = await runtime.admin.lifecycle.delete_shop(tenant.id, audit.user_actor(staff.user_id))
     return admin_render(
         request,
         "admin/tenants/receipt.html",

@@ -18,9 +18,12 @@ from samtale.admin.settings import (
     probe_connector,
     save_section,
 )
+from samtale.admin.shops import SECRET_FIELDS
 from samtale.app.container import Container
 from samtale.model import Tenant
+from samtale.privacy import audit
 from samtale.privacy.retention import MAX_RETENTION_DAYS
+from samtale.shop.connect import PLATFORMS
 from samtale.web.admin.bot.pages import tenant_of
 from samtale.web.admin.forms import AdminForm, errors_by_field, t_for
 from samtale.web.admin.home import AdminStaff
@@ -96,8 +99,6 @@ async def save_retention(request: Request, staff: AdminStaff, runtime: Container
         return await settings_page(
             request, staff, tenant, "retention", values, errors, max_days=MAX_RETENTION_DAYS
         )
-    from samtale.privacy import audit
-
     await runtime.privacy.retention.set_retention(
         tenant.id, policy.bot_days, policy.agent_days, actor=audit.user_actor(staff.user_id)
     )
@@ -152,8 +153,36 @@ async def connector_page(
     request: Request, staff: AdminStaff, runtime: ContainerDep
 ) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
-    values = _connector_values(tenant, await _has_demo(runtime, tenant))
+    values = {
+        **_connector_values(tenant, await _has_demo(runtime, tenant)),
+        **runtime.admin.shops.values(tenant),
+    }
     return await settings_page(request, staff, tenant, "connector", values)
+
+
+async def _connect_shop(
+    request: Request, staff: AdminStaff, runtime: ContainerDep, tenant: Tenant, form: AdminForm
+) -> Response:
+    """ "Connect your shop": the form parsed, one service call, the page."""
+    from samtale.admin.shops import FORM_FIELDS
+    from samtale.shop.connect import CARRIER_SECRETS
+
+    given = {name: form.get(name) for name in ("type", *FORM_FIELDS, *CARRIER_SECRETS)}
+    outcome = await runtime.admin.shops.submit(
+        tenant.id, audit.user_actor(staff.user_id), given, test=bool(form.get("test"))
+    )
+    if outcome.saved:
+        return redirect("/admin/settings/connector?saved=1")
+    t = t_for(request)
+    values = {
+        **_connector_values(tenant, await _has_demo(runtime, tenant)),
+        **runtime.admin.shops.values(tenant),
+        **{k: v for k, v in given.items() if k not in SECRET_FIELDS},
+    }
+    errors = {name: t("settings.shop.invalid") for name in outcome.errors}
+    return await settings_page(
+        request, staff, tenant, "connector", values, errors, shop_outcome=outcome
+    )
 
 
 def _connector_data(
@@ -208,6 +237,8 @@ async def save_connector(request: Request, staff: AdminStaff, runtime: Container
     values["headers"] = form.raw("headers")
     values["endpoints"] = form.raw("endpoints")
     values["fields"] = form.raw("fields")
+    if values["type"] in PLATFORMS:
+        return await _connect_shop(request, staff, runtime, tenant, form)
     kind = values["type"] if values["type"] in ("none", "demo", "http") else "none"
     errors: dict[str, str] = {}
     config: Any = None
