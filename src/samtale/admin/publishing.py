@@ -40,6 +40,7 @@ from samtale.bot.store import ContentVersions
 from samtale.conversations.responder import ResponderRegistry
 from samtale.infra.database import Database
 from samtale.kernel.clock import Clock, IdSource
+from samtale.kernel.errors import Conflict, DomainError, Invalid, NotFound
 from samtale.kernel.logs import get_logger
 from samtale.model import BotContentVersion, BotPublishJob
 from samtale.privacy import audit
@@ -51,11 +52,25 @@ BATCH = 16
 ACTIVE = ("queued", "running")
 
 
-class PublishError(ValueError):
+class PublishError(DomainError):
+    """A publish refused: `code` says why, `problems` lists the content's errors."""
+
     def __init__(self, code: str, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.code = code
+        fields = [{"field": "content", "message": p} for p in (problems or [])[:50]]
+        super().__init__(message, code=code, fields=fields or None)
         self.problems = problems or []
+
+
+class VersionMissing(PublishError, NotFound):
+    pass
+
+
+class PublishRunning(PublishError, Conflict):
+    pass
+
+
+class ContentInvalid(PublishError, Invalid):
+    pass
 
 
 def evaluation_summary(report: Any) -> dict[str, Any]:
@@ -174,9 +189,9 @@ class Publisher:
                 )
             )
             if row is None:
-                raise PublishError("not_found", "No such version.")
+                raise VersionMissing("not_found", "No such version.")
             if await self.active(session, tenant_id) is not None:
-                raise PublishError("publish_running", "A version is being published already.")
+                raise PublishRunning("publish_running", "A version is being published already.")
             content = Content.model_validate(row.content)
             errors, _warnings = content_problems(content)
             if not content.training_rows():
@@ -184,7 +199,7 @@ class Publisher:
             if len({intent for _t, intent, _l in content.training_rows()}) < 2:
                 errors.append("the bot needs at least two intents with examples")
             if errors:
-                raise PublishError("content_invalid", "The content has errors.", errors)
+                raise ContentInvalid("content_invalid", "The content has errors.", errors)
             job = BotPublishJob(
                 id=uuid.uuid4(),
                 tenant_id=tenant_id,

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.accounts.sessions import end_all_sessions
 from samtale.kernel.clock import Clock, IdSource
+from samtale.kernel.errors import Invalid
 from samtale.kernel.languages import Language
 from samtale.kernel.security import hash_password, hash_token, keyed_hash, tenant_secret
 from samtale.kernel.text import EMAIL_PATTERN
@@ -79,12 +80,11 @@ class PasswordIn(BaseModel):
         return self
 
 
-class TeamError(ValueError):
+class TeamError(Invalid):
     """`code`: email_taken, not_found, self, last_admin."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
 
 
 @dataclass

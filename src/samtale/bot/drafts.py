@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from samtale.bot.content import STARTER_CONTENT_DIR, Content, dump_content, load_content
 from samtale.bot.store import ContentVersions, content_sha
 from samtale.kernel.clock import Clock
+from samtale.kernel.errors import Invalid
 from samtale.kernel.languages import LANGUAGES
 from samtale.model import BotContentVersion, BotPublishJob, Tenant
 
@@ -79,11 +80,13 @@ class Working:
         return self.draft is not None
 
 
-class ContentError(ValueError):
+class ContentError(Invalid):
     """Content that does not validate: `errors` are (location, message, type, ctx)."""
 
+    code = "content_invalid"
+
     def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__("content does not validate")
+        super().__init__("The content does not validate.")
         self.errors = errors
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import select
 from samtale.cli.common import running
 from samtale.infra.database import Database
 from samtale.kernel.config import Settings
+from samtale.kernel.errors import DomainError
 from samtale.kernel.logs import configure_logging
 from samtale.model import Tenant
 from samtale.privacy import audit
@@ -100,7 +101,7 @@ def _run(fn: Callable[[_Context], Awaitable[T]]) -> T:
         return asyncio.run(main())
     except LookupError as exc:
         return _fail(str(exc).strip("'\""))
-    except ValueError as exc:
+    except (DomainError, ValueError) as exc:
         return _fail(str(exc))
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from samtale.bot.drafts import Drafts, validate_content
 from samtale.infra.database import Database
 from samtale.kernel.clock import Clock
+from samtale.kernel.errors import Conflict, DomainError, Invalid, NotFound
 from samtale.model import SampleItem, Tenant
 
 STATUSES = ("new", "confirmed", "discarded")
@@ -33,10 +34,23 @@ PAGE_SIZE = 50
 INTENT_NAME = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
-class ReviewError(ValueError):
+class ReviewError(DomainError):
+    """A review refused: `code` says why."""
+
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
+
+
+class ReviewItemMissing(ReviewError, NotFound):
+    pass
+
+
+class IntentExists(ReviewError, Conflict):
+    pass
+
+
+class ReviewInvalid(ReviewError, Invalid):
+    pass
 
 
 @dataclass(frozen=True)
@@ -145,7 +159,7 @@ class Review:
             )
         )
         if item is None:
-            raise ReviewError("not_found", "No such item in the review inbox.")
+            raise ReviewItemMissing("not_found", "No such item in the review inbox.")
         return item
 
     async def confirm(self, item_id: uuid.UUID, intent: str | None = None) -> SampleItem:
@@ -153,11 +167,11 @@ class Review:
         item = await self.get(item_id)
         label = intent or item.intent
         if not label:
-            raise ReviewError("intent_required", "Pick the intent this question belongs to.")
+            raise ReviewInvalid("intent_required", "Pick the intent this question belongs to.")
         drafts = Drafts(self.session, self.tenant, self.clock)
         working = await drafts.working()
         if working.content.intent(label) is None:
-            raise ReviewError("unknown_intent", f"The bot has no intent {label!r}.")
+            raise ReviewInvalid("unknown_intent", f"The bot has no intent {label!r}.")
         data = working.content.model_dump(mode="json")
         _add_example(data, label, item.language, item.text)
         await drafts.save_draft(validate_content(data), source="review")
@@ -174,14 +188,14 @@ class Review:
         item = await self.get(item_id)
         name = name.strip().lower()
         if not INTENT_NAME.match(name):
-            raise ReviewError(
+            raise ReviewInvalid(
                 "invalid_name",
                 "An intent's name is 2–64 lowercase letters, digits and _ (starting with a letter).",
             )
         drafts = Drafts(self.session, self.tenant, self.clock)
         working = await drafts.working()
         if working.content.intent(name) is not None:
-            raise ReviewError("intent_exists", f"The bot has an intent {name!r} already.")
+            raise IntentExists("intent_exists", f"The bot has an intent {name!r} already.")
         data = working.content.model_dump(mode="json")
         data["intents"].append(
             {

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.kernel.clock import Clock
+from samtale.kernel.errors import Conflict
 from samtale.kernel.languages import LANGUAGES, normalize_language
 from samtale.kernel.security import hash_password
 from samtale.kernel.text import EMAIL_PATTERN
@@ -100,7 +101,7 @@ class UserCreate(BaseModel):
     capacity: int = Field(default=3, ge=1, le=50)
 
 
-class ConflictError(ValueError):
+class ConflictError(Conflict):
     """The row would clash with an existing one (slug, widget key, e-mail)."""
 
 

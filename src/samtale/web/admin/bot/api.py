@@ -11,14 +11,14 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from samtale.accounts.sessions import Staff
-from samtale.admin.publishing import PublishError, job_view
+from samtale.admin.publishing import job_view
 from samtale.bot.content import Content
 from samtale.bot.content_checks import content_problems
 from samtale.bot.drafts import Drafts
 from samtale.kernel.languages import Language
 from samtale.kernel.logs import get_logger
 from samtale.privacy import audit
-from samtale.web.admin.bot.pages import publish_error, save, tenant_of, working_of
+from samtale.web.admin.bot.pages import save, tenant_of, working_of
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import COMMON_ERRORS, ApiError, ErrorResponse, not_found
 from samtale.web.staff.session import api_roles
@@ -128,12 +128,9 @@ async def post_publish(body: PublishIn, staff: ShopAdmin, runtime: ContainerDep)
         version = (await working_of(runtime, tenant)).version
     if version is None:
         raise ApiError(409, "nothing_to_publish", "There is no content to publish.")
-    try:
-        job = await runtime.admin.publisher.start(
-            tenant.id, version, actor=audit.user_actor(staff.user_id)
-        )
-    except PublishError as exc:
-        raise publish_error(exc) from None
+    job = await runtime.admin.publisher.start(
+        tenant.id, version, actor=audit.user_actor(staff.user_id)
+    )
     return JobOut.model_validate(job_view(job, runtime.clock.now()))
 
 

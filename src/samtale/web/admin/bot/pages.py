@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from samtale.accounts.sessions import Staff
-from samtale.admin.publishing import PublishError, job_view
+from samtale.admin.publishing import job_view
 from samtale.app.container import Container
 from samtale.bot.content import Content, Intent
 from samtale.bot.content_checks import content_problems
@@ -33,7 +33,7 @@ from samtale.model import Tenant
 from samtale.web.admin.forms import AdminForm, errors_by_field, t_for
 from samtale.web.admin.home import AdminStaff, admin_render
 from samtale.web.deps import ContainerDep
-from samtale.web.errors import ApiError, not_found
+from samtale.web.errors import not_found
 
 router = APIRouter(prefix="/admin/bot", include_in_schema=False)
 
@@ -423,13 +423,3 @@ async def delete_intent(
             item["buttons"][lang] = [b for b in buttons if b.get("intent") != name]
     await save(runtime, tenant, validate_content(data))
     return redirect(f"/admin/bot?deleted={name}")
-
-
-def publish_error(exc: PublishError) -> ApiError:
-    status = {"not_found": 404, "publish_running": 409}.get(exc.code, 422)
-    return ApiError(
-        status,
-        exc.code,
-        str(exc),
-        fields=[{"field": "content", "message": p} for p in exc.problems[:50]] or None,
-    )

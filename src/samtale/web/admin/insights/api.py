@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from samtale.accounts.sessions import Staff
 from samtale.app.container import Container
 from samtale.insights.evaluation import EvaluationHistory
-from samtale.insights.review import InboxFilter, Review, ReviewError
+from samtale.insights.review import InboxFilter, Review
 from samtale.insights.settings import tenant_zone
 from samtale.insights.stats import Figures, Stats, csv_rows
 from samtale.model import SampleItem, Tenant
@@ -155,11 +155,6 @@ def sample_out(item: SampleItem) -> SampleOut:
     return SampleOut.model_validate(item, from_attributes=True)
 
 
-def review_error(exc: ReviewError) -> ApiError:
-    status = {"not_found": 404, "intent_exists": 409}.get(exc.code, 422)
-    return ApiError(status, exc.code, str(exc))
-
-
 @router.get("/review", response_model=InboxOut)
 async def inbox(
     staff: ShopAdmin,
@@ -188,13 +183,10 @@ async def _act(
     runtime: Container, staff: Staff, action: str, item_id: uuid.UUID, **kw: Any
 ) -> SampleOut:
     tenant = await shop_of(runtime, staff)
-    try:
-        async with runtime.db.transaction() as session:
-            review = Review(session, tenant, runtime.clock)
-            item = await getattr(review, action)(item_id, **kw)
-            return sample_out(item)
-    except ReviewError as exc:
-        raise review_error(exc) from None
+    async with runtime.db.transaction() as session:
+        review = Review(session, tenant, runtime.clock)
+        item = await getattr(review, action)(item_id, **kw)
+        return sample_out(item)
 
 
 @router.post("/review/{item_id}/confirm", response_model=SampleOut)
