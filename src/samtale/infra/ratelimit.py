@@ -27,11 +27,20 @@ class RateLimiter(Protocol):
 
     async def reset(self, key: str) -> None: ...
 
+    async def block(self, key: str, seconds: int) -> None:
+        """Refuse `key` for `seconds` from now (a backoff: not aligned to a window)."""
+        ...
+
+    async def blocked_for(self, key: str) -> int:
+        """Seconds left of a `block` of `key` (0 when not blocked)."""
+        ...
+
 
 class MemoryRateLimiter:
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock or SystemClock()
         self._counts: dict[tuple[str, int], int] = {}
+        self._blocks: dict[str, float] = {}
 
     def _window(self, window: int) -> tuple[int, int]:
         now = self.clock.now().timestamp()
@@ -55,6 +64,20 @@ class MemoryRateLimiter:
 
     async def reset(self, key: str) -> None:
         self._counts = {k: v for k, v in self._counts.items() if k[0] != key}
+        self._blocks.pop(key, None)
+
+    async def block(self, key: str, seconds: int) -> None:
+        now = self.clock.now().timestamp()
+        if len(self._blocks) > 100_000:
+            self._blocks = {k: v for k, v in self._blocks.items() if v > now}
+        self._blocks[key] = max(self._blocks.get(key, 0.0), now + seconds)
+
+    async def blocked_for(self, key: str) -> int:
+        until = self._blocks.get(key)
+        if until is None:
+            return 0
+        left = until - self.clock.now().timestamp()
+        return max(1, math.ceil(left)) if left > 0 else 0
 
 
 class RedisRateLimiter:
@@ -88,3 +111,16 @@ class RedisRateLimiter:
     async def reset(self, key: str) -> None:
         async for rkey in self.redis.scan_iter(match=f"{self.prefix}{key}:*"):
             await self.redis.delete(rkey)
+        await self.redis.delete(f"{self.prefix}block:{key}")
+
+    async def block(self, key: str, seconds: int) -> None:
+        until = self.clock.now().timestamp() + seconds
+        rkey = f"{self.prefix}block:{key}"
+        current = float(await self.redis.get(rkey) or 0)
+        if until > current:
+            await self.redis.set(rkey, repr(until), ex=max(1, seconds + 1))
+
+    async def blocked_for(self, key: str) -> int:
+        until = float(await self.redis.get(f"{self.prefix}block:{key}") or 0)
+        left = until - self.clock.now().timestamp()
+        return max(1, math.ceil(left)) if left > 0 else 0
