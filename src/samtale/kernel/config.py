@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     # and log-in limits count.
     trusted_proxies: str = ""
 
+    # `GET /metrics` answers only with `Authorization: Bearer <metrics_token>`; without a token
+    # configured it answers 404.
+    metrics_token: str | None = None
+
     # Let shops' HTTP connectors call loopback and private addresses (only when the shops'
     # systems live on the operator's own network; see `shop.addresses`).
     shop_private_addresses: bool = False
