@@ -490,3 +490,33 @@ async def test_presence_expires_without_a_heartbeat(
     assert await status() == "offline"
     me = (await sofie.get("/me")).json()
     assert me["agent"]["status"] == "online"  # what she chose; the heartbeat decides the rest
+
+
+async def test_agent_message_retry_is_stored_once(
+    rt: Container, api: httpx.AsyncClient, shop: Tenant, login
+) -> None:
+    """An agent's retry (the first answer was lost) carries the same client id: the first
+    result again, one copy stored — also when the retries race."""
+    sofie = await login(shop)
+    await sofie.post("/presence", {"status": "online"})
+    conv = await queued_customer(api, shop)
+    [item] = (await sofie.get("/queue")).json()["queue"]
+    await sofie.post(f"/handoffs/{item['handoff_id']}/claim")
+    path = f"/conversations/{conv['conversation_id']}/messages"
+    first = await sofie.post(path, {"text": "Et øjeblik", "client_id": "msg-1"})
+    again = await sofie.post(path, {"text": "Et øjeblik", "client_id": "msg-1"})
+    assert first.status_code == again.status_code == 201
+    assert first.json()["duplicate"] is False and again.json()["duplicate"] is True
+    assert again.json()["id"] == first.json()["id"]
+    raced = await asyncio.gather(
+        *(sofie.post(path, {"text": "Så er jeg her", "client_id": "msg-2"}) for _ in range(4))
+    )
+    assert {r.status_code for r in raced} == {201}
+    assert len({r.json()["id"] for r in raced}) == 1
+    r = await api.get(
+        f"/api/v1/conversations/{conv['conversation_id']}/messages", headers=conv["headers"]
+    )
+    texts = [m["text"] for m in r.json()["messages"] if m["author"] == "agent"]
+    assert texts.count("Et øjeblik") == 1 and texts.count("Så er jeg her") == 1
+    bad = await sofie.post(path, {"text": "x", "client_id": "not ok!"})
+    assert bad.status_code == 422

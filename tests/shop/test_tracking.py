@@ -21,7 +21,13 @@ from samtale.kernel.clock import ManualClock
 from samtale.model import Tenant
 from samtale.shop.models import PERSONAL_EVENT_CODES
 from samtale.shop.service import ShopService
-from samtale.shop.tracking import CLIENT_FAILURES, CONVERSATION_FAILURES, Tracking
+from samtale.shop.tracking import (
+    BACKOFF_BASE_SECONDS,
+    CONVERSATION_FAILURES,
+    FREE_FAILURES,
+    NUMBER_FAILURES,
+    Tracking,
+)
 from tests.conftest import new_tenant
 
 ORDERS = generate_orders()
@@ -149,17 +155,18 @@ async def test_failed_lookups_are_limited_per_conversation(
     demo = _order("in_transit")
     conversation = uuid.uuid4()
 
-    def attempt(email: str, conv: uuid.UUID = conversation) -> ActionContext:
+    def attempt(email: str, conv: uuid.UUID = conversation, number: str = "") -> ActionContext:
         return make_ctx(
             demo_tenant,
             conversation_id=conv,
             client_key=None,
-            order_number=demo.order.order_number,
+            order_number=number or demo.order.order_number,
             email=email,
         )
 
-    for _ in range(CONVERSATION_FAILURES):
-        assert (await tracking.track_order(attempt("wrong@example.com"))).outcome == "not_found"
+    for i in range(CONVERSATION_FAILURES):  # a different number each time: the conversation
+        wrong = attempt("wrong@example.com", number=f"1099{i:05d}")
+        assert (await tracking.track_order(wrong)).outcome == "not_found"
     with capture_logs() as logs:
         refused = await tracking.track_order(attempt(demo.email))  # even the right one
         refused_shipment = await tracking.track_shipment(
@@ -188,7 +195,7 @@ async def test_failed_lookups_are_limited_per_client(
 ) -> None:
     demo = _order("in_transit")
     client = f"client-{uuid.uuid4().hex}"
-    for i in range(CLIENT_FAILURES):
+    for i in range(FREE_FAILURES["client"]):
         ctx = make_ctx(demo_tenant, client_key=client, tracking_number=f"RB{i:09d}DK")
         assert (await tracking.track_shipment(ctx)).outcome == "not_found"
     with capture_logs() as logs:
@@ -269,3 +276,56 @@ async def test_a_shop_without_a_connector_is_unavailable_and_offers_a_person(
     )
     assert result.outcome == "unavailable" and result.offer_person
     assert "system" in result.replies[0].text
+
+
+async def test_a_customer_with_a_few_typos_gets_through(
+    tracking: Tracking, demo_tenant: Tenant, make_ctx: CtxFactory
+) -> None:
+    demo = _order("in_transit")
+    conversation = uuid.uuid4()
+    for typo in ("jens@exmaple.dk", "jens@example.dj", "jns@example.dk"):
+        ctx = make_ctx(
+            demo_tenant, conversation_id=conversation, order_number=demo.order.order_number,
+            email=typo, client_key="client-typo",
+        )  # fmt: skip
+        assert (await tracking.track_order(ctx)).outcome == "not_found"
+    ctx = make_ctx(
+        demo_tenant, conversation_id=conversation, order_number=demo.order.order_number,
+        email=demo.email, client_key="client-typo",
+    )  # fmt: skip
+    assert (await tracking.track_order(ctx)).outcome == "answered"
+
+
+async def test_many_emails_for_one_order_are_stopped_across_conversations_and_addresses(
+    tracking: Tracking, demo_tenant: Tenant, make_ctx: CtxFactory, clock: ManualClock
+) -> None:
+    """The attack of the issue: wrong e-mails for one order from fresh conversations (and fresh
+    addresses); the order number's own count stops it, with growing waits."""
+    demo = _order("in_transit")
+    now = clock.now().timestamp()
+    clock.advance(seconds=3600 - now % 3600 + 1)  # at the start of a count window
+    outcomes = []
+    for i in range(40):
+        ctx = make_ctx(
+            demo_tenant, order_number=demo.order.order_number, email=f"guess{i}@example.com",
+            client_key=f"client-{i}",
+        )  # fmt: skip
+        outcomes.append((await tracking.track_order(ctx)).outcome)
+        clock.advance(seconds=BACKOFF_BASE_SECONDS + 1)
+    tried = outcomes.count("not_found")
+    assert FREE_FAILURES["number"] < tried <= NUMBER_FAILURES
+    assert outcomes[: FREE_FAILURES["number"]] == ["not_found"] * FREE_FAILURES["number"]
+    assert outcomes.count("rate_limited") >= 30  # 40 tries in 20 minutes: most of them wait
+    # Even the right e-mail from a fresh conversation and address waits now.
+    fresh = make_ctx(
+        demo_tenant, order_number=demo.order.order_number, email=demo.email, client_key="new"
+    )
+    with capture_logs() as logs:
+        assert (await tracking.track_order(fresh)).outcome == "rate_limited"
+    assert [e["scope"] for e in logs if e.get("event") == "security_event"] == ["number"]
+    # Another order is not affected.
+    other = _order("delivered")
+    ctx = make_ctx(demo_tenant, order_number=other.order.order_number, email=other.email)
+    assert (await tracking.track_order(ctx)).outcome == "answered"
+    clock.advance(minutes=61)
+    assert (await tracking.track_order(fresh)).outcome == "answered"

@@ -38,15 +38,23 @@ async def test_healthz_fails_without_database(make_runtime, tmp_path) -> None:
     assert r.status_code == 503 and r.json()["checks"]["database"] is False
 
 
-async def test_metrics(client: httpx.AsyncClient, tenant_factory) -> None:
+async def test_metrics(client: httpx.AsyncClient, tenant_factory, runtime) -> None:
     tenant = await tenant_factory()
+    # Without a token configured, /metrics does not exist on the public app.
+    assert runtime.settings.metrics_token is None
+    assert (await client.get("/metrics")).status_code == 404
+    runtime.settings.metrics_token = "metrics-secret"
+    assert (await client.get("/metrics")).status_code == 401
+    r = await client.get("/metrics", headers={"authorization": "Bearer wrong"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+
     conv = await start_conversation(client, tenant.widget_key)
     await client.post(
         f"/api/v1/conversations/{conv['conversation_id']}/messages",
         json={"text": "hej"},
         headers=conv["headers"],
     )
-    r = await client.get("/metrics")
+    r = await client.get("/metrics", headers={"authorization": "Bearer metrics-secret"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
     body = r.text
     assert (

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from samtale.kernel.clock import Clock, IdSource
 from samtale.model import Tenant
 from samtale.privacy import audit
+from samtale.tenants.formats import check_formats
 
 # Probe values: made up, so a real shop answers "not found".
 PROBE_ORDER = "000000000"
@@ -63,6 +64,32 @@ async def save_section(
         merged = {**before, **value} if isinstance(before, dict) else dict(value)
         settings[key] = merged
     tenant.settings = settings
+    await session.flush()
+    return tenant
+
+
+async def save_formats(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    *,
+    order_number_patterns: list[str] | None = None,
+    tracking_number_patterns: list[str] | None = None,
+) -> Tenant:
+    """Store the shop's order and tracking number formats (None leaves one as it is). Every
+    pattern is checked first: an unusable one is refused with `Invalid` naming the field."""
+    changes = {
+        key: value
+        for key, value in (
+            ("order_number_patterns", order_number_patterns),
+            ("tracking_number_patterns", tracking_number_patterns),
+        )
+        if value is not None
+    }
+    check_formats(changes)
+    tenant = await session.get(Tenant, tenant_id, with_for_update=True)
+    if tenant is None:
+        raise LookupError("no such tenant")
+    tenant.settings = {**(tenant.settings or {}), **changes}
     await session.flush()
     return tenant
 

@@ -44,7 +44,13 @@ from samtale.infra.database import Database
 from samtale.infra.hub import Hub, InProcessHub, RedisHub
 from samtale.infra.mail import Mailer, mailer_from_env
 from samtale.infra.migrate import upgrade
-from samtale.infra.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from samtale.infra.ratelimit import (
+    FallbackRateLimiter,
+    MemoryRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+)
+from samtale.infra.redis import redis_client
 from samtale.insights.service import InsightsService
 from samtale.kernel.clock import Clock, IdSource, RandomIds, SystemClock
 from samtale.kernel.config import Settings
@@ -111,9 +117,12 @@ class Container:
         hub: Hub
         limiter: RateLimiter
         if settings.redis_url:
-            redis = aioredis.from_url(settings.redis_url, decode_responses=True)
+            redis = redis_client(settings.redis_url)
             hub = RedisHub(settings.redis_url, prefix=settings.redis_prefix)
-            limiter = RedisRateLimiter(redis, clock, prefix=f"{settings.redis_prefix}rl:")
+            limiter = FallbackRateLimiter(
+                RedisRateLimiter(redis, clock, prefix=f"{settings.redis_prefix}rl:"),
+                MemoryRateLimiter(clock),
+            )
         else:
             hub = InProcessHub()
             limiter = MemoryRateLimiter(clock)

@@ -34,6 +34,7 @@ from samtale.bot.language import decide_language
 from samtale.bot.profile import ShopProfile
 from samtale.conversations.responder import ConversationContext, IncomingMessage, Reply
 from samtale.kernel.logs import get_logger
+from samtale.kernel.patterns import PatternError, compile_pattern
 
 log = get_logger(__name__)
 
@@ -367,7 +368,10 @@ class Bot:
                 return None
             return f"{number:g}"
         if v.type == "regex":
-            m = re.search(v.pattern or "", text)
+            try:
+                m = compile_pattern(v.pattern or "").search(text)
+            except PatternError:
+                return None
             return m.group(0) if m else None
         if v.type == "choice":
             choices = localized(v.choices or {}, lang) or []

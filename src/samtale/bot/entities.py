@@ -14,6 +14,8 @@ from datetime import date
 
 import phonenumbers
 
+from samtale.kernel.patterns import PatternError, compile_pattern
+
 EMAIL = re.compile(
     r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[A-Za-z]{2,24}(?![\w-])", re.UNICODE
 )
@@ -69,7 +71,11 @@ def find_pattern(text: str, patterns: Iterable[str]) -> list[str]:
     """Matches of the shop's patterns, normalised: upper case, no spaces, no leading '#'."""
     found: list[str] = []
     for pattern in patterns:
-        for m in re.finditer(pattern, text, re.IGNORECASE):
+        try:
+            compiled = compile_pattern(pattern, ignore_case=True)
+        except PatternError:
+            continue  # stored before the checks at save time; never breaks a message
+        for m in compiled.finditer(text):
             value = re.sub(r"\s+", "", m.group(0)).lstrip("#").upper()
             if value not in found:
                 found.append(value)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from samtale.kernel.languages import DEFAULT_COUNTRY
+from samtale.kernel.patterns import usable
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def profile_of(tenant: Any) -> ShopProfile:
         time_zone=tenant.time_zone,
         retention_bot_days=tenant.retention_bot_days,
         retention_agent_days=tenant.retention_agent_days,
-        order_number_patterns=tuple(orders),
-        tracking_number_patterns=tuple(tracking),
+        order_number_patterns=usable(orders),
+        tracking_number_patterns=usable(tracking),
         privacy_url=widget.get("privacy_url") or settings.get("privacy_url"),
     )

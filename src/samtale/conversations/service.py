@@ -340,6 +340,58 @@ class ConversationService:
         )
         return msg
 
+    async def add_message_once(
+        self,
+        tenant_id: uuid.UUID,
+        conversation_id: uuid.UUID,
+        author: str,
+        text: str,
+        *,
+        client_id: str | None,
+        agent_id: uuid.UUID | None = None,
+        agent_name: str | None = None,
+    ) -> tuple[Message, bool]:
+        """`add_message` with an idempotency key: the unique (conversation, client id) keeps
+        one copy; a retry, even one racing the first, gets the stored message and True."""
+        if client_id is None:
+            msg = await self.add_message(
+                tenant_id, conversation_id, author, text, agent_id=agent_id, agent_name=agent_name
+            )
+            return msg, False
+        async with self.db.session() as session:
+            earlier = await Conversations(session, tenant_id).by_client_id(
+                conversation_id, client_id
+            )
+        if earlier is not None:
+            return earlier, True
+        now = self.clock.now()
+        try:
+            async with self.db.transaction() as session:
+                repo = Conversations(session, tenant_id)
+                seq = await repo.next_seqs(conversation_id, 1, now)
+                msg = await repo.add_message(
+                    conversation_id,
+                    id=self.ids.uuid(),
+                    seq=seq,
+                    author=author,
+                    text=text,
+                    client_id=client_id,
+                    agent_id=agent_id,
+                    now=now,
+                )
+        except IntegrityError:
+            async with self.db.session() as session:
+                earlier = await Conversations(session, tenant_id).by_client_id(
+                    conversation_id, client_id
+                )
+            if earlier is None:
+                raise
+            return earlier, True
+        await self.hub.publish(
+            conversation_channel(conversation_id), message_event(msg, agent_name)
+        )
+        return msg, False
+
     async def agent_names(
         self, tenant_id: uuid.UUID, messages: Sequence[Message]
     ) -> dict[uuid.UUID, str]:

@@ -45,6 +45,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
+    # A database that is away is said quickly (503 + Retry-After), not after a long wait.
+    kwargs.setdefault("pool_timeout", 5)
+    if url.startswith("postgresql+asyncpg"):
+        kwargs.setdefault("connect_args", {"timeout": 3})
     if kwargs.get("poolclass") is NullPool:
         kwargs.pop("pool_size")
         kwargs.pop("max_overflow")

@@ -50,6 +50,13 @@ class Subscription:
             # A subscriber this far behind must resynchronise from the database.
             self.overflowed = True
 
+    def resync(self) -> None:
+        """Events may have been missed (the hub reconnected, a publish failed): mark the
+        subscriber to catch up from the database, and wake it with a `resync` event."""
+        self.overflowed = True
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait({"type": "resync"})
+
     async def get(self) -> Event:
         return await self.queue.get()
 
@@ -104,6 +111,17 @@ class _LocalFanout:
         for sub in list(self._subs.get(channel, ())):
             sub.deliver(event)
 
+    def resync(self, channel: str | None = None) -> int:
+        """Mark the subscribers of `channel` (of every channel: None) to resynchronise."""
+        subs = (
+            {s for group in self._subs.values() for s in group}
+            if channel is None
+            else set(self._subs.get(channel, ()))
+        )
+        for sub in subs:
+            sub.resync()
+        return len(subs)
+
 
 class InProcessHub:
     """The embedded default: one process, no network."""
@@ -132,47 +150,122 @@ class InProcessHub:
 
 
 class RedisHub:
-    """Redis pub/sub between instances."""
+    """Redis pub/sub between instances.
+
+    A subscription is confirmed by this connection's own acknowledgement of the SUBSCRIBE (not
+    by counting subscribers across instances). When the pub/sub connection breaks, redis-py
+    opens a new one and subscribes again; once Redis acknowledges that, every local subscriber
+    gets a `resync` (they catch up from the database by cursor), since events published during
+    the gap are gone. A publish that fails is logged, and the channel's local subscribers are
+    marked to resync too: the data is in the database, only the live nudge was lost.
+    """
 
     def __init__(self, url: str, prefix: str = "samtale:") -> None:
-        import redis.asyncio as aioredis
+        from samtale.infra.redis import redis_client
 
-        self.redis = aioredis.from_url(url, decode_responses=True)
+        self.redis = redis_client(url)
         self.prefix = prefix
         self._fanout = _LocalFanout()
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
-        self._ready = asyncio.Event()
+        self._start_lock = asyncio.Lock()
+        self._acks: dict[str, asyncio.Event] = {}
+        self._broken = False
+        self.reconnects = 0
 
     async def start(self) -> None:
-        if self._pubsub is None:
-            self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-            # A placeholder subscription keeps the connection in pub/sub mode from the start.
-            await self._pubsub.subscribe(f"{self.prefix}__hub__")
+        if self._reader is not None:
+            return
+        async with self._start_lock:
+            if self._reader is not None:
+                return
+            self._pubsub = self.redis.pubsub()
+            try:
+                # A placeholder subscription keeps the connection in pub/sub mode from the start.
+                await self._subscribe([f"{self.prefix}__hub__"])
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await self._pubsub.aclose()
+                self._pubsub = None
+                raise
             self._reader = asyncio.create_task(self._read(), name="redis-hub-reader")
 
+    async def _subscribe(self, names: list[str]) -> None:
+        waits = {n: self._acks.setdefault(n, asyncio.Event()) for n in names}
+        for event in waits.values():
+            event.clear()
+        await self._pubsub.subscribe(*names)
+        if self._reader is None:
+            # Not reading yet (start): read the acknowledgements here.
+            async with asyncio.timeout(5):
+                while not all(e.is_set() for e in waits.values()):
+                    msg = await self._pubsub.get_message(timeout=1.0)
+                    if msg is not None:
+                        self._handle(msg)
+        else:
+            await self._confirmed(waits)
+
+    async def _confirmed(self, waits: dict[str, asyncio.Event]) -> None:
+        """Wait for this connection's acknowledgement of the SUBSCRIBE, so that an event
+        published right after `subscribe()` returns is not missed (callers catch up from the
+        database after subscribing and rely on this order)."""
+        try:
+            async with asyncio.timeout(5):
+                for event in waits.values():
+                    await event.wait()
+        except TimeoutError:
+            from redis.exceptions import TimeoutError as RedisTimeout
+
+            raise RedisTimeout("no subscribe acknowledgement from Redis") from None
+
+    def _handle(self, msg: dict[str, Any]) -> None:
+        kind = msg.get("type")
+        if kind == "message":
+            try:
+                event = json.loads(msg["data"])
+            except ValueError:
+                return
+            self._fanout.dispatch(msg["channel"][len(self.prefix) :], event)
+        elif kind == "subscribe":
+            name = msg.get("channel")
+            if isinstance(name, str) and name in self._acks:
+                self._acks[name].set()
+            if self._broken:
+                # The connection is back and subscribed again: what was published during the
+                # gap is lost to the hub, so every subscriber catches up from the database.
+                self._broken = False
+                self.reconnects += 1
+                count = self._fanout.resync()
+                log.info("hub_reconnected", subscribers=count)
+
     async def _read(self) -> None:
-        plen = len(self.prefix)
         while True:
             try:
                 msg = await self._pubsub.get_message(timeout=1.0)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("hub_read_failed")
-                await asyncio.sleep(0.5)
+            except Exception as exc:
+                if not self._broken:
+                    log.warning("hub_connection_lost", error=type(exc).__name__)
+                self._broken = True
+                for event in self._acks.values():
+                    event.clear()
+                await asyncio.sleep(0.2)
                 continue
-            if msg is None or msg.get("type") != "message":
-                continue
-            try:
-                event = json.loads(msg["data"])
-            except ValueError:
-                continue
-            self._fanout.dispatch(msg["channel"][plen:], event)
+            if msg is not None:
+                self._handle(msg)
 
     async def publish(self, channel: str, event: Event) -> None:
-        await self.redis.publish(self.prefix + channel, json.dumps(event, default=str))
+        try:
+            await self.redis.publish(self.prefix + channel, json.dumps(event, default=str))
+        except Exception as exc:
+            from samtale.infra.redis import is_connection_error
+
+            if not is_connection_error(exc):
+                raise
+            log.warning("hub_publish_failed", error=type(exc).__name__)
+            self._fanout.resync(channel)
 
     @asynccontextmanager
     async def subscribe(self, *channels: str) -> AsyncIterator[Subscription]:
@@ -181,28 +274,21 @@ class RedisHub:
         async with self._lock:
             new = self._fanout.add(sub)
             if new:
-                names = [self.prefix + c for c in new]
-                await self._pubsub.subscribe(*names)
-                await self._confirmed(names)
+                try:
+                    await self._subscribe([self.prefix + c for c in new])
+                except BaseException:
+                    self._fanout.remove(sub)
+                    raise
         try:
             yield sub
         finally:
             async with self._lock:
                 gone = self._fanout.remove(sub)
                 if gone and self._pubsub is not None:
+                    for c in gone:
+                        self._acks.pop(self.prefix + c, None)
                     with contextlib.suppress(Exception):
                         await self._pubsub.unsubscribe(*(self.prefix + c for c in gone))
-
-    async def _confirmed(self, names: list[str]) -> None:
-        """Wait until Redis has registered the subscription, so that an event published right
-        after `subscribe()` returns is not missed (callers catch up from the database after
-        subscribing and rely on this order)."""
-        for _ in range(200):
-            counts = dict(await self.redis.pubsub_numsub(*names))
-            if all(counts.get(n, 0) > 0 for n in names):
-                return
-            await asyncio.sleep(0.005)
-        log.warning("hub_subscribe_unconfirmed", channels=len(names))
 
     async def close(self) -> None:
         if self._reader:

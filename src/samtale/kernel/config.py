@@ -58,7 +58,13 @@ class Settings(BaseSettings):
     # intervals is disconnected.
     ws_heartbeat_seconds: float = Field(default=20.0, gt=0)
     # Behind a reverse proxy, trust X-Forwarded-For from these addresses (comma-separated).
-    trusted_proxies: str = "127.0.0.1,::1"
+    # None by default: a header anyone can send must not choose the address that rate limits
+    # and log-in limits count.
+    trusted_proxies: str = ""
+
+    # `GET /metrics` answers only with `Authorization: Bearer <metrics_token>`; without a token
+    # configured it answers 404.
+    metrics_token: str | None = None
 
     # Let shops' HTTP connectors call loopback and private addresses (only when the shops'
     # systems live on the operator's own network; see `shop.addresses`).

@@ -262,16 +262,31 @@ class AgentSide(LiveBase):
             await self._live_handoff(session, agent, conversation_id)
 
     async def send(self, agent: Agent, conversation_id: uuid.UUID, message: str) -> Message:
+        msg, _duplicate = await self.send_once(agent, conversation_id, message)
+        return msg
+
+    async def send_once(
+        self,
+        agent: Agent,
+        conversation_id: uuid.UUID,
+        message: str,
+        client_id: str | None = None,
+    ) -> tuple[Message, bool]:
+        """Send; with `client_id`, a retry (the answer was lost) returns the message stored
+        the first time and True, and stores nothing."""
         async with self.db.session() as session:
             h = await self._live_handoff(session, agent, conversation_id)
-        msg = await self.conversations.add_message(
+        msg, duplicate = await self.conversations.add_message_once(
             agent.tenant_id,
             conversation_id,
             "agent",
             message,
+            client_id=f"agent:{client_id}" if client_id else None,
             agent_id=agent.user_id,
             agent_name=agent.name,
         )
+        if duplicate:
+            return msg, True
         async with self.db.transaction() as session:
             await session.execute(
                 update(Handoff)
@@ -288,7 +303,7 @@ class AgentSide(LiveBase):
                     at=msg.created_at,
                     seconds=(msg.created_at - as_utc(h.queued_at)).total_seconds(),
                 )
-        return msg
+        return msg, False
 
     async def typing(self, agent: Agent, conversation_id: uuid.UUID, typing: bool) -> None:
         await self.hub.publish(

@@ -42,6 +42,7 @@ ADMIN_ACTIONS = frozenset(
         "user.deactivated",
         "user.reactivated",
         "user.password_set",
+        "user.login_locked",
         "bot.published",
         "settings.changed",
         "tenant.created",

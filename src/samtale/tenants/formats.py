@@ -8,14 +8,15 @@ uses the demo formats.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from samtale.kernel.errors import Invalid
+from samtale.kernel.patterns import pattern_problem, usable
 from samtale.model import Tenant
 
 # Nine digits starting with 10, e.g. 104827361 (customers sometimes write "#104827361").
-DEMO_ORDER_NUMBER_PATTERN = r"(?<![\d])#?10\d{7}(?![\d])"
+DEMO_ORDER_NUMBER_PATTERN = r"#?\b10\d{7}\b"
 
 # One pattern per carrier, matched case-insensitively against the customer's text.
 DEMO_TRACKING_PATTERNS: dict[str, str] = {
@@ -47,16 +48,40 @@ def _patterns(value: Any) -> tuple[str, ...] | None:
         value = [value]
     if isinstance(value, dict):
         value = list(value.values())
-    out = []
-    for pattern in value if isinstance(value, list) else []:
-        if not isinstance(pattern, str):
+    # A broken pattern stored before the checks at save time must not break every message.
+    return usable(value)
+
+
+FORMAT_KEYS = ("order_number_patterns", "tracking_number_patterns")
+
+
+def format_problems(settings: dict[str, Any]) -> list[dict[str, str]]:
+    """Field problems of the shop's number formats in `settings` (empty when all are usable);
+    called before the settings are stored."""
+    problems: list[dict[str, str]] = []
+    for key in FORMAT_KEYS:
+        value = settings.get(key)
+        if value is None:
             continue
-        try:
-            re.compile(pattern)
-        except re.error:
-            continue  # a broken pattern in the settings must not break every message
-        out.append(pattern)
-    return tuple(out)
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, dict):
+            value = list(value.values())
+        if not isinstance(value, list):
+            problems.append({"field": key, "code": "invalid", "message": "a list of patterns"})
+            continue
+        for i, pattern in enumerate(value):
+            if problem := pattern_problem(pattern):
+                problems.append(
+                    {"field": f"{key}.{i}", "code": "invalid_pattern", "message": problem}
+                )
+    return problems
+
+
+def check_formats(settings: dict[str, Any]) -> None:
+    """Raise `Invalid` (422 with a message per field) when a number format is unusable."""
+    if problems := format_problems(settings):
+        raise Invalid("A number format is not a usable pattern.", fields=problems)
 
 
 def tenant_formats(tenant: Tenant) -> TenantFormats:

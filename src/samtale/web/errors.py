@@ -4,9 +4,11 @@ which may be personal data."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -107,6 +109,80 @@ def domain_error(exc: DomainError) -> JSONResponse:
     return error_response(domain_status(exc), exc.code, exc.message, headers, exc.fields)
 
 
+# What a lost database or Redis raises. A request that needs one of them while it is away gets
+# 503 with `Retry-After` (kernel `Unavailable`'s shape), never a 500.
+RETRY_AFTER_SECONDS = 2
+
+
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    import asyncpg
+    import redis.exceptions as redis_errors
+    from sqlalchemy import exc as sa
+
+    return (
+        sa.OperationalError,  # the driver lost or could not open its connection
+        sa.InterfaceError,  # asyncpg: "connection is closed"
+        sa.TimeoutError,  # no pooled connection in time
+        sa.DisconnectionError,
+        asyncpg.PostgresConnectionError,
+        asyncpg.InterfaceError,
+        asyncpg.exceptions.CannotConnectNowError,
+        asyncpg.exceptions.AdminShutdownError,
+        redis_errors.ConnectionError,
+        redis_errors.TimeoutError,
+        redis_errors.BusyLoadingError,
+        ConnectionError,  # refused, reset, broken pipe
+        TimeoutError,
+    )
+
+
+def backend_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` (or what it wraps) says the database or Redis is unreachable."""
+    from sqlalchemy import exc as sa
+
+    kinds = _connection_errors()
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, kinds):
+            return True
+        if isinstance(current, BaseExceptionGroup):
+            return any(backend_unavailable(e) for e in current.exceptions)
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def unavailable_response() -> JSONResponse:
+    exc = Unavailable(retry_after=RETRY_AFTER_SECONDS)
+    response = domain_error(exc)
+    return response
+
+
+CLOSE_TRY_AGAIN = 1013  # websocket: the database or Redis is away; reconnect with backoff
+CLOSE_SERVER_ERROR = 1011
+
+
+async def close_on_failure(ws: WebSocket, exc: Exception) -> None:
+    """A socket whose backend failed ends with an error frame and a close frame, never a
+    dropped connection: 1013 (try again later) when the database or Redis is away, else 1011.
+    The client reconnects with backoff and catches up by cursor."""
+    if backend_unavailable(exc):
+        log.warning("websocket_backend_unavailable", error=type(exc).__name__)
+        code, message, close = "unavailable", "Unavailable for a moment.", CLOSE_TRY_AGAIN
+    else:
+        log.error("websocket_failed", exc_info=exc)
+        code, message, close = "internal_error", "Something went wrong.", CLOSE_SERVER_ERROR
+    with contextlib.suppress(Exception):
+        await ws.send_text(
+            json.dumps({"type": "error", "error": {"code": code, "message": message}})
+        )
+    with contextlib.suppress(Exception):
+        await ws.close(close)
+
+
 def not_found(what: str = "conversation") -> ApiError:
     return ApiError(404, f"{what}_not_found", f"No such {what}.")
 
@@ -158,10 +234,38 @@ def install_error_handlers(app: FastAPI) -> None:
             message = "No such resource."
         return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
 
+    async def _backend(_request: Request, exc: Exception) -> JSONResponse:
+        # Handled here (not in the last-resort handler below, which re-raises to the server):
+        # the client gets 503 + Retry-After and its keep-alive connection stays usable.
+        if backend_unavailable(exc):
+            log.warning("backend_unavailable", error=type(exc).__name__)
+            return unavailable_response()
+        log.error("unhandled_error", exc_info=exc)
+        return error_response(
+            500,
+            "internal_error",
+            "Something went wrong on our side.",
+            {"Connection": "close"},
+        )
+
+    from sqlalchemy import exc as sa
+
+    kinds: list[Any] = [sa.DBAPIError, sa.SQLAlchemyError, *_connection_errors(), OSError]
+    for kind in kinds:
+        app.add_exception_handler(kind, _backend)
+
     @app.exception_handler(Exception)
     async def _unhandled(_request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled_error", exc_info=exc)
-        return error_response(500, "internal_error", "Something went wrong on our side.")
+        if backend_unavailable(exc):
+            log.warning("backend_unavailable", error=type(exc).__name__)
+            response = unavailable_response()
+        else:
+            log.error("unhandled_error", exc_info=exc)
+            response = error_response(500, "internal_error", "Something went wrong on our side.")
+        # After an unhandled error the server drops the connection: say so, so that a client
+        # does not reuse it and meet a reset.
+        response.headers["Connection"] = "close"
+        return response
 
 
 # Documented on every API route so that clients (and the schema checks) know the error shape.

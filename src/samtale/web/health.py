@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from samtale.web.deps import ContainerDep
+from samtale.web.deps import ContainerDep, bearer_token
+from samtale.web.errors import ApiError, not_found
 
 router = APIRouter(tags=["operations"])
 
@@ -21,6 +25,22 @@ async def healthz(runtime: ContainerDep) -> JSONResponse:
     )
 
 
-@router.get("/metrics", summary="Prometheus metrics")
-async def metrics(runtime: ContainerDep) -> Response:
+@router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+async def metrics(
+    runtime: ContainerDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Only with `SAMTALE_METRICS_TOKEN` set, and only for `Authorization: Bearer <token>`;
+    without a token configured the path does not exist (404), so a public port shows nothing."""
+    token = runtime.settings.metrics_token
+    if not token:
+        raise not_found("resource")
+    given = bearer_token(authorization) or ""
+    if not secrets.compare_digest(given.encode(), token.encode()):
+        raise ApiError(
+            401,
+            "unauthorized",
+            "The metrics need the bearer token.",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

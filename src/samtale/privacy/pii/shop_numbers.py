@@ -12,6 +12,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Sequence
+from typing import Any
+
+import re2
 
 from .model import ORDER_NUMBER, TRACKING_NUMBER, Finding
 
@@ -52,8 +55,20 @@ def valid_s10(value: str) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _compile(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+def _compile(patterns: tuple[str, ...]) -> tuple[Any, ...]:
+    """The shop's own patterns in RE2 (linear time: a shop's pattern cannot stall the
+    instance); one that does not compile is skipped."""
+    options = re2.Options()
+    options.log_errors = False
+    options.case_sensitive = False
+    options.max_mem = 1 << 20
+    out = []
+    for p in patterns:
+        try:
+            out.append(re2.compile(p, options))
+        except (re2.error, TypeError):
+            continue
+    return tuple(out)
 
 
 def find_shop_numbers(

@@ -52,6 +52,10 @@ class PresenceIn(BaseModel):
 class TextIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, max_length=4000)
+    # The idempotency key: a retry with the same id answers the first result, stored once.
+    client_id: str | None = Field(
+        default=None, min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.:-]+$"
+    )
 
     @field_validator("text")
     @classmethod
@@ -171,8 +175,15 @@ async def conversation(
 async def send(
     conversation_id: uuid.UUID, body: TextIn, staff: AgentStaff, runtime: ContainerDep
 ) -> dict[str, Any]:
-    msg = await runtime.live.send(agent_of(staff), conversation_id, body.text)
-    return {"id": str(msg.id), "cursor": msg.seq, "created_at": msg.created_at.isoformat()}
+    msg, duplicate = await runtime.live.send_once(
+        agent_of(staff), conversation_id, body.text, body.client_id
+    )
+    return {
+        "id": str(msg.id),
+        "cursor": msg.seq,
+        "created_at": msg.created_at.isoformat(),
+        "duplicate": duplicate,
+    }
 
 
 @router.post("/conversations/{conversation_id}/typing", status_code=204)

@@ -35,6 +35,7 @@ from samtale.infra.hub import Subscription, conversation_channel, tenant_channel
 from samtale.kernel.errors import DomainError
 from samtale.kernel.logs import get_logger
 from samtale.live.service import Agent
+from samtale.web.errors import close_on_failure
 from samtale.web.staff.session import SESSION_COOKIE
 
 router = APIRouter()
@@ -78,6 +79,9 @@ class AgentSocket:
     async def _pump(self, channel: str, sub: Subscription) -> None:
         while True:
             event = await sub.get()
+            if event.get("type") == "resync":
+                # The hub reconnected: the console reloads what it shows from the database.
+                self.overflowed = True
             try:
                 self.events.put_nowait((channel, event))
             except asyncio.QueueFull:
@@ -100,6 +104,8 @@ class AgentSocket:
 
     async def on_event(self, channel: str, event: dict[str, Any]) -> None:
         kind = event.get("type")
+        if kind == "resync":
+            return  # said once by `run` for every channel
         if channel.startswith("conv:"):
             cid = channel[5:]
             if kind in ("typing", "read") and event.get("agent_id") == self.me:
@@ -223,8 +229,17 @@ def same_origin(ws: WebSocket) -> bool:
 
 @router.websocket("/api/v1/agent/ws")
 async def agent_socket(ws: WebSocket) -> None:
-    runtime: Container = ws.app.state.runtime
     await ws.accept()
+    try:
+        await _agent_socket(ws)
+    except WebSocketDisconnect:
+        pass
+    except Exception as exc:
+        await close_on_failure(ws, exc)
+
+
+async def _agent_socket(ws: WebSocket) -> None:
+    runtime: Container = ws.app.state.runtime
     if not same_origin(ws):
         await _refuse(ws, "forbidden", "Not from this site.", CLOSE_FORBIDDEN)
         return
@@ -244,6 +259,8 @@ async def agent_socket(ws: WebSocket) -> None:
         await socket.run()
     except WebSocketDisconnect:
         pass
+    except Exception as exc:
+        await close_on_failure(ws, exc)
     finally:
         runtime.metrics.websockets.dec()
         await socket.close_all()

@@ -13,10 +13,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.accounts.login import check_login
 from samtale.accounts.sessions import create_session, end_session
+from samtale.admin.team import subject
+from samtale.app.container import Container
+from samtale.kernel.logs import get_logger
 from samtale.model import User
+from samtale.privacy import audit
 from samtale.web.deps import ContainerDep, client_ip
 from samtale.web.i18n import LANG_COOKIE, UI_LANGUAGES, translator, ui_language
 from samtale.web.staff.session import (
@@ -28,6 +33,7 @@ from samtale.web.staff.session import (
 )
 
 router = APIRouter(include_in_schema=False)
+log = get_logger(__name__)
 
 LOGIN_CSRF_COOKIE = "samtale_login_csrf"
 
@@ -89,6 +95,21 @@ async def login_form(request: Request, staff: OptionalStaff, next: str | None = 
     return _login_page(request, safe_next(next))
 
 
+async def _record_account_lock(runtime: Container, session: AsyncSession, user: User) -> None:
+    """An account locked against every address is told to the shop's admins (the audit log,
+    `user.login_locked`, and a warning in the logs), never silently."""
+    log.warning("login_account_locked", tenant_id=str(user.tenant_id), user_id=str(user.id))
+    await audit.record(
+        session,
+        tenant_id=user.tenant_id,
+        actor="system:login",
+        action="user.login_locked",
+        clock=runtime.clock,
+        ids=runtime.ids,
+        subject_hash=subject(runtime.settings.effective_secret_key, user),
+    )
+
+
 @router.post("/login")
 async def login(
     request: Request,
@@ -111,6 +132,8 @@ async def login(
             password,
             client_ip(request, runtime),
         )
+        if result.locked_account is not None:
+            await _record_account_lock(runtime, session, result.locked_account)
         if result.locked_for:
             minutes = max(1, round(result.locked_for / 60))
             return _login_page(

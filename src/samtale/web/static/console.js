@@ -541,18 +541,31 @@
       $("composer").requestSubmit();
     }
   });
+  const newClientId = () =>
+    window.crypto && crypto.randomUUID
+      ? crypto.randomUUID()
+      : Date.now().toString(36) + Math.random().toString(36).slice(2);
   $("composer").addEventListener("submit", async (e) => {
     e.preventDefault();
     const v = S.current;
     const text = reply.value.trim();
     if (!v || !text) return;
+    // One id per text: sending the same text again after a failed answer (the server may
+    // have stored it) is a retry, and the server stores it once.
+    if (!S.pending || S.pending.text !== text || S.pending.conversation !== v.conversation_id) {
+      S.pending = { text, conversation: v.conversation_id, client_id: newClientId() };
+    }
     reply.value = "";
     sendTyping(false);
-    const r = await api("POST", `/conversations/${v.conversation_id}/messages`, { text });
+    const r = await api("POST", `/conversations/${v.conversation_id}/messages`, {
+      text,
+      client_id: S.pending.client_id,
+    });
     if (!r.ok) {
       reply.value = text;
       return showError(errorText(r));
     }
+    S.pending = null;
     showError("");
   });
   $("canned").addEventListener("change", () => {

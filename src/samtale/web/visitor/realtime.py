@@ -32,6 +32,7 @@ from samtale.conversations.repository import authenticate
 from samtale.infra.hub import Subscription, conversation_channel
 from samtale.kernel.logs import get_logger
 from samtale.model import Conversation
+from samtale.web.errors import close_on_failure
 
 router = APIRouter()
 log = get_logger(__name__)
@@ -89,6 +90,8 @@ class VisitorSocket:
             await self.send(event)
         elif kind in ("typing", "read") and event.get("author") == "visitor":
             return  # the visitor's own signals, echoed by the hub
+        elif kind == "resync":
+            return  # the hub reconnected: `run` has caught up from the database
         elif kind == "deleted":
             await self.send(event)
             raise _Closed
@@ -196,8 +199,17 @@ async def _close_with_error(ws: WebSocket, code: str, message: str, close_code: 
 
 @router.websocket("/conversations/{conversation_id}/ws")
 async def conversation_socket(ws: WebSocket, conversation_id: str) -> None:
-    runtime: Container = ws.app.state.runtime
     await ws.accept()
+    try:
+        await _conversation_socket(ws, conversation_id)
+    except WebSocketDisconnect:
+        pass
+    except Exception as exc:
+        await close_on_failure(ws, exc)
+
+
+async def _conversation_socket(ws: WebSocket, conversation_id: str) -> None:
+    runtime: Container = ws.app.state.runtime
     token = ws.query_params.get("token")
     after_raw: Any = ws.query_params.get("after", "0")
     if not token:
@@ -236,18 +248,22 @@ async def conversation_socket(ws: WebSocket, conversation_id: str) -> None:
         return
     runtime.metrics.websockets.inc()
     try:
-        async with runtime.hub.subscribe(conversation_channel(conv.id)) as sub:
-            # Read again once subscribed: a state change between the first read and the
-            # subscription would otherwise be in neither the `ready` frame nor the hub.
-            async with runtime.db.session() as session:
-                fresh = await session.get(Conversation, cid)
-            if fresh is None:
-                await _close_with_error(
-                    ws, "conversation_not_found", "No such conversation.", CLOSE_NOT_FOUND
-                )
-                return
-            await VisitorSocket(ws, runtime, fresh, after).run(sub)
-    except WebSocketDisconnect:
-        pass
+        await _serve(ws, runtime, cid, conv, after)
     finally:
         runtime.metrics.websockets.dec()
+
+
+async def _serve(
+    ws: WebSocket, runtime: Container, cid: uuid.UUID, conv: Conversation, after: int
+) -> None:
+    async with runtime.hub.subscribe(conversation_channel(conv.id)) as sub:
+        # Read again once subscribed: a state change between the first read and the
+        # subscription would otherwise be in neither the `ready` frame nor the hub.
+        async with runtime.db.session() as session:
+            fresh = await session.get(Conversation, cid)
+        if fresh is None:
+            await _close_with_error(
+                ws, "conversation_not_found", "No such conversation.", CLOSE_NOT_FOUND
+            )
+            return
+        await VisitorSocket(ws, runtime, fresh, after).run(sub)
