@@ -101,18 +101,17 @@ def tenant_formats(tenant: Tenant) -> TenantFormats:
 # "DK1001"), WooCommerce's numbers (the id, or a sequential-numbers plugin's "SE-10023"),
 # Magento's increment ids ("000000123", or "123").
 _DIGITS = r"\d{3,12}"
-_EDGE_BEFORE = r"(?<![\w#-])"
-_EDGE_AFTER = r"(?![\w-])"
+# Patterns run in RE2 (`kernel.patterns`: linear time, no look-around), so the edges are word
+# boundaries: a "#" or a word boundary before, a word boundary after.
+_BEFORE = r"(?:#\s?|\b)"
 
 
 def platform_order_patterns(platform: str, prefix: str = "#") -> list[str]:
     """The order-number patterns connecting `platform` sets (`order_number_patterns`)."""
-    own = re.escape(prefix.lstrip("#").strip())
+    own = "".join(c for c in prefix if c.isascii() and c.isalnum())
     if platform == "shopify":
         optional = f"(?:{own}\\s?)?" if own else ""
-        return [f"{_EDGE_BEFORE}#?\\s?{optional}{_DIGITS}{_EDGE_AFTER}"]
-    if platform == "woocommerce":
-        return [f"{_EDGE_BEFORE}#?(?:[A-Za-z]{{1,6}}-?)?{_DIGITS}{_EDGE_AFTER}"]
-    if platform == "magento":
-        return [f"{_EDGE_BEFORE}#?(?:[A-Za-z]{{1,6}}-?)?{_DIGITS}{_EDGE_AFTER}"]
+        return [f"{_BEFORE}{optional}{_DIGITS}\\b"]
+    if platform in ("woocommerce", "magento"):
+        return [f"{_BEFORE}(?:[A-Za-z]{{1,6}}-?)?{_DIGITS}\\b"]
     return []
