@@ -280,6 +280,7 @@ class IntentClassifier:
         self.route_confidence, self.route_score = route if route is not None else (1.0, math.inf)
         self._route_fraction: float | None = None
         self._route_accuracy: float | None = None
+        self._route_baseline: float | None = None
         self.counts = {"fast": 0, "e5": 0}  # predictions answered by each model
         self._model: _Fitted | None = None  # the e5 model (or the TF-IDF-only one)
         self._fast: _Fitted | None = None  # the fast path
@@ -404,7 +405,8 @@ class IntentClassifier:
             info["route_confidence"] = self.route_confidence
             info["route_score"] = self.route_score
             info["e5_fraction_oof"] = self._route_fraction
-            info["oof_accuracy"] = self._route_accuracy
+            info["oof_accuracy"] = self._route_accuracy  # answers, rejections included
+            info["e5_alone_oof_accuracy"] = self._route_baseline
         return self
 
     def _fit_stage(
@@ -483,7 +485,7 @@ class IntentClassifier:
         if not rows.any():  # too few examples for folds: e5 decides whatever is not clear-cut
             if self.fixed_route is None:
                 self.route_confidence, self.route_score = 0.9, fast.threshold
-            self._route_fraction = self._route_accuracy = None
+            self._route_fraction = self._route_accuracy = self._route_baseline = None
             return
         truth = np.where(y == reject, -1, y) if reject is not None else y
         fast_ok = fast.answers(reject) == truth
@@ -504,6 +506,7 @@ class IntentClassifier:
                     self.route_confidence = float(cut)
                     break
         keep = (fast.scores >= self.route_score) & (conf >= self.route_confidence)
+        self._route_baseline = float(e5_ok[rows].mean())
         self._route_fraction = float((~keep)[rows].mean())
         self._route_accuracy = float(np.where(keep, fast_ok, e5_ok)[rows].mean())
 
