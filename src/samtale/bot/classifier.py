@@ -14,6 +14,16 @@ probabilities through a softmax, mixed with a vote of the most similar training 
 embedding space (what a linear model cannot draw). The softmax temperature is fitted on
 out-of-fold predictions (cross-validation on the training data), so `confidence` is calibrated.
 
+The fast path and the cascade. The same classifier also trains a second linear model whose
+dense view is a table of static word vectors distilled from e5 (`static.py`, the Model2Vec
+method) instead of the sentence embedding: it answers in well under a millisecond. Predicting
+in the cascade (`mode="cascade"`, the default), the fast path answers what it is sure of and e5
+the rest: a message goes to e5 when the fast path's confidence or in-scope score is low (the
+cut-offs chosen out of fold so that the cascade is as accurate as e5 alone) or when it has
+words no training example had. `Prediction.path` says which model answered, `counts` how many
+went each way. `mode="fast"` trains the fast path alone, in seconds (the registry answers with
+it while the cascade trains).
+
 Out of scope. A shop's content has no examples of what is *not* an intent, so rejection is
 learnt from in-scope examples alone. The in-scope score of a message is the mean cosine
 similarity of its nearest training examples (a message far from everything we were taught is
