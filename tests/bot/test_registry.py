@@ -162,6 +162,7 @@ async def test_models_are_saved_and_loaded_without_training(
     tenant = await _tenant_with(rt.db, small_content())
     first = BotRegistry(rt.db, tmp_path / "models")
     await first.refresh(tenant.id)
+    await first.settled()  # the cascade, trained behind the fast path, is what is saved
     assert list((tmp_path / "models").glob("*.model"))
     expected = await ask(first, tenant.id, "hvad koster fragt")
 
@@ -234,3 +235,32 @@ async def test_an_unreadable_model_file_is_retrained(
     registry = BotRegistry(rt.db, tmp_path / "models")
     await registry.refresh(tenant.id)
     assert await ask(registry, tenant.id, "levering") == "Levering tager 1-3 dage."
+
+
+async def test_the_fast_path_answers_while_the_cascade_trains(
+    make_runtime, database_url: str, tmp_path: Path, monkeypatch
+) -> None:
+    rt = await make_runtime(database_url)
+    tenant = await _tenant_with(rt.db, small_content())
+    gate = threading.Event()
+    real = bot_model.load_or_train
+
+    def slow_cascade(*args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("fast_first"):
+            gate.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("samtale.bot.registry.load_or_train", slow_cascade)
+    registry = BotRegistry(rt.db, tmp_path / "models")
+    await registry.refresh(tenant.id)
+    bot = registry.bot(tenant.id)
+    assert bot is not None and not bot.classifier.has_e5  # the fast path alone, at once
+    assert await ask(registry, tenant.id, "hvad koster fragt") == "Levering tager 1-3 dage."
+    assert tenant.id in registry.completing
+    assert not list((tmp_path / "models").glob("*.model"))
+    gate.set()
+    await registry.settled(120)
+    assert registry.bot(tenant.id) is bot and bot.classifier.has_e5  # swapped in
+    assert bot.classifier.has_fast_path
+    assert list((tmp_path / "models").glob("*.model"))
+    assert await ask(registry, tenant.id, "hvad koster fragt") == "Levering tager 1-3 dage."

@@ -14,6 +14,16 @@ probabilities through a softmax, mixed with a vote of the most similar training 
 embedding space (what a linear model cannot draw). The softmax temperature is fitted on
 out-of-fold predictions (cross-validation on the training data), so `confidence` is calibrated.
 
+The fast path and the cascade. The same classifier also trains a second linear model whose
+dense view is a table of static word vectors distilled from e5 (`static.py`, the Model2Vec
+method) instead of the sentence embedding: it answers in well under a millisecond. Predicting
+in the cascade (`mode="cascade"`, the default), the fast path answers what it is sure of and e5
+the rest: a message goes to e5 when the fast path's confidence or in-scope score is low (the
+cut-offs chosen out of fold so that the cascade is as accurate as e5 alone) or when it has
+words no training example had. `Prediction.path` says which model answered, `counts` how many
+went each way. `mode="fast"` trains the fast path alone, in seconds (the registry answers with
+it while the cascade trains).
+
 Out of scope. A shop's content has no examples of what is *not* an intent, so rejection is
 learnt from in-scope examples alone. The in-scope score of a message is the mean cosine
 similarity of its nearest training examples (a message far from everything we were taught is
@@ -53,8 +63,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from samtale.bot.embeddings import Embedder, default_embedder
+from samtale.bot.static import StaticEmbeddings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _ABSENT = -10.0  # decision value of a class a cross-validation fold never saw
 
 _REPEATS = re.compile(r"(.)\1{2,}")
@@ -86,6 +97,8 @@ class Prediction:
     confidence: float
     ranking: list[tuple[str, float]]
     score: float
+    threshold: float = -math.inf  # the threshold `score` was compared with
+    path: str = "e5"  # which model answered: "fast" (no transformer) or "e5"
 
     @property
     def best(self) -> str | None:
@@ -111,6 +124,8 @@ class _Fitted:
     bank_labels: np.ndarray | None = None  # class index of each bank row
     reject: int | None = None  # index of the class of out-of-scope examples, if trained
     info: dict[str, Any] = field(default_factory=dict)
+    static: StaticEmbeddings | None = None  # the fast path's word table (its dense view)
+    threshold: float = -math.inf  # the fast path's own threshold (the e5 model's is on the clf)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +133,7 @@ class _Scores:
     probabilities: np.ndarray  # (n, n_classes)
     neighbours: np.ndarray  # (n,) mean cosine of the nearest training examples, 0 without
     scores: np.ndarray  # (n,) in-scope score
+    unknown: np.ndarray | None = None  # (n,) words the fast path's table lacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +145,69 @@ class _Features:
     mean: np.ndarray | None
     vectors: np.ndarray | None  # centred, normalised embeddings of every training example
     embedding_seconds: float
+    static: StaticEmbeddings | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _SparseViews:
+    """The TF-IDF views of the training texts, fitted once and shared by both models."""
+
+    char: TfidfVectorizer | None
+    word: TfidfVectorizer | None
+    blocks: list[sp.csr_matrix]
+
+    @classmethod
+    def fit(cls, texts: list[str]) -> _SparseViews:
+        folded = [fold_text(t) for t in texts]
+        normed = [normalize_text(t) for t in texts]
+        char = _fit_vectorizer(
+            TfidfVectorizer(
+                analyzer="char_wb",
+                ngram_range=(2, 5),
+                sublinear_tf=True,
+                min_df=2 if len(texts) >= 2000 else 1,
+                dtype=np.float32,
+            ),
+            folded,
+        )
+        word = _fit_vectorizer(
+            TfidfVectorizer(
+                analyzer="word",
+                ngram_range=(1, 2),
+                sublinear_tf=True,
+                token_pattern=r"(?u)\b\w+\b",
+                dtype=np.float32,
+            ),
+            normed,
+        )
+        blocks = [v.transform(d) for v, d in ((char, folded), (word, normed)) if v is not None]
+        return cls(char, word, blocks)
+
+
+@dataclass(frozen=True, slots=True)
+class _OutOfFold:
+    """One model's answers to the training rows its folds did not learn from."""
+
+    probabilities: np.ndarray
+    scores: np.ndarray
+    held: np.ndarray  # rows held out by a fold that knew their intent
+    threshold: float
+
+    def answers(self, reject: int | None) -> np.ndarray:
+        """The class answered per row, −1 where the row is rejected (out of scope)."""
+        best = self.probabilities.argmax(axis=1)
+        accepted = np.isfinite(self.scores) & (self.scores >= self.threshold)
+        if reject is not None:
+            accepted &= best != reject
+        return np.where(accepted, best, -1)
+
+
+MODES = ("cascade", "fast", "e5")
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}")
 
 
 class IntentClassifier:
@@ -137,6 +216,13 @@ class IntentClassifier:
     `threshold` fixes the rejection threshold (compared with `Prediction.score`); by default it
     is chosen from the training data so that `rejection_rate` of the correctly classified
     out-of-fold examples would be rejected. `use_embeddings=False` gives a TF-IDF-only model.
+
+    Two models are trained on the same views but for the dense one (`mode="cascade"`, the
+    default): the fast path reads distilled static word vectors (`static.py`) beside the TF-IDF
+    views and answers in well under a millisecond; the e5 model reads the sentence embedding
+    and costs 8–60 ms. A message goes to e5 only when the fast path is unsure (see
+    `_fit_route`); `counts` tallies where messages went. `mode="fast"` trains (and answers
+    with) the fast path alone, in seconds; `mode="e5"` the e5 model alone.
 
     The probabilities mix the linear model's calibrated softmax with a vote of the
     `vote_neighbours` most similar training examples (`vote_weight` of it): the vote adds what a
@@ -163,14 +249,22 @@ class IntentClassifier:
         top_k: int = 5,
         workers: int = 2,
         seed: int = 0,
+        mode: str = "cascade",
+        static_dim: int = 256,
+        static_weight: float = 1.0,
+        route_rate: float = 0.05,
+        route_tolerance: float = 0.0,
+        route_unknown: int | None = 0,
+        route: tuple[float, float] | None = None,
     ) -> None:
+        _check_mode(mode)
         if not 0.0 <= rejection_rate < 1.0:
             raise ValueError("rejection_rate must be in [0, 1)")
         if not 0.0 <= vote_weight <= 1.0:
             raise ValueError("vote_weight must be in [0, 1]")
         self._embedder = embedder
         self.fixed_threshold = threshold
-        self.threshold: float = threshold if threshold is not None else -math.inf
+        self._threshold: float = threshold if threshold is not None else -math.inf
         self.rejection_rate = rejection_rate
         self.use_embeddings = use_embeddings
         self.c = c
@@ -185,7 +279,21 @@ class IntentClassifier:
         self.top_k = top_k
         self.workers = workers
         self.seed = seed
-        self._model: _Fitted | None = None
+        self.mode = mode
+        self.static_dim = static_dim
+        self.static_weight = static_weight
+        self.route_rate = route_rate
+        self.route_tolerance = route_tolerance
+        self.route_unknown = route_unknown
+        self.fixed_route = route
+        # The cascade's rule: e5 when the fast path's confidence or in-scope score is below.
+        self.route_confidence, self.route_score = route if route is not None else (1.0, math.inf)
+        self._route_fraction: float | None = None
+        self._route_accuracy: float | None = None
+        self._route_baseline: float | None = None
+        self.counts = {"fast": 0, "e5": 0}  # predictions answered by each model
+        self._model: _Fitted | None = None  # the e5 model (or the TF-IDF-only one)
+        self._fast: _Fitted | None = None  # the fast path
 
     # ----------------------------------------------------------------- properties
 
@@ -207,14 +315,42 @@ class IntentClassifier:
         return dict(self._fitted.info)
 
     @property
+    def threshold(self) -> float:
+        """The rejection threshold of the e5 model (of the fast path, without one)."""
+        return self._threshold
+
+    @threshold.setter
+    def threshold(self, value: float) -> None:
+        """Set by hand: every model of the classifier rejects below `value`."""
+        self._threshold = value
+        for stage in (self._fast, self._model):
+            if stage is not None:
+                stage.threshold = value
+
+    @property
     def is_fitted(self) -> bool:
-        return self._model is not None
+        return self._model is not None or self._fast is not None
+
+    @property
+    def has_fast_path(self) -> bool:
+        return self._fast is not None
+
+    @property
+    def has_e5(self) -> bool:
+        return self._model is not None and self._model.bank is not None
+
+    @property
+    def e5_fraction(self) -> float | None:
+        """The share of predictions so far that went to e5 (None before any)."""
+        total = self.counts["fast"] + self.counts["e5"]
+        return self.counts["e5"] / total if total else None
 
     @property
     def _fitted(self) -> _Fitted:
-        if self._model is None:
+        m = self._model if self._model is not None else self._fast
+        if m is None:
             raise RuntimeError("the classifier is not trained: call fit() or load()")
-        return self._model
+        return m
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Sentence embeddings of arbitrary texts (not cached), for reuse by other features."""
@@ -225,7 +361,7 @@ class IntentClassifier:
     def fit(
         self, texts: Sequence[str], labels: Sequence[str], *, oos_label: str | None = None
     ) -> IntentClassifier:
-        """Train on examples of intents.
+        """Train on examples of intents: the fast path, the e5 model, or both (`mode`).
 
         Rows labelled `oos_label` (examples of what is *not* an intent, when there are any) are
         learnt as one more class that is never answered: a message it wins is out of scope.
@@ -242,22 +378,69 @@ class IntentClassifier:
         y = np.searchsorted(np.array(classes), np.array(labels))
         reject = classes.index(oos_label) if oos_label in classes else None
         in_scope = np.ones(len(y), dtype=bool) if reject is None else y != reject
-        features = self._features(texts, in_scope)
-        x, vectors = features.x, features.vectors
 
-        # One linear model per cross-validation fold (for calibration and the threshold), one
-        # on everything; liblinear releases the GIL, so they train side by side. With many
-        # examples one held-out fold is enough (and saves minutes on a large data set).
+        # The cross-validation folds (for calibration, thresholds and the cascade's rule), the
+        # same for both models. With many examples one held-out fold is enough (and saves
+        # minutes on a large data set).
         fold_ids = stratified_folds(y.tolist(), self.folds, self.seed)
         folds = [np.flatnonzero(fold_ids != f) for f in np.unique(fold_ids)]
         if len(texts) >= self.holdout_from and len(folds) > 1:
             folds = folds[:1]
         n_rows = len(texts)
         jobs = [*folds, np.arange(n_rows)] if len(np.unique(fold_ids)) > 1 else [np.arange(n_rows)]
+        sparse = _SparseViews.fit(texts)
+
+        self._model = self._fast = None
+        oof: dict[str, _OutOfFold] = {}
+        if self.use_embeddings and self.mode in ("fast", "cascade"):
+            self._fast, oof["fast"] = self._fit_stage(
+                texts, y, classes, reject, in_scope, jobs, sparse, "static"
+            )
+        if not self.use_embeddings or self.mode in ("e5", "cascade"):
+            dense = "e5" if self.use_embeddings else None
+            self._model, oof["e5"] = self._fit_stage(
+                texts, y, classes, reject, in_scope, jobs, sparse, dense
+            )
+            self._threshold = self._model.threshold
+        else:
+            self._threshold = self._fitted.threshold
+        if self._fast is not None and self._model is not None:
+            self._fit_route(oof["fast"], oof["e5"], y, reject)
+        info = self._fitted.info
+        info["seconds"] = round(time.perf_counter() - started, 3)
+        for name, stage in (("fast", self._fast), ("e5", self._model)):
+            if stage is not None and self._fast is not None:
+                info[f"{name}_oof_accuracy"] = stage.info.get("oof_accuracy")
+        if self._fast is not None and self._model is not None:
+            info["route_confidence"] = self.route_confidence
+            info["route_score"] = self.route_score
+            info["e5_fraction_oof"] = self._route_fraction
+            info["oof_accuracy"] = self._route_accuracy  # answers, rejections included
+            info["e5_alone_oof_accuracy"] = self._route_baseline
+        return self
+
+    def _fit_stage(
+        self,
+        texts: list[str],
+        y: np.ndarray,
+        classes: list[str],
+        reject: int | None,
+        in_scope: np.ndarray,
+        jobs: list[np.ndarray],
+        sparse: _SparseViews,
+        dense: str | None,
+    ) -> tuple[_Fitted, _OutOfFold]:
+        """One linear model per fold and one on everything (liblinear releases the GIL, so
+        they train side by side), calibrated on what the folds say of the rows they did not
+        see; the fitted model and those out-of-fold answers."""
+        started = time.perf_counter()
+        features = self._features(texts, in_scope, sparse, dense)
+        x, vectors = features.x, features.vectors
+        k = len(classes)
         with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
-            fits = list(pool.map(lambda rows: self._fit_linear(x, y, rows, len(classes)), jobs))
+            fits = list(pool.map(lambda rows: self._fit_linear(x, y, rows, k), jobs))
         weights_t, bias = fits[-1]
-        self._model = _Fitted(
+        model = _Fitted(
             classes=classes,
             char=features.char,
             word=features.word,
@@ -269,30 +452,73 @@ class IntentClassifier:
             bank=vectors[in_scope] if vectors is not None else None,
             bank_labels=y[in_scope].astype(np.int32) if vectors is not None else None,
             reject=reject,
+            static=features.static,
         )
-
-        k = len(classes)
         decision, votes, near, seen, held = self._out_of_fold(features, y, k, in_scope, jobs, fits)
         vote_weight = self.vote_weight if vectors is not None else 0.0
         if seen.any() and k > 1:
-            self._model.temperature = _fit_temperature(
-                decision[seen], y[seen], votes[seen], vote_weight
-            )
-        probabilities = _mix(_softmax(decision * self._model.temperature), votes, vote_weight)
+            model.temperature = _fit_temperature(decision[seen], y[seen], votes[seen], vote_weight)
+        probabilities = _mix(_softmax(decision * model.temperature), votes, vote_weight)
+        scores = self._combine(model, probabilities, near)
         correct = (probabilities.argmax(axis=1) == y) & seen & in_scope
         if self.fixed_threshold is None:
-            scores = self._combine(probabilities, near)
-            self.threshold = _threshold_for(scores[correct], self.rejection_rate)
-        self._model.info = {
+            model.threshold = _threshold_for(scores[correct], self.rejection_rate)
+        else:
+            model.threshold = self.fixed_threshold
+        model.info = {
             "rows": len(texts),
-            "classes": len(self.classes),
+            "classes": len(classes) - (reject is not None),
             "features": int(x.shape[1]),
             "embedding_seconds": round(features.embedding_seconds, 3),
             "seconds": round(time.perf_counter() - started, 3),
             "oof_accuracy": float(correct[held & in_scope].mean()) if len(jobs) > 1 else None,
-            "temperature": self._model.temperature,
+            "temperature": model.temperature,
         }
-        return self
+        if features.static is not None:
+            model.info["static_words"] = len(features.static)
+        return model, _OutOfFold(probabilities, scores, held & seen, model.threshold)
+
+    def _fit_route(
+        self, fast: _OutOfFold, e5: _OutOfFold, y: np.ndarray, reject: int | None
+    ) -> None:
+        """The cascade's rule, from the out-of-fold answers of both models.
+
+        A message goes to e5 when the fast path's in-scope score is below the score of its
+        `route_rate` least sure correct answers (so whatever it would reject, and what is near
+        its threshold), or when its confidence is below `route_confidence`: the smallest
+        confidence at which the cascade is, out of fold, as accurate as e5 alone (less
+        `route_tolerance`). At prediction it also goes to e5 when it has more than
+        `route_unknown` words the training texts never had (see `predict_many`)."""
+        rows = fast.held & e5.held
+        if self.fixed_route is not None:
+            self.route_confidence, self.route_score = self.fixed_route
+        if not rows.any():  # too few examples for folds: e5 decides whatever is not clear-cut
+            if self.fixed_route is None:
+                self.route_confidence, self.route_score = 0.9, fast.threshold
+            self._route_fraction = self._route_accuracy = self._route_baseline = None
+            return
+        truth = np.where(y == reject, -1, y) if reject is not None else y
+        fast_ok = fast.answers(reject) == truth
+        e5_ok = e5.answers(reject) == truth
+        conf = fast.probabilities.max(axis=1)
+        if self.fixed_route is None:
+            sure = fast_ok & rows & np.isfinite(fast.scores)
+            floor = (
+                float(np.quantile(fast.scores[sure], self.route_rate)) if sure.any() else math.inf
+            )
+            self.route_score = max(floor, fast.threshold)
+            above = fast.scores >= self.route_score
+            target = float(e5_ok[rows].mean()) - self.route_tolerance
+            self.route_confidence = 1.0
+            for cut in np.unique(np.round(conf[rows], 3)):
+                keep = above & (conf >= cut)
+                if float(np.where(keep, fast_ok, e5_ok)[rows].mean()) >= target:
+                    self.route_confidence = float(cut)
+                    break
+        keep = (fast.scores >= self.route_score) & (conf >= self.route_confidence)
+        self._route_baseline = float(e5_ok[rows].mean())
+        self._route_fraction = float((~keep)[rows].mean())
+        self._route_accuracy = float(np.where(keep, fast_ok, e5_ok)[rows].mean())
 
     def _out_of_fold(
         self,
@@ -331,46 +557,36 @@ class IntentClassifier:
                 )
         return decision, votes, near, seen, held_out
 
-    def _features(self, texts: list[str], in_scope: np.ndarray) -> _Features:
-        folded = [fold_text(t) for t in texts]
-        normed = [normalize_text(t) for t in texts]
-        char = _fit_vectorizer(
-            TfidfVectorizer(
-                analyzer="char_wb",
-                ngram_range=(2, 5),
-                sublinear_tf=True,
-                min_df=2 if len(texts) >= 2000 else 1,
-                dtype=np.float32,
-            ),
-            folded,
-        )
-        word = _fit_vectorizer(
-            TfidfVectorizer(
-                analyzer="word",
-                ngram_range=(1, 2),
-                sublinear_tf=True,
-                token_pattern=r"(?u)\b\w+\b",
-                dtype=np.float32,
-            ),
-            normed,
-        )
-        blocks = [v.transform(d) for v, d in ((char, folded), (word, normed)) if v is not None]
+    def _features(
+        self, texts: list[str], in_scope: np.ndarray, sparse: _SparseViews, dense: str | None
+    ) -> _Features:
+        """The training matrix: the TF-IDF views and the dense one (`"e5"` sentence vectors,
+        `"static"` distilled word vectors, or none)."""
+        blocks = list(sparse.blocks)
         n_sparse = sum(b.shape[1] for b in blocks)
         mean = vectors = None
+        static = None
         seconds = 0.0
-        if self.use_embeddings:
+        if dense is not None:
             started = time.perf_counter()
-            raw = self.embedder.embed(texts, remember=True)
+            if dense == "static":
+                static = StaticEmbeddings.distil(texts, self.embedder, dim=self.static_dim)
+                raw = static.embed(texts)
+            else:
+                raw = self.embedder.embed(texts, remember=True)
             seconds = time.perf_counter() - started
             mean = raw[in_scope].mean(axis=0).astype(np.float32)
             vectors = _centre(raw, mean)
-            blocks.append(sp.csr_matrix(self.embedding_weight * vectors))
+            blocks.append(sp.csr_matrix(self._dense_weight(static) * vectors))
         x = (
             sp.hstack(blocks, format="csr", dtype=np.float32)
             if blocks
             else sp.csr_matrix((len(texts), 0), dtype=np.float32)
         )
-        return _Features(char, word, x, n_sparse, mean, vectors, seconds)
+        return _Features(sparse.char, sparse.word, x, n_sparse, mean, vectors, seconds, static)
+
+    def _dense_weight(self, static: StaticEmbeddings | None) -> float:
+        return self.static_weight if static is not None else self.embedding_weight
 
     def _fit_linear(
         self, x: sp.csr_matrix, y: np.ndarray, rows: np.ndarray, n_classes: int
@@ -436,7 +652,8 @@ class IntentClassifier:
     def calibrate_threshold(
         self, texts: Sequence[str], labels: Sequence[str], rejection_rate: float | None = None
     ) -> float:
-        """Choose the threshold on labelled validation rows and return it.
+        """Choose the threshold on labelled validation rows and return it (the fast path's
+        own threshold and the cascade's score floor too, when there is a fast path).
 
         Rows whose label is not an intent of the model (out-of-scope examples) are ignored: the
         threshold rejects `rejection_rate` of the correctly classified in-scope rows.
@@ -446,34 +663,39 @@ class IntentClassifier:
         known = [(t, label) for t, label in zip(texts, labels, strict=True) if label in intents]
         if not known:
             raise ValueError("no validation rows with a known intent")
-        scored = self._score([t for t, _ in known])
-        best = scored.probabilities.argmax(axis=1)
         index = {c: i for i, c in enumerate(self._fitted.classes)}
-        correct = best == np.array([index[label] for _, label in known])
-        self.threshold = _threshold_for(scored.scores[correct], rate)
-        return self.threshold
+        truth = np.array([index[label] for _, label in known])
+        for stage in (self._fast, self._model):
+            if stage is None:
+                continue
+            scored = self._score([t for t, _ in known], stage)
+            correct = scored.probabilities.argmax(axis=1) == truth
+            stage.threshold = _threshold_for(scored.scores[correct], rate)
+            if stage is self._fast and self._model is not None:
+                floor = _threshold_for(scored.scores[correct], self.route_rate)
+                self.route_score = max(floor, stage.threshold)
+        self._threshold = self._fitted.threshold
+        return self._threshold
 
     # ----------------------------------------------------------------- prediction
 
-    def _combine(self, probabilities: np.ndarray, near: np.ndarray) -> np.ndarray:
+    def _combine(self, m: _Fitted, probabilities: np.ndarray, near: np.ndarray) -> np.ndarray:
         """The in-scope score (−inf where the out-of-scope class wins).
 
-        With embeddings: the neighbour similarity plus `odds_weight` times the log-odds of the
-        confidence; without: the confidence.
+        With a dense view: the neighbour similarity plus `odds_weight` times the log-odds of
+        the confidence; without: the confidence.
         """
         top = probabilities.max(axis=1).astype(np.float64)
-        if self._fitted.bank is None:
+        if m.bank is None:
             score = top
         else:
             p = np.clip(top, 1e-6, 1 - 1e-6)
             score = near + self.odds_weight * np.log(p / (1 - p))
-        reject = self._fitted.reject
-        if reject is not None:
-            score = np.where(probabilities.argmax(axis=1) == reject, -np.inf, score)
+        if m.reject is not None:
+            score = np.where(probabilities.argmax(axis=1) == m.reject, -np.inf, score)
         return score
 
-    def _score(self, texts: Sequence[str]) -> _Scores:
-        m = self._fitted
+    def _score(self, texts: Sequence[str], m: _Fitted) -> _Scores:
         n = len(texts)
         decision = np.tile(m.bias, (n, 1))
         if m.n_sparse:
@@ -486,41 +708,86 @@ class IntentClassifier:
             decision += sparse @ m.weights_t[: m.n_sparse]
         near = np.zeros(n, dtype=np.float32)
         votes, vote_weight = None, 0.0
+        unknown = None
         if m.bank is not None and m.bank_labels is not None and m.mean is not None:
-            vectors = _centre(self.embedder.embed(texts), m.mean)
-            decision += (self.embedding_weight * vectors) @ m.weights_t[m.n_sparse :]
+            if m.static is not None:
+                raw, unknown = m.static.lookup(texts)
+                vectors = _centre(raw, m.mean)
+                vectors[~raw.any(axis=1)] = 0.0  # no known word: no meaning, no neighbours
+            else:
+                vectors = _centre(self.embedder.embed(texts), m.mean)
+            decision += (self._dense_weight(m.static) * vectors) @ m.weights_t[m.n_sparse :]
             near, votes = self._neighbours(vectors, m.bank, m.bank_labels, len(m.classes))
             vote_weight = self.vote_weight
         probabilities = _softmax(decision * m.temperature)
         if votes is not None:
             probabilities = _mix(probabilities, votes, vote_weight)
-        return _Scores(probabilities, near, self._combine(probabilities, near))
+        return _Scores(probabilities, near, self._combine(m, probabilities, near), unknown)
 
-    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
-        texts = list(texts)
-        if not texts:
-            return []
-        scored = self._score(texts)
-        classes = self._fitted.classes
-        reject = self._fitted.reject
+    def _predictions(self, scored: _Scores, m: _Fitted, path: str) -> list[Prediction]:
+        classes, reject = m.classes, m.reject
         k = min(self.top_k, len(classes) - (reject is not None))
+        threshold = m.threshold
         out = []
         for probs, score in zip(scored.probabilities, scored.scores, strict=True):
             order = [i for i in np.argsort(-probs, kind="stable") if i != reject][:k]
             ranking = [(classes[i], float(probs[i])) for i in order]
-            accepted = math.isfinite(score) and float(score) >= self.threshold
+            accepted = math.isfinite(score) and float(score) >= threshold
             out.append(
                 Prediction(
                     label=ranking[0][0] if accepted else None,
                     confidence=ranking[0][1],
                     ranking=ranking,
                     score=float(score),
+                    threshold=threshold,
+                    path=path,
                 )
             )
         return out
 
+    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
+        """Predictions for `texts`. In the cascade the fast path answers what it is sure of
+        and e5 the rest (`Prediction.path` says which); `mode` may also be "fast" or "e5"
+        alone, as far as they were trained."""
+        texts = list(texts)
+        if not texts:
+            return []
+        fast, full = self._fast, self._model
+        if fast is not None and (full is None or self.mode == "fast"):
+            self.counts["fast"] += len(texts)
+            return self._predictions(self._score(texts, fast), fast, "fast")
+        if full is None:
+            raise RuntimeError("the classifier is not trained: call fit() or load()")
+        path = "e5" if full.bank is not None and full.static is None else "tfidf"
+        if fast is None or self.mode == "e5":
+            self.counts["e5"] += len(texts)
+            return self._predictions(self._score(texts, full), full, path)
+        scored = self._score(texts, fast)
+        unsure = (scored.scores < self.route_score) | (
+            scored.probabilities.max(axis=1) < self.route_confidence
+        )
+        if scored.unknown is not None and self.route_unknown is not None:
+            # Words the shop never used: the static table cannot say what they mean (nor
+            # whether the message is one of the shop's intents at all); e5 can.
+            unsure |= scored.unknown > self.route_unknown
+        out = self._predictions(scored, fast, "fast")
+        routed = np.flatnonzero(unsure).tolist()
+        if routed:
+            again = self._predictions(self._score([texts[i] for i in routed], full), full, path)
+            for i, p in zip(routed, again, strict=True):
+                out[i] = p
+        self.counts["e5"] += len(routed)
+        self.counts["fast"] += len(texts) - len(routed)
+        return out
+
     def predict(self, text: str) -> Prediction:
         return self.predict_many([text])[0]
+
+    def with_mode(self, mode: str) -> IntentClassifier:
+        """This trained classifier answering by `mode` ("cascade", "fast" or "e5")."""
+        _check_mode(mode)
+        self.mode = mode
+        return self
 
     # ----------------------------------------------------------------- persistence
 
@@ -541,6 +808,13 @@ class IntentClassifier:
             "top_k": self.top_k,
             "workers": self.workers,
             "seed": self.seed,
+            "mode": self.mode,
+            "static_dim": self.static_dim,
+            "static_weight": self.static_weight,
+            "route_rate": self.route_rate,
+            "route_tolerance": self.route_tolerance,
+            "route_unknown": self.route_unknown,
+            "route": self.fixed_route,
         }
 
     def save(self, path: Path | str) -> None:
@@ -552,7 +826,9 @@ class IntentClassifier:
             "sklearn": sklearn.__version__,
             "params": self._params(),
             "threshold": self.threshold,
-            "model": m,
+            "model": self._model,
+            "fast": self._fast,
+            "route": (self.route_confidence, self.route_score),
         }
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -580,8 +856,10 @@ class IntentClassifier:
                 f"{path} uses embeddings {state['embedding']}, this embedder is "
                 f"{clf.embedder.identity}"
             )
-        clf.threshold = state["threshold"]
+        clf._threshold = state["threshold"]
         clf._model = state["model"]
+        clf._fast = state["fast"]
+        clf.route_confidence, clf.route_score = state["route"]
         return clf
 
 

@@ -490,7 +490,10 @@ class Bot:
         prediction = await self._predict(memo, message.text)
         label, confidence = prediction.label, float(prediction.confidence)
         score = float(getattr(prediction, "score", confidence))
-        threshold = float(getattr(self.classifier, "threshold", 0.0))
+        # The threshold of the model that answered (the fast path's or e5's).
+        threshold = float(
+            getattr(prediction, "threshold", getattr(self.classifier, "threshold", 0.0))
+        )
         target = self.content.intent(label) if label else None
         if (
             target is not None

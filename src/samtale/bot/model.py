@@ -1,5 +1,9 @@
 """Training a tenant's intent classifier from its content, and keeping the trained model on disk
-(named by the content's SHA-256) so a restart loads it instead of training again."""
+(named by the content's SHA-256) so a restart loads it instead of training again.
+
+Training comes in two steps when nothing is saved: the fast path alone (TF-IDF and distilled
+word vectors, seconds), which the bot answers with at once, then the whole cascade (the e5 model
+beside the fast path), which is saved and swapped in when done. Only the cascade is saved."""
 
 from __future__ import annotations
 
@@ -25,25 +29,41 @@ def embedder_for(data_dir: Path) -> Embedder:
     return _embedders[key]
 
 
-def train(content: Content, data_dir: Path) -> IntentClassifier:
+def train(content: Content, data_dir: Path, mode: str = "cascade") -> IntentClassifier:
     rows = content.training_rows()
     texts = [text for text, _intent, _lang in rows]
     labels = [intent for _text, intent, _lang in rows]
-    return IntentClassifier(embedder=embedder_for(data_dir)).fit(texts, labels)
+    return IntentClassifier(embedder=embedder_for(data_dir), mode=mode).fit(texts, labels)
 
 
 def model_path(data_dir: Path, sha: str) -> Path:
     return data_dir / f"{sha}.model"
 
 
-def load_or_train(content: Content, sha: str, data_dir: Path) -> IntentClassifier:
+def load_saved(sha: str, data_dir: Path) -> IntentClassifier | None:
+    """The saved model of this content, or None (missing, stale or unreadable)."""
     path = model_path(data_dir, sha)
-    if path.exists():
-        try:
-            return IntentClassifier.load(path, embedder=embedder_for(data_dir))
-        except Exception:
-            log.warning("model_unreadable_retraining", sha=sha[:12])
+    if not path.exists():
+        return None
+    try:
+        return IntentClassifier.load(path, embedder=embedder_for(data_dir))
+    except Exception:
+        log.warning("model_unreadable_retraining", sha=sha[:12])
+        return None
+
+
+def load_or_train(
+    content: Content, sha: str, data_dir: Path, *, fast_first: bool = False
+) -> IntentClassifier:
+    """The saved model, else a newly trained one: the whole cascade (saved), or with
+    `fast_first` the fast path alone (not saved; train the cascade after it)."""
+    saved = load_saved(sha, data_dir)
+    if saved is not None:
+        return saved
+    if fast_first:
+        return train(content, data_dir, mode="fast")
     classifier = train(content, data_dir)
+    path = model_path(data_dir, sha)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     os.close(fd)

@@ -2,7 +2,9 @@
 
 At start the registry reads each active tenant's published content and loads its trained model
 from the data folder (named by the content's SHA-256), training it when missing — in a worker
-thread, so the event loop keeps serving. The instance reports ready (`/healthz`) once every
+thread, so the event loop keeps serving. A missing model is trained in two steps: the fast path
+first (seconds), which the bot answers with at once, then the whole cascade in the background
+(`completing`), which is saved and swapped into the bot when done. The instance reports ready (`/healthz`) once every
 tenant with content has its bot. A tenant whose content changes (the admin pages publish, an
 import, another instance) gets a new bot trained in the background; the old one keeps answering
 until the new one is swapped in, atomically. Tenants without content get the "not configured"
@@ -84,6 +86,9 @@ class BotRegistry:
         self._lock = asyncio.Lock()
         self._fallback = NotConfiguredResponder()
         self.starting_wait = STARTING_WAIT_SECONDS
+        # Background training of the whole cascade, by tenant, for bots that answer with their
+        # fast path meanwhile.
+        self.completing: dict[uuid.UUID, asyncio.Task[None]] = {}
 
     def for_tenant(self, tenant_id: uuid.UUID) -> Responder:
         bot = self._bots.get(tenant_id)
@@ -151,7 +156,9 @@ class BotRegistry:
             for tid, key, sha, number, raw, profile in wanted:
                 try:
                     content = Content.model_validate(raw)
-                    classifier = await asyncio.to_thread(load_or_train, content, sha, self.data_dir)
+                    classifier = await asyncio.to_thread(
+                        load_or_train, content, sha, self.data_dir, fast_first=True
+                    )
                 except Exception:
                     log.exception("bot_load_failed", tenant_id=str(tid))
                     continue
@@ -160,11 +167,50 @@ class BotRegistry:
                 )
                 self._bots[tid] = bot
                 self._shas[tid] = key
-                log.info("bot_loaded", tenant_id=str(tid), version=number)
+                log.info("bot_loaded", tenant_id=str(tid), version=number, e5=classifier.has_e5)
+                if not classifier.has_e5 and classifier.has_fast_path:
+                    self._complete_later(tid, key, sha, content, bot)
                 if self.on_loaded is not None:
                     self.on_loaded(tid, bot)
 
+    def _complete_later(
+        self, tenant_id: uuid.UUID, key: str, sha: str, content: Content, bot: Bot
+    ) -> None:
+        """Train the whole cascade in a worker thread and swap it into `bot`, if the tenant's
+        content is still the same by then."""
+
+        async def complete() -> None:
+            try:
+                full = await asyncio.to_thread(load_or_train, content, sha, self.data_dir)
+            except Exception:
+                log.exception("bot_cascade_failed", tenant_id=str(tenant_id))
+                return
+            if self._shas.get(tenant_id) == key and self._bots.get(tenant_id) is bot:
+                bot.classifier = full
+                log.info("bot_cascade_loaded", tenant_id=str(tenant_id))
+
+        previous = self.completing.pop(tenant_id, None)
+        if previous is not None:
+            previous.cancel()
+        task = asyncio.create_task(complete(), name=f"bot-cascade-{tenant_id}")
+        self.completing[tenant_id] = task
+        task.add_done_callback(
+            lambda t: (
+                self.completing.pop(tenant_id, None)
+                if self.completing.get(tenant_id) is t
+                else None
+            )
+        )
+
+    async def settled(self, seconds: float = 600) -> None:
+        """Wait until every bot has its whole cascade (background training done)."""
+        async with asyncio.timeout(seconds):
+            while self.completing:
+                await asyncio.gather(*list(self.completing.values()), return_exceptions=True)
+
     async def close(self) -> None:
+        for task in list(self.completing.values()):
+            task.cancel()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
