@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.admin.team import InviteIn, Link, do_invite
 from samtale.bot.content import Content, dump_content
+from samtale.bot.drafts import publish_starter
 from samtale.kernel.clock import Clock, IdSource
 from samtale.model import (
     AuditEntry,
@@ -146,6 +147,7 @@ async def do_create_shop(
     secret_key: str,
 ) -> tuple[Tenant, Link]:
     tenant = await create_tenant(session, data, clock)
+    await publish_starter(session, tenant, clock)
     await audit.record(
         session,
         tenant_id=tenant.id,

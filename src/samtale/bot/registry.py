@@ -5,8 +5,9 @@ from the data folder (named by the content's SHA-256), training it when missing 
 thread, so the event loop keeps serving. The instance reports ready (`/healthz`) once every
 tenant with content has its bot. A tenant whose content changes (the admin pages publish, an
 import, another instance) gets a new bot trained in the background; the old one keeps answering
-until the new one is swapped in, atomically. Tenants without content get the "not configured"
-responder. While the instance is still loading its bots, a message waits a little for its
+until the new one is swapped in, atomically. A tenant without any published content (one made
+before starter content was published at creation) answers with the starter content in its
+languages, so "not set up" is never what a shop's customers read. While the instance is still loading its bots, a message waits a little for its
 tenant's bot and, if that is not there in time, is told that the assistant is starting — never
 that it is not configured.
 """
@@ -25,9 +26,11 @@ from sqlalchemy import select
 from samtale.bot.actions import ActionRegistry, HandoffOffer
 from samtale.bot.content import Content
 from samtale.bot.dialogue import Bot
+from samtale.bot.drafts import starter_content
+from samtale.bot.knowledge import KnowledgeAnswerer
 from samtale.bot.model import load_or_train
 from samtale.bot.profile import profile_of
-from samtale.bot.store import ContentVersions
+from samtale.bot.store import ContentVersions, content_sha
 from samtale.conversations.responder import NotConfiguredResponder, Reply, Responder
 from samtale.infra.database import Database
 from samtale.kernel.i18n import catalogue
@@ -70,6 +73,7 @@ class BotRegistry:
         handoff: HandoffOffer | None = None,
         refresh_seconds: float = 30.0,
         on_loaded: Callable[[uuid.UUID, Bot], Any] | None = None,
+        knowledge: KnowledgeAnswerer | None = None,
     ) -> None:
         self.db = db
         self.data_dir = data_dir
@@ -77,6 +81,7 @@ class BotRegistry:
         self.handoff = handoff
         self.refresh_seconds = refresh_seconds
         self.on_loaded = on_loaded
+        self.knowledge = knowledge
         self._bots: dict[uuid.UUID, Bot] = {}
         self._shas: dict[uuid.UUID, str] = {}
         self._ready = False
@@ -133,21 +138,14 @@ class BotRegistry:
                 for tenant in tenants:
                     version = await ContentVersions(session, tenant.id).published()
                     if version is None:
-                        self._bots.pop(tenant.id, None)
-                        continue
+                        starter = starter_content(tenant.languages, tenant.default_language)
+                        sha, number, raw = content_sha(starter), 0, starter.model_dump(mode="json")
+                    else:
+                        sha, number, raw = version.sha256, version.version, version.content
                     profile = profile_of(tenant)
-                    key = f"{version.sha256}:{profile!r}"
+                    key = f"{sha}:{profile!r}"
                     if self._shas.get(tenant.id) != key:
-                        wanted.append(
-                            (
-                                tenant.id,
-                                key,
-                                version.sha256,
-                                version.version,
-                                version.content,
-                                profile,
-                            )
-                        )
+                        wanted.append((tenant.id, key, sha, number, raw, profile))
             for tid, key, sha, number, raw, profile in wanted:
                 try:
                     content = Content.model_validate(raw)
@@ -156,7 +154,13 @@ class BotRegistry:
                     log.exception("bot_load_failed", tenant_id=str(tid))
                     continue
                 bot = Bot(
-                    content, classifier, profile, self.actions, self.handoff, version=str(number)
+                    content,
+                    classifier,
+                    profile,
+                    self.actions,
+                    self.handoff,
+                    version=str(number),
+                    knowledge=self.knowledge,
                 )
                 self._bots[tid] = bot
                 self._shas[tid] = key

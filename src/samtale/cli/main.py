@@ -114,6 +114,7 @@ def tenant_create(
     ] = None,
 ) -> None:
     """Create a tenant and print its widget key."""
+    from samtale.bot.drafts import publish_starter
     from samtale.kernel.clock import SystemClock
     from samtale.tenants.service import ConflictError, TenantCreate, create_tenant
 
@@ -132,7 +133,10 @@ def tenant_create(
         fail(validation_message(exc), 2)
 
     async def run(session: Any) -> Any:
-        return await create_tenant(session, data, SystemClock())
+        clock = SystemClock()
+        tenant = await create_tenant(session, data, clock)
+        await publish_starter(session, tenant, clock)  # the bot answers from the first minute
+        return tenant
 
     try:
         tenant = _run_db(run)

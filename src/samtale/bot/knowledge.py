@@ -1,0 +1,36 @@
+"""What the bot needs of the shop's knowledge base (`samtale.knowledge`, a higher package): an
+answer to a customer's question from the shop's own pages, or the reason there is none.
+
+The bot declares the protocol; the composition root passes `KnowledgeService.answer`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+# answered: quote it; weak_match: the shop has pages, none answers well enough; no_pages: the
+# shop has no knowledge (yet).
+Reason = Literal["answered", "weak_match", "no_pages"]
+
+
+@dataclass(frozen=True)
+class KnowledgeReply:
+    reason: Reason
+    text: str = ""  # what the bot says: the quote, a note when the page is in another language
+    quote: str = ""
+    url: str = ""
+    title: str = ""
+    language: str = ""  # the language of the page quoted
+    other_language: bool = False
+
+    @property
+    def answered(self) -> bool:
+        return self.reason == "answered"
+
+
+class KnowledgeAnswerer(Protocol):
+    async def __call__(
+        self, tenant_id: uuid.UUID, question: str, language: str
+    ) -> KnowledgeReply: ...
