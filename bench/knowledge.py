@@ -38,7 +38,7 @@ from samtale.infra.database import Database
 from samtale.infra.migrate import upgrade
 from samtale.kernel.clock import ManualClock
 from samtale.knowledge.confidence import calibrate
-from samtale.knowledge.demo import demo_pages
+from samtale.demo.help import demo_pages
 from samtale.knowledge.fetching import Fetcher
 from samtale.knowledge.retrieval import Entry, KnowledgeIndex
 from samtale.knowledge.service import KnowledgeService

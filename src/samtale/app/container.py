@@ -34,6 +34,8 @@ from samtale.admin.publishing import Publisher
 from samtale.admin.service import AdminService
 from samtale.admin.trial import TrialBots
 from samtale.bot.actions import ActionRegistry
+from samtale.bot.embeddings import Embedder
+from samtale.bot.model import embedder_for
 from samtale.bot.registry import BotRegistry
 from samtale.conversations.responder import ResponderRegistry
 from samtale.conversations.service import ConversationService, TurnHook
@@ -42,11 +44,14 @@ from samtale.infra.database import Database
 from samtale.infra.hub import Hub, InProcessHub, RedisHub
 from samtale.infra.mail import Mailer, mailer_from_env
 from samtale.infra.migrate import upgrade
+from samtale.infra.outgoing import OutgoingClient
 from samtale.infra.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from samtale.insights.service import InsightsService
 from samtale.kernel.clock import Clock, IdSource, RandomIds, SystemClock
 from samtale.kernel.config import Settings
 from samtale.kernel.metrics import Metrics
+from samtale.knowledge.fetching import Fetcher
+from samtale.knowledge.service import KnowledgeService
 from samtale.live.service import LiveService
 from samtale.privacy.pii.redactor import warm_up as warm_up_pii
 from samtale.privacy.scheduler import PurgeScheduler
@@ -58,6 +63,9 @@ from samtale.shop.tracking import Tracking
 
 # Seconds after start before the shops' catalogues load: let the bots load first.
 SHOP_WARM_UP_DELAY = 5.0
+# How often the knowledge base looks for sources due a re-crawl (each source says how often it
+# is crawled: daily by default).
+KNOWLEDGE_SCHEDULE_SECONDS = 3600.0
 
 
 @dataclass
@@ -76,6 +84,7 @@ class Container:
     responders: ResponderRegistry
     live: LiveService
     shop: ShopService
+    knowledge: KnowledgeService
     insights: InsightsService
     admin: AdminService
     # Background tasks and resources that `close()` ends, in reverse order.
@@ -130,7 +139,22 @@ class Container:
             builtin=DemoConnector,
         )
         actions = shop_actions(shop, limiter)
-        registry = responders or BotRegistry(db, models_dir, actions=actions, handoff=live.offer)
+        # The shop's pages, fetched through the guarded client (private addresses only when the
+        # operator allows them), embedded with the bot's model, indexed in the data folder.
+        outgoing = OutgoingClient(
+            timeout=10.0, deadline=30.0, private_addresses=settings.shop_private_addresses
+        )
+        knowledge = KnowledgeService(
+            db,
+            Fetcher(outgoing.http),
+            passage_embedder=Embedder(models_dir / "embeddings", prefix="passage"),
+            query_embedder=embedder_for(models_dir),
+            data_dir=settings.data_dir,
+            clock=clock,
+        )
+        registry = responders or BotRegistry(
+            db, models_dir, actions=actions, handoff=live.offer, knowledge=knowledge.answer
+        )
         conversations.responders = registry
 
         insights = InsightsService(db, clock, ids, shop.vocabulary)
@@ -162,9 +186,11 @@ class Container:
             responders=registry,
             live=live,
             shop=shop,
+            knowledge=knowledge,
             insights=insights,
             admin=admin,
         )
+        container.on_close(outgoing.aclose)
         return container
 
     @property
@@ -176,7 +202,8 @@ class Container:
     ) -> None:
         """Start the hub and (with `bots`) the responders; with `background` (a server, not a
         test), also the background jobs: the retention purge every `purge_interval_seconds`,
-        the live chat's sweep, and the shops' catalogues loading."""
+        the live chat's sweep, the shops' catalogues loading and the knowledge base's
+        scheduled re-crawls."""
         if migrate:
             await upgrade(self.db)
         await self.hub.start()
@@ -195,6 +222,10 @@ class Container:
             self.on_close(scheduler.stop)
         self.live.start_background()
         self.shop.warm_up_later(SHOP_WARM_UP_DELAY)
+        recrawl = asyncio.create_task(
+            self.knowledge.run_schedule(KNOWLEDGE_SCHEDULE_SECONDS), name="knowledge-recrawl"
+        )
+        self.on_close(recrawl.cancel)
 
     async def ready(self) -> dict[str, bool]:
         return {"database": await self.db.ping(), "bot": self.responders.is_ready()}

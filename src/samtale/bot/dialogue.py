@@ -62,6 +62,7 @@ SUGGESTION_FLOOR = 0.05
 # from answering: the knowledge base is asked first, and the intent answers only when the pages
 # have nothing good enough. Greetings, goodbyes and asking for a person always win.
 KNOWLEDGE_OVER_INTENT = 0.8
+KNOWLEDGE_MARGIN = 0.4
 _ALWAYS_WINS = ("handoff", "greeting", "goodbye")
 
 
@@ -236,9 +237,9 @@ class Bot:
         intent = self.content.intent(label) if label else None
         known: KnowledgeReply | None = None
         if intent is None or (
-            confidence < KNOWLEDGE_OVER_INTENT
-            and intent.kind not in _ALWAYS_WINS
+            intent.kind not in _ALWAYS_WINS
             and intent.answer_from != "knowledge"
+            and not await self._sure(memo, message.text, confidence)
         ):
             known = await self._ask_knowledge(conv, message.text)
             if known is not None and known.answered:
@@ -248,6 +249,15 @@ class Bot:
         return await self._handle_intent(conv, intent, confidence, message, rng)
 
     # -- knowledge -------------------------------------------------------------------------
+
+    async def _sure(self, memo: dict[str, Any], text: str, confidence: float) -> bool:
+        """A confident intent: a calibrated confidence of at least `KNOWLEDGE_OVER_INTENT` and
+        an in-scope score well above the rejection threshold. With few intents (the starter
+        content) the confidence alone is high for almost anything; the score is not."""
+        prediction = await self._predict(memo, text)
+        score = float(getattr(prediction, "score", confidence))
+        threshold = float(getattr(self.classifier, "threshold", 0.0))
+        return confidence >= KNOWLEDGE_OVER_INTENT and score >= threshold + KNOWLEDGE_MARGIN
 
     async def _ask_knowledge(self, conv: ConversationContext, text: str) -> KnowledgeReply | None:
         if self.knowledge is None or not text.strip():

@@ -26,6 +26,7 @@ def _mount_features() -> None:
     from samtale.cli.chat import app as chat_app
     from samtale.cli.content import app as content_app
     from samtale.cli.insights import app as insights_app
+    from samtale.cli.knowledge import app as knowledge_app
     from samtale.cli.nlu import app as nlu_app
     from samtale.cli.shop import app as shop_app
 
@@ -34,6 +35,7 @@ def _mount_features() -> None:
     app.add_typer(chat_app, name="chat")
     app.add_typer(nlu_app, name="nlu")
     app.add_typer(shop_app, name="shop")
+    app.add_typer(knowledge_app, name="knowledge")
 
 
 _mount_features()

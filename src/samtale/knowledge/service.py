@@ -37,9 +37,11 @@ from typing import Protocol
 import numpy as np
 from sqlalchemy import delete, func, select
 
+from samtale.bot.knowledge import KnowledgeReply
 from samtale.infra.database import Database
 from samtale.kernel.clock import Clock
 from samtale.kernel.languages import normalize_language
+from samtale.kernel.logs import get_logger
 from samtale.knowledge.answers import AnswerWriter, ExtractiveWriter, KnowledgeAnswer
 from samtale.knowledge.confidence import Threshold, calibrate
 from samtale.knowledge.crawling import DEFAULT_MAX_PAGES, Crawler, CrawlPlan, normalize_url
@@ -48,6 +50,8 @@ from samtale.knowledge.fetching import Fetched, Fetcher, PageStatus, Validators
 from samtale.knowledge.passages import Passage, split
 from samtale.knowledge.retrieval import DIM, Entry, Hit, KnowledgeIndex
 from samtale.model import KnowledgePage, KnowledgePassage, KnowledgeSource, Tenant
+
+log = get_logger(__name__)
 
 # A failure that says the page is gone; other failures keep the page's passages until the next
 # crawl (a timeout is no reason to forget the delivery page).
@@ -668,3 +672,105 @@ class KnowledgeService:
             return AskResult(False, None, tuple(hits), searched, threshold.dense, "weak_match")
         answer = self.writer.write(question, hits[:3], customer)
         return AskResult(True, answer, tuple(hits), searched, threshold.dense, "answered")
+
+    async def answer(self, tenant_id: uuid.UUID, question: str, language: str) -> KnowledgeReply:
+        """The bot's `KnowledgeAnswerer`: `ask`, in the bot's terms."""
+        result = await self.ask(tenant_id, question, language)
+        a = result.answer
+        if not result.answered or a is None:
+            return KnowledgeReply("no_pages" if result.reason == "no_pages" else "weak_match")
+        return KnowledgeReply(
+            "answered", a.text, a.quote, a.url, a.title, a.language, a.other_language
+        )
+
+    # -- the schedule ---------------------------------------------------------------------
+
+    async def crawl_due(self) -> int:
+        """Crawl every web source whose scheduled re-crawl is due; the number crawled. A source
+        that fails is logged and tried again on the next round."""
+        done = 0
+        for tenant_id, source_id in await self.due_sources():
+            try:
+                await self.crawl(tenant_id, source_id)
+                done += 1
+            except Exception:
+                log.exception(
+                    "knowledge_recrawl_failed", tenant_id=str(tenant_id), source_id=str(source_id)
+                )
+        return done
+
+    async def run_schedule(self, every_seconds: float = 3600.0) -> None:
+        """Check for due sources every `every_seconds` (sources say how often: daily by
+        default), until cancelled."""
+        while True:
+            try:
+                await self.crawl_due()
+            except Exception:
+                log.exception("knowledge_schedule_failed")
+            await asyncio.sleep(every_seconds)
+
+    # -- measuring ------------------------------------------------------------------------
+
+    async def evaluate(self, tenant_id: uuid.UUID, questions: Sequence[EvalQuestion]) -> EvalReport:
+        """How the tenant's knowledge answers labelled questions: top-1 page accuracy and the
+        answered share of in-scope questions, the answered share of out-of-scope ones (`url`
+        None), and the time per question."""
+        report = EvalReport()
+        times: list[float] = []
+        for q in questions:
+            started = time.perf_counter()
+            result = await self.ask(tenant_id, q.text, q.language)
+            times.append((time.perf_counter() - started) * 1000)
+            top = result.hits[0].entry.url if result.hits else None
+            if q.url is None:
+                report.out_of_scope += 1
+                report.out_of_scope_answered += int(result.answered)
+            else:
+                report.in_scope += 1
+                report.top1_correct += int(top == q.url)
+                report.answered += int(result.answered)
+                report.answered_correct += int(
+                    result.answered and result.answer is not None and result.answer.url == q.url
+                )
+            report.rows.append(
+                {"text": q.text, "language": q.language, "url": q.url, "top": top,
+                 "answered": result.answered}
+            )  # fmt: skip
+        if times:
+            report.p50_ms = float(np.percentile(times, 50))
+            report.p99_ms = float(np.percentile(times, 99))
+        return report
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    text: str
+    language: str
+    url: str | None  # the page that answers it; None: out of scope
+
+
+@dataclass
+class EvalReport:
+    in_scope: int = 0
+    top1_correct: int = 0
+    answered: int = 0
+    answered_correct: int = 0
+    out_of_scope: int = 0
+    out_of_scope_answered: int = 0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    rows: list[dict[str, object]] = field(default_factory=list)
+
+    def figures(self) -> dict[str, float | int]:
+        def share(n: int, of: int) -> float:
+            return round(n / of, 4) if of else 0.0
+
+        return {
+            "questions": self.in_scope + self.out_of_scope,
+            "top1_accuracy": share(self.top1_correct, self.in_scope),
+            "answered_in_scope": share(self.answered, self.in_scope),
+            "answered_correct": share(self.answered_correct, self.in_scope),
+            "answered_out_of_scope": share(self.out_of_scope_answered, self.out_of_scope),
+            "p50_ms": round(self.p50_ms, 2),
+            "p99_ms": round(self.p99_ms, 2),
+        }
