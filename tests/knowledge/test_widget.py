@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from samtale.app.container import Container
 from samtale.cli.main import app as cli
 from samtale.kernel.config import Settings
-from samtale.model import InsightEvent
+from samtale.model import InsightEvent, SampleItem
 from samtale.tenants.service import tenant_by_slug
 from samtale.web.app import create_app
 from tests.knowledge.site import Site
@@ -92,7 +92,13 @@ async def _chat(slug: str) -> list[dict[str, Any]]:
                         select(InsightEvent).where(InsightEvent.tenant_id == tenant.id)
                     )
                 ]
-            turns.append({"events": kinds})
+                samples = [
+                    (item.text, item.page_url)
+                    for item in await session.scalars(
+                        select(SampleItem).where(SampleItem.tenant_id == tenant.id)
+                    )
+                ]
+            turns.append({"events": kinds, "samples": samples})
             return turns
     finally:
         await runtime.close()
@@ -118,13 +124,18 @@ def test_after_knowledge_add_the_widget_answers_from_the_shops_pages(env: Path) 
         assert asked["answered"] and asked["url"] == f"{site.url}/help/payment"
 
         turns = asyncio.run(_chat(slug))
-    events = turns.pop()["events"]
+    last = turns.pop()
+    events, samples = last["events"], last["samples"]
     for (question, path), turn in zip(QUESTIONS.items(), turns, strict=False):
         [reply] = turn["replies"]
         payload = reply["payload"] or {}
-        assert payload.get("card", {}).get("url") == site.url + path, (question, reply["text"])
-        assert payload["card"]["title"] and site.url + path in reply["text"], question
+        [card] = payload.get("cards") or [{}]
+        assert card.get("url") == site.url + path, (question, reply["text"])
+        assert card["type"] == "page" and card["title"] and site.url + path in reply["text"]
+        assert payload["feedback"] is True
     off_topic = turns[len(QUESTIONS)]["replies"][0]
-    assert "card" not in (off_topic["payload"] or {}), off_topic
+    assert "cards" not in (off_topic["payload"] or {}), off_topic
     assert any(outcome == "knowledge" for _kind, outcome in events), events
     assert ("feedback", "helpful") in events
+    # The improvement sample keeps the (redacted) question and which page answered it.
+    assert ("can I pay with vipps", f"{site.url}/help/payment") in samples, samples

@@ -209,6 +209,7 @@ async def do_delete_shop(runtime: Any, tenant_id: uuid.UUID, actor: str) -> Rece
         before = await row_counts(session, tenant_id)
     done = await runtime.privacy.retention.delete_tenant(tenant_id, actor=actor)
     runtime.shop.forget(tenant_id)
+    await runtime.knowledge.forget(tenant_id)  # the search index on disk
     return Receipt(
         tenant_id=tenant_id,
         name=name,
@@ -250,6 +251,30 @@ async def _write_insights(db: Any, tenant_id: uuid.UUID, archive: zipfile.ZipFil
                 rows = await session.stream_scalars(
                     select(model)
                     .where(model.tenant_id == tenant_id)
+                    .execution_options(yield_per=1000)
+                )
+                async for row in rows:
+                    line = json.dumps(_row_dict(row, leave_out), ensure_ascii=False, default=str)
+                    lines.write((line + "\n").encode())
+
+
+async def _write_knowledge(db: Any, tenant_id: uuid.UUID, archive: zipfile.ZipFile) -> None:
+    """The shop's knowledge: its sources, the pages read and their passages (text and headings;
+    the search vectors are left out, they are computed again from the text)."""
+    from samtale.model import KnowledgePage, KnowledgePassage, KnowledgeSource
+
+    tables: list[tuple[str, Any, tuple[str, ...], Any]] = [
+        ("knowledge/sources.jsonl", KnowledgeSource, (), KnowledgeSource.created_at),
+        ("knowledge/pages.jsonl", KnowledgePage, (), KnowledgePage.url),
+        ("knowledge/passages.jsonl", KnowledgePassage, ("vector",), KnowledgePassage.page_id),
+    ]
+    for name, model, leave_out, order in tables:
+        with archive.open(name, "w") as lines:
+            async with db.session() as session:
+                rows = await session.stream_scalars(
+                    select(model)
+                    .where(model.tenant_id == tenant_id)
+                    .order_by(order)
                     .execution_options(yield_per=1000)
                 )
                 async for row in rows:
@@ -346,6 +371,7 @@ async def write_archive(
                 ),
             )
         await _write_insights(db, tenant_id, archive)
+        await _write_knowledge(db, tenant_id, archive)
         written = 0
         after: tuple[Any, uuid.UUID] | None = None
         with archive.open("conversations.jsonl", "w") as lines:

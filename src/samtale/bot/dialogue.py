@@ -279,7 +279,7 @@ class Bot:
         conv.bot_state["fallbacks"] = 0
         conv.notes.knowledge_url = known.url
         payload = {
-            "card": {"title": known.title or known.url, "url": known.url},
+            "cards": [{"type": "page", "title": known.title or known.url, "url": known.url}],
             "knowledge": {"url": known.url, "language": known.language},
             "feedback": True,
         }

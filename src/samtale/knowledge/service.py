@@ -332,6 +332,15 @@ class KnowledgeService:
             raise KnowledgeError("no such source")
         return _source_info(row)
 
+    async def forget(self, tenant_id: uuid.UUID) -> None:
+        """The tenant is gone (its rows went with it, by cascade): drop its index from memory
+        and from the data folder."""
+        import shutil
+
+        self._indexes.pop(tenant_id, None)
+        self._locks.pop(tenant_id, None)
+        await asyncio.to_thread(shutil.rmtree, self.folder / str(tenant_id), True)
+
     # -- crawling -------------------------------------------------------------------------
 
     async def due_sources(self) -> list[tuple[uuid.UUID, uuid.UUID]]:
