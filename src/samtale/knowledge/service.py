@@ -40,6 +40,7 @@ from sqlalchemy import delete, func, select
 from samtale.bot.knowledge import KnowledgeReply
 from samtale.infra.database import Database
 from samtale.kernel.clock import Clock
+from samtale.kernel.errors import NotFound
 from samtale.kernel.languages import normalize_language
 from samtale.kernel.logs import get_logger
 from samtale.knowledge.answers import AnswerWriter, ExtractiveWriter, KnowledgeAnswer
@@ -174,6 +175,7 @@ class KnowledgeService:
         self.stem = stem
         self._indexes: dict[uuid.UUID, tuple[KnowledgeIndex, Threshold, float]] = {}
         self._locks: dict[uuid.UUID, asyncio.Lock] = {}
+        self._background: set[asyncio.Task[object]] = set()
 
     @property
     def dense(self) -> bool:
@@ -331,6 +333,43 @@ class KnowledgeService:
         if row is None or row.tenant_id != tenant_id:
             raise KnowledgeError("no such source")
         return _source_info(row)
+
+    async def add_and_crawl_later(
+        self, tenant_id: uuid.UUID, url: str, *, max_pages: int = DEFAULT_MAX_PAGES
+    ) -> SourceInfo:
+        """Register a web source and crawl it in the background (the admin page: the source is
+        listed at once with its status, `crawling` until done)."""
+        source = await self.add_source(tenant_id, url, max_pages=max_pages)
+        self.crawl_later(tenant_id, source.id)
+        return source
+
+    async def start_crawl(self, tenant_id: uuid.UUID, source_id: uuid.UUID) -> SourceInfo:
+        """Crawl one of the tenant's web sources again, in the background."""
+        try:
+            source = await self._source(tenant_id, source_id)
+        except KnowledgeError:
+            raise NotFound("No such source.") from None
+        if source.kind == "file":
+            raise NotFound("No such web source.")
+        self.crawl_later(tenant_id, source_id)
+        return source
+
+    def crawl_later(self, tenant_id: uuid.UUID, source_id: uuid.UUID | None = None) -> None:
+        """Crawl in the background; a failure is logged and shows in the source's status."""
+
+        async def run() -> None:
+            try:
+                await self.crawl(tenant_id, source_id)
+            except Exception:
+                log.exception("knowledge_crawl_failed", tenant_id=str(tenant_id))
+
+        task: asyncio.Task[object] = asyncio.create_task(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def overview(self, tenant_id: uuid.UUID) -> tuple[list[SourceInfo], list[PageInfo]]:
+        """The admin page's lists: sources with status, pages with theirs."""
+        return await self.list_sources(tenant_id), await self.list_pages(tenant_id)
 
     async def forget(self, tenant_id: uuid.UUID) -> None:
         """The tenant is gone (its rows went with it, by cascade): drop its index from memory
