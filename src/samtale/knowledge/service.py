@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import time
 import uuid
 from collections.abc import Sequence
@@ -48,8 +49,8 @@ from samtale.knowledge.confidence import Threshold, calibrate
 from samtale.knowledge.crawling import DEFAULT_MAX_PAGES, Crawler, CrawlPlan, normalize_url
 from samtale.knowledge.extraction import Document, extract, kind_of_filename
 from samtale.knowledge.fetching import Fetched, Fetcher, PageStatus, Validators
-from samtale.knowledge.passages import Passage, split
-from samtale.knowledge.retrieval import DIM, Entry, Hit, KnowledgeIndex
+from samtale.knowledge.passages import split
+from samtale.knowledge.retrieval import DIM, Entry, Hit, KnowledgeIndex, passage_text
 from samtale.model import KnowledgePage, KnowledgePassage, KnowledgeSource, Tenant
 
 log = get_logger(__name__)
@@ -585,8 +586,12 @@ class KnowledgeService:
                 rows = (
                     await s.execute(
                         select(
-                            KnowledgePassage.id, KnowledgePassage.headings, KnowledgePassage.text
+                            KnowledgePassage.id,
+                            KnowledgePassage.headings,
+                            KnowledgePassage.text,
+                            KnowledgePage.title,
                         )
+                        .join(KnowledgePage, KnowledgePage.id == KnowledgePassage.page_id)
                         .where(
                             KnowledgePassage.tenant_id == tenant_id,
                             KnowledgePassage.vector.is_(None),
@@ -596,10 +601,10 @@ class KnowledgeService:
                 ).all()
             if not rows:
                 return done
-            texts = [Passage(tuple(h), t).indexed_text for _, h, t in rows]
+            texts = [passage_text(title, h, t) for _, h, t, title in rows]
             vectors = await asyncio.to_thread(embedder.embed, texts, remember=True)
             async with self.db.transaction() as s:
-                for (pid, _, _), vec in zip(rows, vectors, strict=True):
+                for (pid, _, _, _), vec in zip(rows, vectors, strict=True):
                     passage = await s.get(KnowledgePassage, pid)
                     if passage is not None:
                         passage.vector = np.asarray(vec, dtype=np.float32).tobytes()
@@ -650,7 +655,7 @@ class KnowledgeService:
         folder = self.folder / str(tenant_id)
         await asyncio.to_thread(index.save, folder)
         await asyncio.to_thread(
-            (folder / "threshold.txt").write_text, f"{threshold.dense}\n{threshold.lexical}\n"
+            (folder / "threshold.json").write_text, json.dumps(threshold.to_json())
         )
         self._indexes[tenant_id] = (index, threshold, time.monotonic())
         return index
@@ -678,9 +683,8 @@ class KnowledgeService:
         saved = await asyncio.to_thread(KnowledgeIndex.load, folder)
         if saved is not None and saved.fingerprint == fingerprint and saved.use_dense == self.dense:
             try:
-                dense, lexical = (folder / "threshold.txt").read_text().split()
-                threshold = Threshold(float(dense), float(lexical))
-            except (OSError, ValueError):
+                threshold = Threshold.from_json(json.loads((folder / "threshold.json").read_text()))
+            except (OSError, ValueError, KeyError, TypeError, AssertionError):
                 threshold = await asyncio.to_thread(
                     calibrate, saved, self._embed_queries if self.dense else None
                 )
@@ -717,9 +721,11 @@ class KnowledgeService:
         if not hits:
             return AskResult(False, None, (), searched, threshold.dense, "no_pages")
         if not threshold.confident(hits[0], dense=self.dense):
-            return AskResult(False, None, tuple(hits), searched, threshold.dense, "weak_match")
+            return AskResult(
+                False, None, tuple(hits), searched, threshold.bar(searched), "weak_match"
+            )
         answer = self.writer.write(question, hits[:3], customer)
-        return AskResult(True, answer, tuple(hits), searched, threshold.dense, "answered")
+        return AskResult(True, answer, tuple(hits), searched, threshold.bar(searched), "answered")
 
     async def answer(self, tenant_id: uuid.UUID, question: str, language: str) -> KnowledgeReply:
         """The bot's `KnowledgeAnswerer`: `ask`, in the bot's terms."""
