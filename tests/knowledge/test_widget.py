@@ -67,7 +67,9 @@ async def _chat(slug: str) -> list[dict[str, Any]]:
             conv = r.json()
             headers = {"authorization": f"Bearer {conv['token']}"}
             turns = []
+            embedder: Any = runtime.knowledge.query_embedder
             for question in [*QUESTIONS, "what is the capital of france"]:
+                before = embedder.computed
                 r = await c.post(
                     f"/api/v1/conversations/{conv['conversation_id']}/messages",
                     json={"text": question},
@@ -75,6 +77,8 @@ async def _chat(slug: str) -> list[dict[str, Any]]:
                 )
                 assert r.status_code == 201, r.text
                 turns.append(r.json())
+                # One embedding per question: the pages are searched with the classifier's.
+                assert embedder.computed - before <= 1, question
             # "Did this help?" under the first answer from knowledge: counted, no text.
             answer = next(
                 t["replies"][0] for t in turns if (t["replies"][0]["payload"] or {}).get("feedback")

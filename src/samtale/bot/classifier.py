@@ -86,6 +86,10 @@ class Prediction:
     confidence: float
     ranking: list[tuple[str, float]]
     score: float
+    # The message's sentence embedding (L2-normalised, by `embedding_identity`), when the model
+    # uses embeddings: other features of the same turn reuse it instead of embedding again.
+    vector: np.ndarray | None = None
+    embedding_identity: str | None = None
 
     @property
     def best(self) -> str | None:
@@ -118,6 +122,7 @@ class _Scores:
     probabilities: np.ndarray  # (n, n_classes)
     neighbours: np.ndarray  # (n,) mean cosine of the nearest training examples, 0 without
     scores: np.ndarray  # (n,) in-scope score
+    vectors: np.ndarray | None = None  # (n, dim) the raw sentence embeddings, when used
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,15 +491,17 @@ class IntentClassifier:
             decision += sparse @ m.weights_t[: m.n_sparse]
         near = np.zeros(n, dtype=np.float32)
         votes, vote_weight = None, 0.0
+        raw: np.ndarray | None = None
         if m.bank is not None and m.bank_labels is not None and m.mean is not None:
-            vectors = _centre(self.embedder.embed(texts), m.mean)
+            raw = self.embedder.embed(texts)
+            vectors = _centre(raw, m.mean)
             decision += (self.embedding_weight * vectors) @ m.weights_t[m.n_sparse :]
             near, votes = self._neighbours(vectors, m.bank, m.bank_labels, len(m.classes))
             vote_weight = self.vote_weight
         probabilities = _softmax(decision * m.temperature)
         if votes is not None:
             probabilities = _mix(probabilities, votes, vote_weight)
-        return _Scores(probabilities, near, self._combine(probabilities, near))
+        return _Scores(probabilities, near, self._combine(probabilities, near), raw)
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
         texts = list(texts)
@@ -505,7 +512,8 @@ class IntentClassifier:
         reject = self._fitted.reject
         k = min(self.top_k, len(classes) - (reject is not None))
         out = []
-        for probs, score in zip(scored.probabilities, scored.scores, strict=True):
+        identity = self.embedder.identity if scored.vectors is not None else None
+        for row, (probs, score) in enumerate(zip(scored.probabilities, scored.scores, strict=True)):
             order = [i for i in np.argsort(-probs, kind="stable") if i != reject][:k]
             ranking = [(classes[i], float(probs[i])) for i in order]
             accepted = math.isfinite(score) and float(score) >= self.threshold
@@ -515,6 +523,8 @@ class IntentClassifier:
                     confidence=ranking[0][1],
                     ranking=ranking,
                     score=float(score),
+                    vector=scored.vectors[row] if scored.vectors is not None else None,
+                    embedding_identity=identity,
                 )
             )
         return out

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 from samtale.bot import entities
 from samtale.bot.actions import ActionContext, ActionRegistry, ActionResult, HandoffOffer
 from samtale.bot.content import Button, Content, Flow, Intent, Slot, localized
-from samtale.bot.knowledge import KnowledgeAnswerer, KnowledgeReply
+from samtale.bot.knowledge import KnowledgeAnswerer, KnowledgeReply, QueryVector
 from samtale.bot.language import decide_language
 from samtale.bot.profile import ShopProfile
 from samtale.conversations.responder import ConversationContext, IncomingMessage, Reply
@@ -241,7 +241,7 @@ class Bot:
             and intent.answer_from != "knowledge"
             and not await self._sure(memo, message.text, confidence)
         ):
-            known = await self._ask_knowledge(conv, message.text)
+            known = await self._ask_knowledge(conv, message.text, memo)
             if known is not None and known.answered:
                 return self._knowledge_result(conv, known, intent, confidence)
         if intent is None:
@@ -259,11 +259,18 @@ class Bot:
         threshold = float(getattr(self.classifier, "threshold", 0.0))
         return confidence >= KNOWLEDGE_OVER_INTENT and score >= threshold + KNOWLEDGE_MARGIN
 
-    async def _ask_knowledge(self, conv: ConversationContext, text: str) -> KnowledgeReply | None:
+    async def _ask_knowledge(
+        self, conv: ConversationContext, text: str, memo: dict[str, Any] | None = None
+    ) -> KnowledgeReply | None:
         if self.knowledge is None or not text.strip():
             return None
+        # The classifier's embedding of this turn's message, when it made one: not again.
+        prediction = (memo or {}).get(text)
+        vector = getattr(prediction, "vector", None)
+        identity = getattr(prediction, "embedding_identity", None)
+        query = QueryVector(vector, identity) if vector is not None and identity else None
         try:
-            return await self.knowledge(conv.tenant_id, text, conv.language)
+            return await self.knowledge(conv.tenant_id, text, conv.language, query)
         except Exception:
             log.exception("knowledge_failed", tenant_id=str(conv.tenant_id))
             return None

@@ -10,6 +10,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+import numpy as np
+
 # answered: quote it; weak_match: the shop has pages, none answers well enough; no_pages: the
 # shop has no knowledge (yet).
 Reason = Literal["answered", "weak_match", "no_pages"]
@@ -30,7 +32,21 @@ class KnowledgeReply:
         return self.reason == "answered"
 
 
+@dataclass(frozen=True)
+class QueryVector:
+    """The question's embedding the classifier already computed this turn, named by its model
+    (`Embedder.identity`): the knowledge base uses it when its own model is the same, so a
+    question is embedded once per turn."""
+
+    vector: np.ndarray
+    identity: str
+
+
 class KnowledgeAnswerer(Protocol):
     async def __call__(
-        self, tenant_id: uuid.UUID, question: str, language: str
+        self,
+        tenant_id: uuid.UUID,
+        question: str,
+        language: str,
+        vector: QueryVector | None = None,
     ) -> KnowledgeReply: ...

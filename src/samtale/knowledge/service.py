@@ -38,7 +38,7 @@ from typing import Protocol
 import numpy as np
 from sqlalchemy import delete, func, select
 
-from samtale.bot.knowledge import KnowledgeReply
+from samtale.bot.knowledge import KnowledgeReply, QueryVector
 from samtale.infra.database import Database
 from samtale.kernel.clock import Clock
 from samtale.kernel.errors import NotFound
@@ -63,7 +63,8 @@ _RECHECK_SECONDS = 30.0
 
 
 class TextEmbedder(Protocol):
-    """What the service needs of `samtale.bot.embeddings.Embedder`."""
+    """What the service needs of `samtale.bot.embeddings.Embedder` (and its `identity`, when it
+    has one, to reuse a question's vector made by the same model)."""
 
     def embed(self, texts: Sequence[str], *, remember: bool = False) -> np.ndarray: ...
 
@@ -697,9 +698,17 @@ class KnowledgeService:
     # -- answering ------------------------------------------------------------------------
 
     async def search(
-        self, tenant_id: uuid.UUID, question: str, language: str | None, *, k: int = 5
+        self,
+        tenant_id: uuid.UUID,
+        question: str,
+        language: str | None,
+        *,
+        k: int = 5,
+        vector: QueryVector | None = None,
     ) -> tuple[list[Hit], str, Threshold]:
-        """The best passages for `question` (for the admin's "try a question" box too)."""
+        """The best passages for `question` (for the admin's "try a question" box too).
+        `vector`: the question's embedding made this turn already (used when it is by the same
+        model as the service's own, so a question is embedded once)."""
         index, threshold = await self.index(tenant_id)
         async with self.db.session() as s:
             main = await s.scalar(select(Tenant.default_language).where(Tenant.id == tenant_id))
@@ -707,16 +716,25 @@ class KnowledgeService:
         searched = wanted if wanted in index.languages else (main or wanted)
         if searched not in index.languages and index.languages:
             searched = sorted(index.languages)[0]
-        vector = None
+        query = None
         if self.dense and self.query_embedder is not None and len(index):
             embedder = self.query_embedder
-            vector = (await asyncio.to_thread(embedder.embed, [question], remember=False))[0]
-        hits = index.search(question, searched, vector, k=k)
+            if vector is not None and vector.identity == getattr(embedder, "identity", None):
+                query = vector.vector
+            else:
+                query = (await asyncio.to_thread(embedder.embed, [question], remember=False))[0]
+        hits = index.search(question, searched, query, k=k)
         return hits, searched, threshold
 
-    async def ask(self, tenant_id: uuid.UUID, question: str, language: str | None) -> AskResult:
+    async def ask(
+        self,
+        tenant_id: uuid.UUID,
+        question: str,
+        language: str | None,
+        vector: QueryVector | None = None,
+    ) -> AskResult:
         """An answer from the tenant's pages, or the reason there is none."""
-        hits, searched, threshold = await self.search(tenant_id, question, language)
+        hits, searched, threshold = await self.search(tenant_id, question, language, vector=vector)
         customer = normalize_language(language) or searched
         if not hits:
             return AskResult(False, None, (), searched, threshold.dense, "no_pages")
@@ -727,9 +745,15 @@ class KnowledgeService:
         answer = self.writer.write(question, hits[:3], customer)
         return AskResult(True, answer, tuple(hits), searched, threshold.bar(searched), "answered")
 
-    async def answer(self, tenant_id: uuid.UUID, question: str, language: str) -> KnowledgeReply:
+    async def answer(
+        self,
+        tenant_id: uuid.UUID,
+        question: str,
+        language: str,
+        vector: QueryVector | None = None,
+    ) -> KnowledgeReply:
         """The bot's `KnowledgeAnswerer`: `ask`, in the bot's terms."""
-        result = await self.ask(tenant_id, question, language)
+        result = await self.ask(tenant_id, question, language, vector)
         a = result.answer
         if not result.answered or a is None:
             return KnowledgeReply("no_pages" if result.reason == "no_pages" else "weak_match")
