@@ -130,6 +130,7 @@ def _insert(session: AsyncSession) -> Any:
 QUESTION_OUTCOMES = frozenset(
     {
         "answered",
+        "knowledge",
         "fallback",
         "flow_started",
         "flow_completed",
