@@ -253,9 +253,7 @@ class Stats:
                     case((and_(d.kind == "feedback", d.outcome == "helpful"), d.count), else_=0)
                 ),
                 func.sum(
-                    case(
-                        (and_(d.kind == "feedback", d.outcome == "not_helpful"), d.count), else_=0
-                    )
+                    case((and_(d.kind == "feedback", d.outcome == "not_helpful"), d.count), else_=0)
                 ),
             )
             .where(
