@@ -141,3 +141,26 @@ async def test_a_question_in_a_language_without_pages_is_answered_from_the_main_
     assert result.answer.url == f"{site.url}/help/payment" and result.answer.other_language
     assert result.answer.text.startswith("Vi har ikke denne side på dansk")
     assert "Kilde: " in result.answer.text
+
+
+async def test_sources_are_crawled_again_when_due(
+    db: Database, site: Site, make_service: Callable[..., KnowledgeService]
+) -> None:
+    from datetime import timedelta
+
+    tenant = await new_tenant(db, languages=["en"], default_language="en")
+    service = make_service(dense=False)
+    source = await service.add_source(tenant.id, f"{site.url}/sitemap.xml")
+    assert (tenant.id, source.id) in await service.due_sources()  # never crawled
+    await service.crawl(tenant.id, source.id)
+    assert (tenant.id, source.id) not in await service.due_sources()
+    clock = service.clock
+    clock.advance(timedelta(hours=23))  # type: ignore[attr-defined]
+    assert (tenant.id, source.id) not in await service.due_sources()
+    clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+    assert (tenant.id, source.id) in await service.due_sources()
+    site.edit("/help/shipping", "79 NOK", "99 NOK")
+    assert await service.crawl_due() >= 1
+    result = await service.ask(tenant.id, "standard shipping price", "en")
+    assert result.answer is not None and "99 NOK" in result.answer.quote
+    assert (tenant.id, source.id) not in await service.due_sources()
