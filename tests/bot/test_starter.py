@@ -107,3 +107,25 @@ async def test_a_tenant_without_content_answers_with_the_starter_content(
     reply, notes = await _say(registry.for_tenant(tenant.id), tenant.id, PERSON["sv"], "sv")
     assert notes.outcome == "handoff_requested"
     assert reply.text not in {catalogue("system").text("not_configured", "sv")}
+
+
+@pytest.mark.slow
+async def test_a_tenant_made_while_the_server_runs_answers_at_once(
+    make_runtime, database_url: str, bot_data_dir: Path
+) -> None:
+    rt = await make_runtime(database_url)
+    registry = BotRegistry(rt.db, bot_data_dir / "models", refresh_seconds=3600)
+    await registry.start()
+    try:
+        await registry.wait_ready()
+        clock = ManualClock()
+        async with rt.db.transaction() as session:  # as `samtale tenant create` does
+            tenant = await create_tenant(
+                session, TenantCreate(name="Senere", slug=f"s-{uuid.uuid4().hex[:8]}"), clock
+            )
+            await publish_starter(session, tenant, clock)
+        _reply, notes = await _say(registry.for_tenant(tenant.id), tenant.id, PERSON["da"], "da")
+        assert notes.outcome == "handoff_requested"
+        assert registry.bot(tenant.id) is not None
+    finally:
+        await registry.close()

@@ -7,7 +7,9 @@ tenant with content has its bot. A tenant whose content changes (the admin pages
 import, another instance) gets a new bot trained in the background; the old one keeps answering
 until the new one is swapped in, atomically. A tenant without any published content (one made
 before starter content was published at creation) answers with the starter content in its
-languages, so "not set up" is never what a shop's customers read. While the instance is still loading its bots, a message waits a little for its
+languages, so "not set up" is never what a shop's customers read. A tenant made after the
+registry loaded (by `samtale tenant create`, in another process) is loaded at its first
+message. While the instance is still loading its bots, a message waits a little for its
 tenant's bot and, if that is not there in time, is told that the assistant is starting — never
 that it is not configured.
 """
@@ -64,6 +66,27 @@ class _Starting:
         return [Reply(catalogue("system").text("starting", conversation.language), author="system")]
 
 
+class _Newcomer:
+    """The responder of a tenant the registry has not loaded yet: loads it, then answers."""
+
+    def __init__(self, registry: BotRegistry, tenant_id: uuid.UUID) -> None:
+        self.registry = registry
+        self.tenant_id = tenant_id
+
+    async def respond(self, conversation: Any, message: Any) -> list[Any]:
+        try:
+            async with asyncio.timeout(self.registry.starting_wait):
+                await self.registry.refresh(self.tenant_id)
+        except TimeoutError:
+            conversation.notes.outcome = "error"
+            return [
+                Reply(catalogue("system").text("starting", conversation.language), author="system")
+            ]
+        bot = self.registry.bot(self.tenant_id)
+        responder: Any = bot if bot is not None else self.registry._fallback
+        return list(await responder.respond(conversation, message))
+
+
 class BotRegistry:
     def __init__(
         self,
@@ -96,6 +119,10 @@ class BotRegistry:
             return bot
         if self._task is not None and not self._ready:  # started, still loading
             return _Starting(self, tenant_id)
+        if self._task is not None:
+            # Loaded, but not this tenant: one made since (by the command line, another
+            # instance). Load it now rather than at the next look.
+            return _Newcomer(self, tenant_id)
         return self._fallback
 
     def bot(self, tenant_id: uuid.UUID) -> Bot | None:
