@@ -34,11 +34,11 @@ import numpy as np
 
 from bench.common import machine, percentile
 from samtale.bot.embeddings import Embedder
+from samtale.demo.help import demo_pages
 from samtale.infra.database import Database
 from samtale.infra.migrate import upgrade
 from samtale.kernel.clock import ManualClock
 from samtale.knowledge.confidence import calibrate
-from samtale.knowledge.demo import demo_pages
 from samtale.knowledge.fetching import Fetcher
 from samtale.knowledge.retrieval import Entry, KnowledgeIndex
 from samtale.knowledge.service import KnowledgeService
@@ -144,7 +144,8 @@ async def run() -> None:
                 "pages_s_all": report.pages_seen / (lexical_seconds + embed_seconds),
             }  # fmt: skip
             index, _ = await service.index(tenant.id)
-            results[name]["p50"], results[name]["p99"] = latency(
+            r = results[name]
+            r["p50"], r["p99"], r["search_p50"], r["search_p99"] = latency(
                 index, query_e if dense else None, questions, stem=stem
             )
             rows.append((name, misses))
@@ -159,15 +160,17 @@ async def run() -> None:
     print()
     print(
         "| system | top-1 page | answered in scope | answered out of scope "
-        "| retrieval p50 / p99 (2,000 pages) | crawl+index pages/s (lexical / with e5) |"
+        "| retrieval p50 / p99, 2,000 pages (with question embedding) | search alone p50 / p99 "
+        "| crawl+index pages/s (lexical / with e5) |"
     )
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, r in results.items():
         print(
             f"| {name} | {r['top1']:.0%} | {r['in']:.0%} | {r['out']:.0%} "
-            f"| {r['p50']:.1f} / {r['p99']:.1f} ms | {r['pages_s_lexical']:.0f} / {r['pages_s_all']:.1f} |"
+            f"| {r['p50']:.1f} / {r['p99']:.1f} ms | {r['search_p50']:.1f} / {r['search_p99']:.1f} ms "
+            f"| {r['pages_s_lexical']:.0f} / {r['pages_s_all']:.1f} |"
         )
-    print("| target | ≥ 90 % | ≥ 85 % | ≤ 10 % | p99 ≤ 20 ms | ≥ 20 |")
+    print("| target | ≥ 90 % | ≥ 85 % | ≤ 10 % | p99 ≤ 20 ms | | ≥ 20 |")
     for name, misses in rows:
         if misses:
             print(f"\n{name}: wrong top page for")
@@ -205,16 +208,23 @@ def latency(
             vectors.append(v / (np.linalg.norm(v) or 1.0))
     big = KnowledgeIndex(entries, np.array(vectors), stem=stem, dense=embedder is not None)
     calibrate(big, (lambda t: embedder.embed(t, remember=True)) if embedder else None)
-    times = []
+    times, search_times = [], []
     for _ in range(3):
         for q in questions:
             started = time.perf_counter()
+            # Customer text is never remembered: every question is embedded again.
             vector = embedder.embed([q["text"]])[0] if embedder else None
+            searched = time.perf_counter()
             big.search(q["text"], q["language"], vector)
-            times.append((time.perf_counter() - started) * 1000)
-            if embedder is not None:
-                embedder.clear_memory()
-    return percentile(times, 0.50), percentile(times, 0.99)
+            done = time.perf_counter()
+            times.append((done - started) * 1000)
+            search_times.append((done - searched) * 1000)
+    return (
+        percentile(times, 0.50),
+        percentile(times, 0.99),
+        percentile(search_times, 0.50),
+        percentile(search_times, 0.99),
+    )
 
 
 if __name__ == "__main__":

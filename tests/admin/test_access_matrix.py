@@ -77,6 +77,7 @@ ROLE_DEPENDENCIES: dict[Callable[..., Any], frozenset[str]] = {
 PUBLIC = {
     ("GET", "/"),
     ("GET", "/privatliv"),
+    ("GET", "/help/{language}/{topic}"),  # the demo shop's help pages
     ("GET", "/healthz"),
     ("GET", "/metrics"),
     ("GET", "/openapi.json"),
@@ -97,7 +98,16 @@ WEBSOCKETS = {
 
 # Path parameters that name one shop's object: called by another shop's staff, they must not
 # be found.
-TENANT_OBJECTS = {"conversation_id", "handoff_id", "offline_id", "user_id", "job_id", "item_id"}
+TENANT_OBJECTS = {
+    "conversation_id",
+    "handoff_id",
+    "offline_id",
+    "user_id",
+    "job_id",
+    "item_id",
+    "source_id",
+    "page_id",
+}
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,11 @@ async def test_create_a_shop_with_its_first_admin(admin_env: AdminEnv) -> None:
         assert tenant is not None and tenant.allowed_origins == ["https://hygge.example"]
         admin = await s.scalar(select(User).where(User.email == "ejer@hygge.example"))
         assert admin is not None and admin.role == "admin" and admin.tenant_id == tenant.id
+        # The starter bot is published with the shop: it answers from the first minute.
+        from samtale.bot.store import ContentVersions
+
+        live = await ContentVersions(s, tenant.id).published()
+        assert live is not None and live.source == "starter"
     # the same slug again: the error is next to the slug and the form keeps its values
     r = await op.post(
         "/admin/tenants",
@@ -123,6 +128,15 @@ async def test_usage_export_and_delete_with_a_receipt(admin_env: AdminEnv) -> No
                 expires_at=admin_env.clock.now() + timedelta(days=90),
             )
         )
+    knowledge = admin_env.runtime.knowledge
+    source, _report = await knowledge.add_file(
+        admin_env.shop.id,
+        "levering.md",
+        "# Levering\n\nVi leverer på 1-3 hverdage, og fragten koster 49 kr.\n".encode(),
+        url="https://shop.example/levering",
+    )
+    index_folder = knowledge.folder / str(admin_env.shop.id)
+    assert index_folder.is_dir()
     op = await admin_env.login("operator")
     slug = admin_env.shop.slug
     listing = await op.get("/admin/tenants", headers={"accept-language": "en"})
@@ -146,6 +160,12 @@ async def test_usage_export_and_delete_with_a_receipt(admin_env: AdminEnv) -> No
         [sample] = [s for s in samples if s["text"] == "hvor er min pakke?"]
         assert sample["intent"] == "track_order"
         assert "conversation_id" not in sample and "tenant_id" not in sample
+        [kept_source] = [json.loads(x) for x in z.read("knowledge/sources.jsonl").splitlines()]
+        assert kept_source["id"] == str(source.id)
+        pages = [json.loads(x) for x in z.read("knowledge/pages.jsonl").splitlines()]
+        assert [p["url"] for p in pages] == ["https://shop.example/levering"]
+        passages = z.read("knowledge/passages.jsonl").decode()
+        assert "49 kr" in passages and '"vector"' not in passages
 
     confirm = await op.get(f"/admin/tenants/{slug}/delete", headers={"accept-language": "en"})
     assert (
@@ -178,6 +198,14 @@ async def test_usage_export_and_delete_with_a_receipt(admin_env: AdminEnv) -> No
             .where(AuditEntry.tenant_id == admin_env.shop.id, AuditEntry.action == "tenant.deleted")
         )
         assert kept == 1
+        from samtale.model import KnowledgePassage, KnowledgeSource
+
+        for model in (KnowledgeSource, KnowledgePassage):
+            n = await s.scalar(
+                select(func.count()).select_from(model).where(model.tenant_id == admin_env.shop.id)
+            )
+            assert n == 0, model
+    assert not index_folder.exists()
     # the other shop is untouched
     assert (await op.get(f"/admin/tenants/{admin_env.other.slug}")).status_code == 200
 

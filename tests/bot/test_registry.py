@@ -208,18 +208,6 @@ async def test_new_content_is_swapped_in_while_the_old_bot_keeps_answering(
     assert await ask(registry, tenant.id, "hej") == "Davs! Sig frem."
 
 
-async def test_a_tenant_without_content_gets_the_not_configured_answer(
-    make_runtime, database_url: str, tmp_path: Path
-) -> None:
-    rt = await make_runtime(database_url)
-    tenant = await new_tenant(rt.db)
-    registry = BotRegistry(rt.db, tmp_path / "models")
-    await registry.refresh(tenant.id)
-    assert "not configured" in (await ask(registry, tenant.id, "hej")).lower() or "ikke sat op" in (
-        await ask(registry, tenant.id, "hej")
-    )
-
-
 @pytest.mark.parametrize("broken", ["not a model", ""])
 async def test_an_unreadable_model_file_is_retrained(
     make_runtime, database_url: str, tmp_path: Path, broken: str

@@ -309,3 +309,21 @@ async def test_a_conversation_and_a_handoff_leave_events_that_outlive_them(env: 
         )
         after = await Stats(session, shop.id).figures(today, today)
     assert again == events and after == f
+
+
+async def test_answers_from_knowledge_and_their_feedback_are_counted(db: Database) -> None:
+    tenant = await new_tenant(db)
+    events = (
+        [Event("conversation", "da")]
+        + [Event("turn", "da", "", "", "knowledge")] * 3
+        + [Event("turn", "da", "returns", "high", "answered")]
+        + [Event("feedback", "da", outcome="helpful")] * 2
+        + [Event("feedback", "da", outcome="not_helpful")]
+    )
+    async with db.transaction() as session:
+        await record(session, tenant.id, CPH, at(MONDAY, 10), events)
+    async with db.session() as session:
+        f = await Stats(session, tenant.id).figures(MONDAY, MONDAY)
+    t = f.totals
+    assert (t.bot_answers, t.knowledge_answers, t.fallbacks) == (4, 3, 0)
+    assert (t.helpful, t.not_helpful) == (2, 1)

@@ -126,3 +126,41 @@ async def test_an_uploaded_file_is_indexed_and_the_index_survives_a_restart(
     result = await fresh.ask(tenant.id, "hvad koster levering til pakkeshop", "da")
     assert result.answer is not None and result.answer.url == "https://butik.example/levering"
     assert "39 kr" in result.answer.quote
+
+
+async def test_a_question_in_a_language_without_pages_is_answered_from_the_main_language(
+    db: Database, site: Site, make_service: Callable[..., KnowledgeService]
+) -> None:
+    tenant = await new_tenant(db, languages=["en", "da"], default_language="en")
+    service = make_service()
+    await service.add_source(tenant.id, f"{site.url}/sitemap.xml")
+    await service.crawl(tenant.id)
+    result = await service.ask(tenant.id, "kan jeg betale med vipps", "da")
+    assert result.language == "en"  # the shop has no Danish pages: its main language
+    assert result.answered and result.answer is not None, result.hits[:1]
+    assert result.answer.url == f"{site.url}/help/payment" and result.answer.other_language
+    assert result.answer.text.startswith("Vi har ikke denne side på dansk")
+    assert "Kilde: " in result.answer.text
+
+
+async def test_sources_are_crawled_again_when_due(
+    db: Database, site: Site, make_service: Callable[..., KnowledgeService]
+) -> None:
+    from datetime import timedelta
+
+    tenant = await new_tenant(db, languages=["en"], default_language="en")
+    service = make_service(dense=False)
+    source = await service.add_source(tenant.id, f"{site.url}/sitemap.xml")
+    assert (tenant.id, source.id) in await service.due_sources()  # never crawled
+    await service.crawl(tenant.id, source.id)
+    assert (tenant.id, source.id) not in await service.due_sources()
+    clock = service.clock
+    clock.advance(timedelta(hours=23))  # type: ignore[attr-defined]
+    assert (tenant.id, source.id) not in await service.due_sources()
+    clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+    assert (tenant.id, source.id) in await service.due_sources()
+    site.edit("/help/shipping", "79 NOK", "99 NOK")
+    assert await service.crawl_due() >= 1
+    result = await service.ask(tenant.id, "standard shipping price", "en")
+    assert result.answer is not None and "99 NOK" in result.answer.quote
+    assert (tenant.id, source.id) not in await service.due_sources()

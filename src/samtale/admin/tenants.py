@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.admin.team import InviteIn, Link, do_invite
 from samtale.bot.content import Content, dump_content
+from samtale.bot.drafts import publish_starter
 from samtale.infra.database import Database
 from samtale.kernel.clock import Clock, IdSource
 from samtale.model import (
@@ -41,6 +42,7 @@ from samtale.model import (
 from samtale.privacy import audit
 from samtale.privacy.service import PrivacyService
 from samtale.shop.service import ShopService
+from samtale.knowledge.service import KnowledgeService
 from samtale.tenants.service import TenantCreate, create_tenant
 
 ARCHIVE_FORMAT = "samtale-tenant-archive"
@@ -149,6 +151,7 @@ async def do_create_shop(
     secret_key: str,
 ) -> tuple[Tenant, Link]:
     tenant = await create_tenant(session, data, clock)
+    await publish_starter(session, tenant, clock)
     await audit.record(
         session,
         tenant_id=tenant.id,
@@ -237,6 +240,30 @@ async def _write_insights(db: Any, tenant_id: uuid.UUID, archive: zipfile.ZipFil
                     lines.write((line + "\n").encode())
 
 
+async def _write_knowledge(db: Any, tenant_id: uuid.UUID, archive: zipfile.ZipFile) -> None:
+    """The shop's knowledge: its sources, the pages read and their passages (text and headings;
+    the search vectors are left out, they are computed again from the text)."""
+    from samtale.model import KnowledgePage, KnowledgePassage, KnowledgeSource
+
+    tables: list[tuple[str, Any, tuple[str, ...], Any]] = [
+        ("knowledge/sources.jsonl", KnowledgeSource, (), KnowledgeSource.created_at),
+        ("knowledge/pages.jsonl", KnowledgePage, (), KnowledgePage.url),
+        ("knowledge/passages.jsonl", KnowledgePassage, ("vector",), KnowledgePassage.page_id),
+    ]
+    for name, model, leave_out, order in tables:
+        with archive.open(name, "w") as lines:
+            async with db.session() as session:
+                rows = await session.stream_scalars(
+                    select(model)
+                    .where(model.tenant_id == tenant_id)
+                    .order_by(order)
+                    .execution_options(yield_per=1000)
+                )
+                async for row in rows:
+                    line = json.dumps(_row_dict(row, leave_out), ensure_ascii=False, default=str)
+                    lines.write((line + "\n").encode())
+
+
 class ShopLifecycle:
     """The end of a shop: its archive (what a processor owes the shop at the end of a contract)
     and its deletion, built once by the composition root."""
@@ -248,12 +275,14 @@ class ShopLifecycle:
         ids: IdSource,
         privacy: PrivacyService,
         shop: ShopService,
+        knowledge: KnowledgeService,
     ) -> None:
         self.db = db
         self.clock = clock
         self.ids = ids
         self.privacy = privacy
         self.shop = shop
+        self.knowledge = knowledge
 
     async def delete_shop(self, tenant_id: uuid.UUID, actor: str) -> Receipt:
         """Delete the shop and everything of it (the privacy deletion path), with a receipt."""
@@ -265,6 +294,7 @@ class ShopLifecycle:
             before = await row_counts(session, tenant_id)
         done = await self.privacy.retention.delete_tenant(tenant_id, actor=actor)
         self.shop.forget(tenant_id)
+        await self.knowledge.forget(tenant_id)  # the search index on disk
         return Receipt(
             tenant_id=tenant_id,
             name=name,
@@ -363,6 +393,7 @@ class ShopLifecycle:
                     ),
                 )
             await _write_insights(db, tenant_id, archive)
+            await _write_knowledge(db, tenant_id, archive)
             written = 0
             after: tuple[Any, uuid.UUID] | None = None
             with archive.open("conversations.jsonl", "w") as lines:

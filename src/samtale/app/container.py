@@ -36,6 +36,8 @@ from samtale.admin.shops import ShopConnections
 from samtale.admin.tenants import ShopLifecycle
 from samtale.admin.trial import TrialBots
 from samtale.bot.actions import ActionRegistry
+from samtale.bot.embeddings import Embedder
+from samtale.bot.model import embedder_for
 from samtale.bot.registry import BotRegistry
 from samtale.conversations.responder import ResponderRegistry
 from samtale.conversations.service import ConversationService, TurnHook
@@ -44,6 +46,7 @@ from samtale.infra.database import Database
 from samtale.infra.hub import Hub, InProcessHub, RedisHub
 from samtale.infra.mail import Mailer, mailer_from_env
 from samtale.infra.migrate import upgrade
+from samtale.infra.outgoing import OutgoingClient
 from samtale.infra.ratelimit import (
     FallbackRateLimiter,
     MemoryRateLimiter,
@@ -55,6 +58,8 @@ from samtale.insights.service import InsightsService
 from samtale.kernel.clock import Clock, IdSource, RandomIds, SystemClock
 from samtale.kernel.config import Settings
 from samtale.kernel.metrics import Metrics
+from samtale.knowledge.fetching import Fetcher
+from samtale.knowledge.service import KnowledgeService
 from samtale.live.service import LiveService
 from samtale.privacy.pii.redactor import warm_up as warm_up_pii
 from samtale.privacy.scheduler import PurgeScheduler
@@ -69,6 +74,9 @@ from samtale.shop.tracking import Tracking
 
 # Seconds after start before the shops' catalogues load: let the bots load first.
 SHOP_WARM_UP_DELAY = 5.0
+# How often the knowledge base looks for sources due a re-crawl (each source says how often it
+# is crawled: daily by default).
+KNOWLEDGE_SCHEDULE_SECONDS = 3600.0
 
 
 @dataclass
@@ -87,6 +95,7 @@ class Container:
     responders: ResponderRegistry
     live: LiveService
     shop: ShopService
+    knowledge: KnowledgeService
     insights: InsightsService
     admin: AdminService
     # Background tasks and resources that `close()` ends, in reverse order.
@@ -153,7 +162,22 @@ class Container:
             full_sync_seconds=settings.shop_full_sync_seconds,
         )
         actions = shop_actions(shop, limiter)
-        registry = responders or BotRegistry(db, models_dir, actions=actions, handoff=live.offer)
+        # The shop's pages, fetched through the guarded client (private addresses only when the
+        # operator allows them), embedded with the bot's model, indexed in the data folder.
+        outgoing = OutgoingClient(
+            timeout=10.0, deadline=30.0, private_addresses=settings.shop_private_addresses
+        )
+        knowledge = KnowledgeService(
+            db,
+            Fetcher(outgoing.http),
+            passage_embedder=Embedder(models_dir / "embeddings", prefix="passage"),
+            query_embedder=embedder_for(models_dir),
+            data_dir=settings.data_dir,
+            clock=clock,
+        )
+        registry = responders or BotRegistry(
+            db, models_dir, actions=actions, handoff=live.offer, knowledge=knowledge.answer
+        )
         conversations.responders = registry
 
         insights = InsightsService(db, clock, ids, shop.vocabulary)
@@ -164,7 +188,7 @@ class Container:
             clock,
             publisher,
             TrialBots(clock, models_dir, actions),
-            ShopLifecycle(db, clock, ids, privacy, shop),
+            ShopLifecycle(db, clock, ids, privacy, shop, knowledge),
             mailer,
             ShopConnections(shop, db, clock, ids),
         )
@@ -193,9 +217,11 @@ class Container:
             responders=registry,
             live=live,
             shop=shop,
+            knowledge=knowledge,
             insights=insights,
             admin=admin,
         )
+        container.on_close(outgoing.aclose)
         return container
 
     @property
@@ -207,8 +233,8 @@ class Container:
     ) -> None:
         """Start the hub and (with `bots`) the responders; with `background` (a server, not a
         test), also the background jobs: the retention purge every `purge_interval_seconds`,
-        the live chat's sweep, the shops' catalogues loading, and the connected shops'
-        catalogue sync every `shop_sync_interval_seconds`."""
+        the live chat's sweep, the shops' catalogues loading, the connected shops' catalogue
+        sync every `shop_sync_interval_seconds`, and the knowledge base's scheduled re-crawls."""
         if migrate:
             await upgrade(self.db)
         await self.hub.start()
@@ -230,6 +256,10 @@ class Container:
         sync = SyncScheduler(self.shop.sync_all, self.settings.shop_sync_interval_seconds)
         sync.start()
         self.on_close(sync.stop)
+        recrawl = asyncio.create_task(
+            self.knowledge.run_schedule(KNOWLEDGE_SCHEDULE_SECONDS), name="knowledge-recrawl"
+        )
+        self.on_close(recrawl.cancel)
 
     async def ready(self) -> dict[str, bool]:
         return {"database": await self.db.ping(), "bot": self.responders.is_ready()}

@@ -99,6 +99,10 @@ class Prediction:
     score: float
     threshold: float = -math.inf  # the threshold `score` was compared with
     path: str = "e5"  # which model answered: "fast" (no transformer) or "e5"
+    # The message's sentence embedding (by `embedding_identity`), when the model that answered
+    # embedded it: other features of the same turn reuse it instead of embedding again.
+    vector: np.ndarray | None = None
+    embedding_identity: str | None = None
 
     @property
     def best(self) -> str | None:
@@ -134,6 +138,7 @@ class _Scores:
     neighbours: np.ndarray  # (n,) mean cosine of the nearest training examples, 0 without
     scores: np.ndarray  # (n,) in-scope score
     unknown: np.ndarray | None = None  # (n,) words the fast path's table lacks
+    vectors: np.ndarray | None = None  # (n, dim) the raw e5 sentence embeddings, when used
 
 
 @dataclass(frozen=True, slots=True)
@@ -709,27 +714,32 @@ class IntentClassifier:
         near = np.zeros(n, dtype=np.float32)
         votes, vote_weight = None, 0.0
         unknown = None
+        embedded: np.ndarray | None = None  # e5's embeddings, kept for reuse
         if m.bank is not None and m.bank_labels is not None and m.mean is not None:
             if m.static is not None:
                 raw, unknown = m.static.lookup(texts)
                 vectors = _centre(raw, m.mean)
                 vectors[~raw.any(axis=1)] = 0.0  # no known word: no meaning, no neighbours
             else:
-                vectors = _centre(self.embedder.embed(texts), m.mean)
+                embedded = self.embedder.embed(texts)
+                vectors = _centre(embedded, m.mean)
             decision += (self._dense_weight(m.static) * vectors) @ m.weights_t[m.n_sparse :]
             near, votes = self._neighbours(vectors, m.bank, m.bank_labels, len(m.classes))
             vote_weight = self.vote_weight
         probabilities = _softmax(decision * m.temperature)
         if votes is not None:
             probabilities = _mix(probabilities, votes, vote_weight)
-        return _Scores(probabilities, near, self._combine(m, probabilities, near), unknown)
+        return _Scores(
+            probabilities, near, self._combine(m, probabilities, near), unknown, embedded
+        )
 
     def _predictions(self, scored: _Scores, m: _Fitted, path: str) -> list[Prediction]:
         classes, reject = m.classes, m.reject
         k = min(self.top_k, len(classes) - (reject is not None))
         threshold = m.threshold
         out = []
-        for probs, score in zip(scored.probabilities, scored.scores, strict=True):
+        identity = self.embedder.identity if scored.vectors is not None else None
+        for row, (probs, score) in enumerate(zip(scored.probabilities, scored.scores, strict=True)):
             order = [i for i in np.argsort(-probs, kind="stable") if i != reject][:k]
             ranking = [(classes[i], float(probs[i])) for i in order]
             accepted = math.isfinite(score) and float(score) >= threshold
@@ -741,6 +751,8 @@ class IntentClassifier:
                     score=float(score),
                     threshold=threshold,
                     path=path,
+                    vector=scored.vectors[row] if scored.vectors is not None else None,
+                    embedding_identity=identity,
                 )
             )
         return out

@@ -55,6 +55,9 @@ class Intent(_Strict):
     buttons: dict[Language, list[Button]] = Field(default_factory=dict)
     flow: Name | None = None
     action: Name | None = None
+    # "knowledge": answered from the shop's pages (the question as the customer wrote it); the
+    # intent's own answers are used when the pages hold nothing good enough.
+    answer_from: Literal["knowledge"] | None = None
     # Built-in behaviour that the dialogue engine gives special meaning to.
     kind: Literal["normal", "handoff", "greeting", "goodbye", "smalltalk", "privacy"] = "normal"
 

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from samtale.bot import entities
 from samtale.bot.actions import ActionContext, ActionRegistry, ActionResult, HandoffOffer
 from samtale.bot.content import Button, Content, Flow, Intent, Slot, localized
+from samtale.bot.knowledge import KnowledgeAnswerer, KnowledgeReply, QueryVector
 from samtale.bot.language import decide_language
 from samtale.bot.profile import ShopProfile
 from samtale.conversations.responder import ConversationContext, IncomingMessage, Reply
@@ -58,6 +59,12 @@ CANCEL_PHRASES = (
 SWITCH_CONFIDENCE = 0.6
 SWITCH_MARGIN = 0.35
 SUGGESTION_FLOOR = 0.05
+# An intent the classifier names with less confidence than this does not keep the shop's pages
+# from answering: the knowledge base is asked first, and the intent answers only when the pages
+# have nothing good enough. Greetings, goodbyes and asking for a person always win.
+KNOWLEDGE_OVER_INTENT = 0.8
+KNOWLEDGE_MARGIN = 0.4
+_ALWAYS_WINS = ("handoff", "greeting", "goodbye")
 
 
 class Classifier(Protocol):
@@ -107,6 +114,7 @@ class Bot:
         actions: ActionRegistry | None = None,
         handoff: HandoffOffer | None = None,
         version: str = "",
+        knowledge: KnowledgeAnswerer | None = None,
     ) -> None:
         self.content = content
         self.classifier = classifier
@@ -114,6 +122,7 @@ class Bot:
         self.actions = actions or ActionRegistry()
         self.handoff = handoff
         self.version = version
+        self.knowledge = knowledge
         self._handoff_intent = next((i.name for i in content.intents if i.kind == "handoff"), None)
         self._flow_intent = {i.flow: i.name for i in content.intents if i.flow}
 
@@ -129,6 +138,11 @@ class Bot:
 
     def message(self, key: str, language: str) -> str:
         return self._fill(self.content.message(key, language))
+
+    def _unknown(self, language: str) -> str:
+        """ "I don't know that" (content written before the knowledge base has no such text)."""
+        key = "knowledge_unknown" if "knowledge_unknown" in self.content.messages else None
+        return self.message(key or "fallback_offer_person", language)
 
     def _answer(self, intent: Intent, language: str, rng: random.Random) -> str | None:
         variants = localized(intent.answers, language, self.content.default_language)
@@ -222,9 +236,63 @@ class Bot:
             return await self._handle_intent(conv, shortcut, 1.0, message, rng)
         label, confidence, ranking = await self._classify(memo, message.text)
         intent = self.content.intent(label) if label else None
+        known: KnowledgeReply | None = None
+        if intent is None or (
+            intent.kind not in _ALWAYS_WINS
+            and intent.answer_from != "knowledge"
+            and not await self._sure(memo, message.text, confidence)
+        ):
+            known = await self._ask_knowledge(conv, message.text, memo)
+            if known is not None and known.answered:
+                return self._knowledge_result(conv, known, intent, confidence)
         if intent is None:
-            return self._fallback(conv, ranking, lang)
+            return self._fallback(conv, ranking, lang, known)
         return await self._handle_intent(conv, intent, confidence, message, rng)
+
+    # -- knowledge -------------------------------------------------------------------------
+
+    async def _sure(self, memo: dict[str, Any], text: str, confidence: float) -> bool:
+        """A confident intent: a calibrated confidence of at least `KNOWLEDGE_OVER_INTENT` and
+        an in-scope score well above the rejection threshold. With few intents (the starter
+        content) the confidence alone is high for almost anything; the score is not."""
+        prediction = await self._predict(memo, text)
+        score = float(getattr(prediction, "score", confidence))
+        threshold = float(getattr(self.classifier, "threshold", 0.0))
+        return confidence >= KNOWLEDGE_OVER_INTENT and score >= threshold + KNOWLEDGE_MARGIN
+
+    async def _ask_knowledge(
+        self, conv: ConversationContext, text: str, memo: dict[str, Any] | None = None
+    ) -> KnowledgeReply | None:
+        if self.knowledge is None or not text.strip():
+            return None
+        # The classifier's embedding of this turn's message, when it made one: not again.
+        prediction = (memo or {}).get(text)
+        vector = getattr(prediction, "vector", None)
+        identity = getattr(prediction, "embedding_identity", None)
+        query = QueryVector(vector, identity) if vector is not None and identity else None
+        try:
+            return await self.knowledge(conv.tenant_id, text, conv.language, query)
+        except Exception:
+            log.exception("knowledge_failed", tenant_id=str(conv.tenant_id))
+            return None
+
+    def _knowledge_result(
+        self,
+        conv: ConversationContext,
+        known: KnowledgeReply,
+        intent: Intent | None,
+        confidence: float,
+    ) -> TurnResult:
+        """The pages' answer: the quote with a card naming the page, and "did this help?"."""
+        conv.bot_state["fallbacks"] = 0
+        conv.notes.knowledge_url = known.url
+        payload = {
+            "cards": [{"type": "page", "title": known.title or known.url, "url": known.url}],
+            "knowledge": {"url": known.url, "language": known.language},
+            "feedback": True,
+        }
+        name = intent.name if intent is not None else None
+        return TurnResult([self._reply(known.text, None, payload)], name, confidence, "knowledge")
 
     def _shortcut(self, text: str) -> Intent | None:
         """A message that is little more than an order or tracking number starts its flow."""
@@ -241,7 +309,11 @@ class Bot:
         return None
 
     def _fallback(
-        self, conv: ConversationContext, ranking: list[tuple[str, float]], lang: str
+        self,
+        conv: ConversationContext,
+        ranking: list[tuple[str, float]],
+        lang: str,
+        known: KnowledgeReply | None = None,
     ) -> TurnResult:
         state = conv.bot_state
         state["fallbacks"] = int(state.get("fallbacks", 0)) + 1
@@ -268,7 +340,9 @@ class Bot:
         person = self._person_button(lang)
         if person:
             buttons.append(person)
-        text = self.message("fallback_rephrase", lang)
+        # The shop's pages were searched and hold nothing good enough: say so, not "rephrase".
+        weak = known is not None and known.reason == "weak_match"
+        text = self._unknown(lang) if weak else self.message("fallback_rephrase", lang)
         return TurnResult([self._reply(text, buttons)], outcome="fallback")
 
     async def _handle_intent(
@@ -283,6 +357,18 @@ class Bot:
         lang = conv.language
         state["fallbacks"] = 0
         state["last_intent"] = intent.name
+        if intent.answer_from == "knowledge":
+            known = await self._ask_knowledge(conv, message.text)
+            if known is not None and known.answered:
+                return self._knowledge_result(conv, known, intent, confidence)
+            if not intent.answers:
+                person = self._person_button(lang)
+                return TurnResult(
+                    [self._reply(self._unknown(lang), [person] if person else None)],
+                    intent.name,
+                    confidence,
+                    "fallback",
+                )
         if intent.kind == "handoff":
             state.pop("flow", None)
             return TurnResult(

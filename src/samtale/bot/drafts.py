@@ -8,7 +8,10 @@ archived and stay listed, restorable in one click (restoring copies one into a n
 publishes it).
 
 A shop without any content starts from `starter_content`: the system texts in every language
-and the intents every bot needs (greeting, goodbye, asking for a person), worded for any shop.
+and the intents every bot needs (greeting, thanks, goodbye, what-can-you-do, asking for a person,
+order tracking through the shop's connector, complaints with an apology and a person), worded
+for any shop. `publish_starter` publishes it when a shop is created, so a new shop's bot answers
+from its first minute and the shop edits the starter content like any other.
 
 Other features put content into the draft through `save_draft` too (the review inbox adds
 confirmed examples there), so what reaches the live bot always goes through publishing.
@@ -34,7 +37,15 @@ from samtale.kernel.errors import Invalid
 from samtale.kernel.languages import LANGUAGES
 from samtale.model import BotContentVersion, BotPublishJob, Tenant
 
-STARTER_INTENTS = ("greeting", "goodbye", "talk_to_person")
+STARTER_INTENTS = (
+    "greeting",
+    "goodbye",
+    "talk_to_person",
+    "thanks",
+    "what_can_you_do",
+    "track_order",
+    "complaint",
+)
 
 
 def starter_content(languages: Sequence[str], default_language: str) -> Content:
@@ -60,6 +71,17 @@ def _starter(languages: tuple[str, ...], default_language: str) -> Content:
             if field in intent:
                 intent[field] = only(intent[field])
     return Content.model_validate(data)
+
+
+async def publish_starter(
+    session: AsyncSession, tenant: Tenant, clock: Clock
+) -> BotContentVersion | None:
+    """Publish the starter content as a new shop's first version (nothing when it has any)."""
+    versions = ContentVersions(session, tenant.id)
+    if await versions.all():
+        return None
+    content = starter_content(tenant.languages, tenant.default_language)
+    return await versions.save(content, "starter", clock, publish=True)
 
 
 @dataclass

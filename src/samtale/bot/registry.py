@@ -7,8 +7,11 @@ first (seconds), which the bot answers with at once, then the whole cascade in t
 (`completing`), which is saved and swapped into the bot when done. The instance reports ready (`/healthz`) once every
 tenant with content has its bot. A tenant whose content changes (the admin pages publish, an
 import, another instance) gets a new bot trained in the background; the old one keeps answering
-until the new one is swapped in, atomically. Tenants without content get the "not configured"
-responder. While the instance is still loading its bots, a message waits a little for its
+until the new one is swapped in, atomically. A tenant without any published content (one made
+before starter content was published at creation) answers with the starter content in its
+languages, so "not set up" is never what a shop's customers read. A tenant made after the
+registry loaded (by `samtale tenant create`, in another process) is loaded at its first
+message. While the instance is still loading its bots, a message waits a little for its
 tenant's bot and, if that is not there in time, is told that the assistant is starting — never
 that it is not configured.
 """
@@ -27,9 +30,11 @@ from sqlalchemy import select
 from samtale.bot.actions import ActionRegistry, HandoffOffer
 from samtale.bot.content import Content
 from samtale.bot.dialogue import Bot
+from samtale.bot.drafts import starter_content
+from samtale.bot.knowledge import KnowledgeAnswerer
 from samtale.bot.model import load_or_train
 from samtale.bot.profile import profile_of
-from samtale.bot.store import ContentVersions
+from samtale.bot.store import ContentVersions, content_sha
 from samtale.conversations.responder import NotConfiguredResponder, Reply, Responder
 from samtale.infra.database import Database
 from samtale.kernel.i18n import catalogue
@@ -63,6 +68,27 @@ class _Starting:
         return [Reply(catalogue("system").text("starting", conversation.language), author="system")]
 
 
+class _Newcomer:
+    """The responder of a tenant the registry has not loaded yet: loads it, then answers."""
+
+    def __init__(self, registry: BotRegistry, tenant_id: uuid.UUID) -> None:
+        self.registry = registry
+        self.tenant_id = tenant_id
+
+    async def respond(self, conversation: Any, message: Any) -> list[Any]:
+        try:
+            async with asyncio.timeout(self.registry.starting_wait):
+                await self.registry.refresh(self.tenant_id)
+        except TimeoutError:
+            conversation.notes.outcome = "error"
+            return [
+                Reply(catalogue("system").text("starting", conversation.language), author="system")
+            ]
+        bot = self.registry.bot(self.tenant_id)
+        responder: Any = bot if bot is not None else self.registry._fallback
+        return list(await responder.respond(conversation, message))
+
+
 class BotRegistry:
     def __init__(
         self,
@@ -72,6 +98,7 @@ class BotRegistry:
         handoff: HandoffOffer | None = None,
         refresh_seconds: float = 30.0,
         on_loaded: Callable[[uuid.UUID, Bot], Any] | None = None,
+        knowledge: KnowledgeAnswerer | None = None,
     ) -> None:
         self.db = db
         self.data_dir = data_dir
@@ -79,6 +106,7 @@ class BotRegistry:
         self.handoff = handoff
         self.refresh_seconds = refresh_seconds
         self.on_loaded = on_loaded
+        self.knowledge = knowledge
         self._bots: dict[uuid.UUID, Bot] = {}
         self._shas: dict[uuid.UUID, str] = {}
         self._ready = False
@@ -96,6 +124,10 @@ class BotRegistry:
             return bot
         if self._task is not None and not self._ready:  # started, still loading
             return _Starting(self, tenant_id)
+        if self._task is not None:
+            # Loaded, but not this tenant: one made since (by the command line, another
+            # instance). Load it now rather than at the next look.
+            return _Newcomer(self, tenant_id)
         return self._fallback
 
     def bot(self, tenant_id: uuid.UUID) -> Bot | None:
@@ -138,21 +170,14 @@ class BotRegistry:
                 for tenant in tenants:
                     version = await ContentVersions(session, tenant.id).published()
                     if version is None:
-                        self._bots.pop(tenant.id, None)
-                        continue
+                        starter = starter_content(tenant.languages, tenant.default_language)
+                        sha, number, raw = content_sha(starter), 0, starter.model_dump(mode="json")
+                    else:
+                        sha, number, raw = version.sha256, version.version, version.content
                     profile = profile_of(tenant)
-                    key = f"{version.sha256}:{profile!r}"
+                    key = f"{sha}:{profile!r}"
                     if self._shas.get(tenant.id) != key:
-                        wanted.append(
-                            (
-                                tenant.id,
-                                key,
-                                version.sha256,
-                                version.version,
-                                version.content,
-                                profile,
-                            )
-                        )
+                        wanted.append((tenant.id, key, sha, number, raw, profile))
             for tid, key, sha, number, raw, profile in wanted:
                 try:
                     content = Content.model_validate(raw)
@@ -163,7 +188,13 @@ class BotRegistry:
                     log.exception("bot_load_failed", tenant_id=str(tid))
                     continue
                 bot = Bot(
-                    content, classifier, profile, self.actions, self.handoff, version=str(number)
+                    content,
+                    classifier,
+                    profile,
+                    self.actions,
+                    self.handoff,
+                    version=str(number),
+                    knowledge=self.knowledge,
                 )
                 self._bots[tid] = bot
                 self._shas[tid] = key

@@ -26,6 +26,7 @@ def _mount_features() -> None:
     from samtale.cli.chat import app as chat_app
     from samtale.cli.content import app as content_app
     from samtale.cli.insights import app as insights_app
+    from samtale.cli.knowledge import app as knowledge_app
     from samtale.cli.nlu import app as nlu_app
     from samtale.cli.shop import app as shop_app
 
@@ -34,6 +35,7 @@ def _mount_features() -> None:
     app.add_typer(chat_app, name="chat")
     app.add_typer(nlu_app, name="nlu")
     app.add_typer(shop_app, name="shop")
+    app.add_typer(knowledge_app, name="knowledge")
 
 
 _mount_features()
@@ -114,6 +116,7 @@ def tenant_create(
     ] = None,
 ) -> None:
     """Create a tenant and print its widget key."""
+    from samtale.bot.drafts import publish_starter
     from samtale.kernel.clock import SystemClock
     from samtale.tenants.service import ConflictError, TenantCreate, create_tenant
 
@@ -132,7 +135,10 @@ def tenant_create(
         fail(validation_message(exc), 2)
 
     async def run(session: Any) -> Any:
-        return await create_tenant(session, data, SystemClock())
+        clock = SystemClock()
+        tenant = await create_tenant(session, data, clock)
+        await publish_starter(session, tenant, clock)  # the bot answers from the first minute
+        return tenant
 
     try:
         tenant = _run_db(run)

@@ -56,12 +56,16 @@ async def _prepare(
 
         await upgrade(runtime.db)
         async with runtime.db.transaction() as session:
-            _tenant, logins = await ensure_demo(
+            tenant, logins = await ensure_demo(
                 session,
                 runtime.clock,
                 settings.data_dir,
                 demo_origins(settings.base_url, settings.port),
             )
+        # The demo shop's help pages, indexed in the background (embedding them the first time
+        # takes a little while): its bot answers from them with links to this server.
+        task = asyncio.create_task(_index_demo_help(runtime, tenant.id, settings.base_url))
+        runtime.on_close(task.cancel)
         return [(login.email, login.role, login.password) for login in logins]
     pending = await pending_revisions(runtime.db)
     if pending:
@@ -72,6 +76,15 @@ async def _prepare(
                 f"The database lacks migrations {', '.join(pending)}: run `samtale migrate` first."
             )
     return []
+
+
+async def _index_demo_help(runtime: Container, tenant_id: Any, base_url: str) -> None:
+    from samtale.demo.help import index_demo_help
+
+    try:
+        await index_demo_help(runtime.knowledge, tenant_id, base_url)
+    except Exception:
+        log.exception("demo_help_index_failed")
 
 
 async def _announce_when_ready(runtime: Container, text: str) -> None:

@@ -20,6 +20,7 @@ class TurnNotes:
     flow: str | None = None  # the flow this turn was part of
     flow_started: str | None = None  # a flow that started on this turn
     abandoned_flow: str | None = None  # a flow the customer left on this turn
+    knowledge_url: str | None = None  # the shop's page an answer from knowledge quoted
     # A keyed hash of the client's address (for per-client limits on order look-ups); set by
     # the conversation service, never stored.
     client_key: str | None = None

@@ -31,6 +31,7 @@ Kinds and what they carry:
 | `closed` | language, outcome (resolved, follow_up, …) | seconds since the person took it |
 | `rating` | language | rating 1–5 |
 | `offline` | language (a message left while nobody was available) | |
+| `feedback` | language, outcome `helpful` / `not_helpful` ("Did this help?" under an answer from the shop's pages) | |
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ KINDS = (
     "closed",
     "rating",
     "offline",
+    "feedback",
 )
 # Longest codes stored (longer ones are cut: a code is never free text).
 _WIDTH = {"language": 8, "intent": 64, "band": 8, "outcome": 24, "flow": 64}
@@ -128,6 +130,7 @@ def _insert(session: AsyncSession) -> Any:
 QUESTION_OUTCOMES = frozenset(
     {
         "answered",
+        "knowledge",
         "fallback",
         "flow_started",
         "flow_completed",

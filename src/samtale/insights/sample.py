@@ -10,7 +10,8 @@ The text is **redacted before it is stored** (`privacy.pii.redact` with the shop
 order and tracking formats; any number of five digits or more that is left is replaced too):
 the raw text is never written outside the conversation's messages. The item is tied to its
 conversation only for the cascade: deleting the conversation deletes the item. It expires after
-the shop's sample period (90 days by default).
+the shop's sample period (90 days by default). For an answer from the shop's pages it keeps
+which page answered (its public address), and nothing else about the answer.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ class Sampler:
                 confidence=round(confidence, 3),
                 band=band[:8],
                 outcome=str(outcome)[:24] if outcome else None,
+                page_url=str(notes.knowledge_url)[:2000] if notes.knowledge_url else None,
                 status="new",
                 label=None,
                 created_at=now,

@@ -48,6 +48,9 @@ class Totals(BaseModel):
     served_by_agent: int = Field(0, description="Conversations a person took.")
     left_queue: int = 0
     offline_messages: int = 0
+    knowledge_answers: int = Field(0, description="Answers quoted from the shop's own pages.")
+    helpful: int = Field(0, description='"Did this help?" under those answers: yes.')
+    not_helpful: int = Field(0, description='"Did this help?" under those answers: no.')
     automated: int = Field(0, description="Conversations finished without a person.")
     automation_rate: float | None = None
     fallback_rate: float | None = None
@@ -201,6 +204,9 @@ class Stats:
                 "served_by_agent",
                 "left_queue",
                 "offline_messages",
+                "knowledge_answers",
+                "helpful",
+                "not_helpful",
             ):
                 setattr(totals, name, getattr(totals, name) + getattr(day, name))
         _finish(totals)
@@ -240,6 +246,15 @@ class Stats:
                 func.sum(case((d.kind == "claimed", d.count), else_=0)),
                 func.sum(case((d.kind == "left", d.count), else_=0)),
                 func.sum(case((d.kind == "offline", d.count), else_=0)),
+                func.sum(
+                    case((and_(d.kind == "turn", d.outcome == "knowledge"), d.count), else_=0)
+                ),
+                func.sum(
+                    case((and_(d.kind == "feedback", d.outcome == "helpful"), d.count), else_=0)
+                ),
+                func.sum(
+                    case((and_(d.kind == "feedback", d.outcome == "not_helpful"), d.count), else_=0)
+                ),
             )
             .where(
                 *self._where(
@@ -252,6 +267,7 @@ class Stats:
                     "claimed",
                     "left",
                     "offline",
+                    "feedback",
                 )
             )
             .group_by(d.day)
@@ -268,6 +284,9 @@ class Stats:
                 served_by_agent=int(row[6] or 0),
                 left_queue=int(row[7] or 0),
                 offline_messages=int(row[8] or 0),
+                knowledge_answers=int(row[9] or 0),
+                helpful=int(row[10] or 0),
+                not_helpful=int(row[11] or 0),
             )
             _finish(day)
             found[day.day] = day

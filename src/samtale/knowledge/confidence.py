@@ -9,15 +9,20 @@ Raw e5 similarities sit in a narrow band (0.75–0.9 for almost anything), and w
 "unrelated" ends depends on the shop's pages: a shop with long, wordy pages is closer to
 everything. So each tenant's index is calibrated when it is built: a fixed set of off-topic
 questions in the five languages (`OFF_TOPIC`: geography, weather, recipes, sport, homework —
-never customer text) is searched against the tenant's own pages, and the threshold is set just
-above what they reach (`margin` over their 90th percentile), never below `floor`. A question
-must clear that bar, or come close while sharing most of its words with the passage.
+never customer text) is searched against the tenant's own pages, **per language**, and the bar
+for that language is set just above the closest any of them came (`LANGUAGE_MARGIN` over their
+maximum), never below `floor`: a question is answered only when the shop's page is closer to
+it than to every off-topic probe in its language. Languages differ (Finnish and Danish pages
+sit closer to everything than English ones in e5's space), so one bar for all would be too
+strict for some and too loose for others. A question must clear its language's bar, or come
+close while sharing most of its words with the passage. The pooled bar (`margin` over the 90th
+percentile of all probes) remains for a language without probes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -59,21 +64,43 @@ OFF_TOPIC: dict[str, list[str]] = {
 
 FLOOR = 0.80
 MARGIN = 0.015
+LANGUAGE_MARGIN = 0.0
 NEAR = 0.02  # how far below the bar a hit may be when it shares most of the question's words
 NEAR_COVERAGE = 0.6
 
 
 @dataclass(frozen=True)
 class Threshold:
-    dense: float  # the bar for the best hit's cosine similarity
+    dense: float  # the pooled bar for the best hit's cosine similarity
     lexical: float = 0.0  # for a lexical-only index: the bar for the best BM25 score
+    by_language: dict[str, float] = field(default_factory=dict)  # the bar per page language
+
+    def bar(self, language: str) -> float:
+        return self.by_language.get(language, self.dense)
 
     def confident(self, hit: Hit, *, dense: bool = True) -> bool:
+        """Whether to answer with `hit` (the first of the search), by how close the question
+        came to the shop's pages in its language (`hit.nearest`, else the hit's own)."""
         if not dense:
             return hit.lexical >= self.lexical and hit.coverage >= 0.5
-        if hit.dense >= self.dense:
+        bar = self.bar(hit.entry.language)
+        close = max(hit.dense, hit.nearest)
+        if close >= bar:
             return True
-        return hit.dense >= self.dense - NEAR and hit.coverage >= NEAR_COVERAGE
+        return close >= bar - NEAR and hit.coverage >= NEAR_COVERAGE
+
+    def to_json(self) -> dict[str, object]:
+        return {"dense": self.dense, "lexical": self.lexical, "by_language": self.by_language}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Threshold:
+        by_language = data.get("by_language") or {}
+        assert isinstance(by_language, dict)
+        return cls(
+            float(data["dense"]),  # type: ignore[arg-type]
+            float(data.get("lexical") or 0.0),  # type: ignore[arg-type]
+            {str(k): float(v) for k, v in by_language.items()},
+        )
 
 
 def calibrate(
@@ -86,16 +113,24 @@ def calibrate(
     """The tenant's threshold: just above what off-topic questions reach on its pages."""
     dense_tops: list[float] = []
     lexical_tops: list[float] = []
+    by_language: dict[str, float] = {}
     for language in sorted(index.languages):
         questions = OFF_TOPIC.get(language, OFF_TOPIC["en"])
         vectors = embed(questions) if embed is not None and index.use_dense else None
+        tops: list[float] = []
         for i, question in enumerate(questions):
-            hits = index.search(question, language, None if vectors is None else vectors[i], k=1)
+            vector = None if vectors is None else vectors[i]
+            # The closest passage at all (not the fused first): the bar is about nearness.
+            hits = index.search(question, language, vector, k=1)
             if hits:
-                dense_tops.append(hits[0].dense)
+                top = max(hits[0].dense, hits[0].nearest)
+                tops.append(top)
+                dense_tops.append(top)
                 lexical_tops.append(hits[0].lexical)
+        if tops and index.use_dense and embed is not None:
+            by_language[language] = max(floor, max(tops) + LANGUAGE_MARGIN)
     dense_bar = floor
     if dense_tops:
         dense_bar = max(floor, float(np.percentile(dense_tops, 90)) + margin)
     lexical_bar = float(np.percentile(lexical_tops, 90)) * 1.1 if lexical_tops else 0.0
-    return Threshold(dense_bar, lexical_bar)
+    return Threshold(dense_bar, lexical_bar, by_language)

@@ -120,7 +120,7 @@ class Fetcher:
 
     def __init__(
         self,
-        client: AsyncHTTPClient,
+        client: AsyncHTTPClient | httpx.AsyncClient,
         *,
         timeout: float = DEFAULT_TIMEOUT,
         max_bytes: int = DEFAULT_MAX_BYTES,

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import time
 import uuid
 from collections.abc import Sequence
@@ -37,17 +38,22 @@ from typing import Protocol
 import numpy as np
 from sqlalchemy import delete, func, select
 
+from samtale.bot.knowledge import KnowledgeReply, QueryVector
 from samtale.infra.database import Database
 from samtale.kernel.clock import Clock
+from samtale.kernel.errors import NotFound
 from samtale.kernel.languages import normalize_language
+from samtale.kernel.logs import get_logger
 from samtale.knowledge.answers import AnswerWriter, ExtractiveWriter, KnowledgeAnswer
 from samtale.knowledge.confidence import Threshold, calibrate
 from samtale.knowledge.crawling import DEFAULT_MAX_PAGES, Crawler, CrawlPlan, normalize_url
 from samtale.knowledge.extraction import Document, extract, kind_of_filename
 from samtale.knowledge.fetching import Fetched, Fetcher, PageStatus, Validators
-from samtale.knowledge.passages import Passage, split
-from samtale.knowledge.retrieval import DIM, Entry, Hit, KnowledgeIndex
+from samtale.knowledge.passages import split
+from samtale.knowledge.retrieval import DIM, Entry, Hit, KnowledgeIndex, passage_text
 from samtale.model import KnowledgePage, KnowledgePassage, KnowledgeSource, Tenant
+
+log = get_logger(__name__)
 
 # A failure that says the page is gone; other failures keep the page's passages until the next
 # crawl (a timeout is no reason to forget the delivery page).
@@ -57,7 +63,8 @@ _RECHECK_SECONDS = 30.0
 
 
 class TextEmbedder(Protocol):
-    """What the service needs of `samtale.bot.embeddings.Embedder`."""
+    """What the service needs of `samtale.bot.embeddings.Embedder` (and its `identity`, when it
+    has one, to reuse a question's vector made by the same model)."""
 
     def embed(self, texts: Sequence[str], *, remember: bool = False) -> np.ndarray: ...
 
@@ -170,6 +177,7 @@ class KnowledgeService:
         self.stem = stem
         self._indexes: dict[uuid.UUID, tuple[KnowledgeIndex, Threshold, float]] = {}
         self._locks: dict[uuid.UUID, asyncio.Lock] = {}
+        self._background: set[asyncio.Task[object]] = set()
 
     @property
     def dense(self) -> bool:
@@ -327,6 +335,52 @@ class KnowledgeService:
         if row is None or row.tenant_id != tenant_id:
             raise KnowledgeError("no such source")
         return _source_info(row)
+
+    async def add_and_crawl_later(
+        self, tenant_id: uuid.UUID, url: str, *, max_pages: int = DEFAULT_MAX_PAGES
+    ) -> SourceInfo:
+        """Register a web source and crawl it in the background (the admin page: the source is
+        listed at once with its status, `crawling` until done)."""
+        source = await self.add_source(tenant_id, url, max_pages=max_pages)
+        self.crawl_later(tenant_id, source.id)
+        return source
+
+    async def start_crawl(self, tenant_id: uuid.UUID, source_id: uuid.UUID) -> SourceInfo:
+        """Crawl one of the tenant's web sources again, in the background."""
+        try:
+            source = await self._source(tenant_id, source_id)
+        except KnowledgeError:
+            raise NotFound("No such source.") from None
+        if source.kind == "file":
+            raise NotFound("No such web source.")
+        self.crawl_later(tenant_id, source_id)
+        return source
+
+    def crawl_later(self, tenant_id: uuid.UUID, source_id: uuid.UUID | None = None) -> None:
+        """Crawl in the background; a failure is logged and shows in the source's status."""
+
+        async def run() -> None:
+            try:
+                await self.crawl(tenant_id, source_id)
+            except Exception:
+                log.exception("knowledge_crawl_failed", tenant_id=str(tenant_id))
+
+        task: asyncio.Task[object] = asyncio.create_task(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def overview(self, tenant_id: uuid.UUID) -> tuple[list[SourceInfo], list[PageInfo]]:
+        """The admin page's lists: sources with status, pages with theirs."""
+        return await self.list_sources(tenant_id), await self.list_pages(tenant_id)
+
+    async def forget(self, tenant_id: uuid.UUID) -> None:
+        """The tenant is gone (its rows went with it, by cascade): drop its index from memory
+        and from the data folder."""
+        import shutil
+
+        self._indexes.pop(tenant_id, None)
+        self._locks.pop(tenant_id, None)
+        await asyncio.to_thread(shutil.rmtree, self.folder / str(tenant_id), True)
 
     # -- crawling -------------------------------------------------------------------------
 
@@ -533,8 +587,12 @@ class KnowledgeService:
                 rows = (
                     await s.execute(
                         select(
-                            KnowledgePassage.id, KnowledgePassage.headings, KnowledgePassage.text
+                            KnowledgePassage.id,
+                            KnowledgePassage.headings,
+                            KnowledgePassage.text,
+                            KnowledgePage.title,
                         )
+                        .join(KnowledgePage, KnowledgePage.id == KnowledgePassage.page_id)
                         .where(
                             KnowledgePassage.tenant_id == tenant_id,
                             KnowledgePassage.vector.is_(None),
@@ -544,10 +602,10 @@ class KnowledgeService:
                 ).all()
             if not rows:
                 return done
-            texts = [Passage(tuple(h), t).indexed_text for _, h, t in rows]
+            texts = [passage_text(title, h, t) for _, h, t, title in rows]
             vectors = await asyncio.to_thread(embedder.embed, texts, remember=True)
             async with self.db.transaction() as s:
-                for (pid, _, _), vec in zip(rows, vectors, strict=True):
+                for (pid, _, _, _), vec in zip(rows, vectors, strict=True):
                     passage = await s.get(KnowledgePassage, pid)
                     if passage is not None:
                         passage.vector = np.asarray(vec, dtype=np.float32).tobytes()
@@ -598,7 +656,7 @@ class KnowledgeService:
         folder = self.folder / str(tenant_id)
         await asyncio.to_thread(index.save, folder)
         await asyncio.to_thread(
-            (folder / "threshold.txt").write_text, f"{threshold.dense}\n{threshold.lexical}\n"
+            (folder / "threshold.json").write_text, json.dumps(threshold.to_json())
         )
         self._indexes[tenant_id] = (index, threshold, time.monotonic())
         return index
@@ -626,9 +684,8 @@ class KnowledgeService:
         saved = await asyncio.to_thread(KnowledgeIndex.load, folder)
         if saved is not None and saved.fingerprint == fingerprint and saved.use_dense == self.dense:
             try:
-                dense, lexical = (folder / "threshold.txt").read_text().split()
-                threshold = Threshold(float(dense), float(lexical))
-            except (OSError, ValueError):
+                threshold = Threshold.from_json(json.loads((folder / "threshold.json").read_text()))
+            except (OSError, ValueError, KeyError, TypeError, AssertionError):
                 threshold = await asyncio.to_thread(
                     calibrate, saved, self._embed_queries if self.dense else None
                 )
@@ -641,9 +698,17 @@ class KnowledgeService:
     # -- answering ------------------------------------------------------------------------
 
     async def search(
-        self, tenant_id: uuid.UUID, question: str, language: str | None, *, k: int = 5
+        self,
+        tenant_id: uuid.UUID,
+        question: str,
+        language: str | None,
+        *,
+        k: int = 5,
+        vector: QueryVector | None = None,
     ) -> tuple[list[Hit], str, Threshold]:
-        """The best passages for `question` (for the admin's "try a question" box too)."""
+        """The best passages for `question` (for the admin's "try a question" box too).
+        `vector`: the question's embedding made this turn already (used when it is by the same
+        model as the service's own, so a question is embedded once)."""
         index, threshold = await self.index(tenant_id)
         async with self.db.session() as s:
             main = await s.scalar(select(Tenant.default_language).where(Tenant.id == tenant_id))
@@ -651,20 +716,139 @@ class KnowledgeService:
         searched = wanted if wanted in index.languages else (main or wanted)
         if searched not in index.languages and index.languages:
             searched = sorted(index.languages)[0]
-        vector = None
+        query = None
         if self.dense and self.query_embedder is not None and len(index):
             embedder = self.query_embedder
-            vector = (await asyncio.to_thread(embedder.embed, [question], remember=False))[0]
-        hits = index.search(question, searched, vector, k=k)
+            if vector is not None and vector.identity == getattr(embedder, "identity", None):
+                query = vector.vector
+            else:
+                query = (await asyncio.to_thread(embedder.embed, [question], remember=False))[0]
+        hits = index.search(question, searched, query, k=k)
         return hits, searched, threshold
 
-    async def ask(self, tenant_id: uuid.UUID, question: str, language: str | None) -> AskResult:
+    async def ask(
+        self,
+        tenant_id: uuid.UUID,
+        question: str,
+        language: str | None,
+        vector: QueryVector | None = None,
+    ) -> AskResult:
         """An answer from the tenant's pages, or the reason there is none."""
-        hits, searched, threshold = await self.search(tenant_id, question, language)
+        hits, searched, threshold = await self.search(tenant_id, question, language, vector=vector)
         customer = normalize_language(language) or searched
         if not hits:
             return AskResult(False, None, (), searched, threshold.dense, "no_pages")
         if not threshold.confident(hits[0], dense=self.dense):
-            return AskResult(False, None, tuple(hits), searched, threshold.dense, "weak_match")
+            return AskResult(
+                False, None, tuple(hits), searched, threshold.bar(searched), "weak_match"
+            )
         answer = self.writer.write(question, hits[:3], customer)
-        return AskResult(True, answer, tuple(hits), searched, threshold.dense, "answered")
+        return AskResult(True, answer, tuple(hits), searched, threshold.bar(searched), "answered")
+
+    async def answer(
+        self,
+        tenant_id: uuid.UUID,
+        question: str,
+        language: str,
+        vector: QueryVector | None = None,
+    ) -> KnowledgeReply:
+        """The bot's `KnowledgeAnswerer`: `ask`, in the bot's terms."""
+        result = await self.ask(tenant_id, question, language, vector)
+        a = result.answer
+        if not result.answered or a is None:
+            return KnowledgeReply("no_pages" if result.reason == "no_pages" else "weak_match")
+        return KnowledgeReply(
+            "answered", a.text, a.quote, a.url, a.title, a.language, a.other_language
+        )
+
+    # -- the schedule ---------------------------------------------------------------------
+
+    async def crawl_due(self) -> int:
+        """Crawl every web source whose scheduled re-crawl is due; the number crawled. A source
+        that fails is logged and tried again on the next round."""
+        done = 0
+        for tenant_id, source_id in await self.due_sources():
+            try:
+                await self.crawl(tenant_id, source_id)
+                done += 1
+            except Exception:
+                log.exception(
+                    "knowledge_recrawl_failed", tenant_id=str(tenant_id), source_id=str(source_id)
+                )
+        return done
+
+    async def run_schedule(self, every_seconds: float = 3600.0) -> None:
+        """Check for due sources every `every_seconds` (sources say how often: daily by
+        default), until cancelled."""
+        while True:
+            try:
+                await self.crawl_due()
+            except Exception:
+                log.exception("knowledge_schedule_failed")
+            await asyncio.sleep(every_seconds)
+
+    # -- measuring ------------------------------------------------------------------------
+
+    async def evaluate(self, tenant_id: uuid.UUID, questions: Sequence[EvalQuestion]) -> EvalReport:
+        """How the tenant's knowledge answers labelled questions: top-1 page accuracy and the
+        answered share of in-scope questions, the answered share of out-of-scope ones (`url`
+        None), and the time per question."""
+        report = EvalReport()
+        times: list[float] = []
+        for q in questions:
+            started = time.perf_counter()
+            result = await self.ask(tenant_id, q.text, q.language)
+            times.append((time.perf_counter() - started) * 1000)
+            top = result.hits[0].entry.url if result.hits else None
+            if q.url is None:
+                report.out_of_scope += 1
+                report.out_of_scope_answered += int(result.answered)
+            else:
+                report.in_scope += 1
+                report.top1_correct += int(top == q.url)
+                report.answered += int(result.answered)
+                report.answered_correct += int(
+                    result.answered and result.answer is not None and result.answer.url == q.url
+                )
+            report.rows.append(
+                {"text": q.text, "language": q.language, "url": q.url, "top": top,
+                 "answered": result.answered}
+            )  # fmt: skip
+        if times:
+            report.p50_ms = float(np.percentile(times, 50))
+            report.p99_ms = float(np.percentile(times, 99))
+        return report
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    text: str
+    language: str
+    url: str | None  # the page that answers it; None: out of scope
+
+
+@dataclass
+class EvalReport:
+    in_scope: int = 0
+    top1_correct: int = 0
+    answered: int = 0
+    answered_correct: int = 0
+    out_of_scope: int = 0
+    out_of_scope_answered: int = 0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    rows: list[dict[str, object]] = field(default_factory=list)
+
+    def figures(self) -> dict[str, float | int]:
+        def share(n: int, of: int) -> float:
+            return round(n / of, 4) if of else 0.0
+
+        return {
+            "questions": self.in_scope + self.out_of_scope,
+            "top1_accuracy": share(self.top1_correct, self.in_scope),
+            "answered_in_scope": share(self.answered, self.in_scope),
+            "answered_correct": share(self.answered_correct, self.in_scope),
+            "answered_out_of_scope": share(self.out_of_scope_answered, self.out_of_scope),
+            "p50_ms": round(self.p50_ms, 2),
+            "p99_ms": round(self.p99_ms, 2),
+        }

@@ -129,6 +129,8 @@ class SampleItem(Base):
     confidence: Mapped[float] = mapped_column(Float)
     band: Mapped[str] = mapped_column(String(8))
     outcome: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    # The shop's page an answer from knowledge quoted (a public address, not the customer's).
+    page_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     # new, confirmed, discarded
     status: Mapped[str] = mapped_column(String(16))
     # The intent a reviewer confirmed or chose (a training example of it now).

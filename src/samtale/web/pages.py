@@ -97,6 +97,31 @@ async def privacy_page(request: Request, runtime: ContainerDep) -> HTMLResponse:
     return _html(request, "demo_privacy.html")
 
 
+@router.get("/help/{language}/{topic}", response_class=HTMLResponse)
+async def demo_help_page(
+    request: Request,
+    runtime: ContainerDep,
+    language: Annotated[str, Path(max_length=2)],
+    topic: Annotated[str, Path(max_length=20)],
+) -> HTMLResponse:
+    """The demo shop's help pages, the ones its bot answers from (`demo/help.py`)."""
+    from samtale.demo.help import demo_page
+
+    found = demo_page(language, topic)
+    if found is None or not await _demo_running(runtime):
+        raise not_found("page")
+    return HTMLResponse(
+        found.read_text(encoding="utf-8"),
+        headers={
+            # Static text: no script, its own inline style only.
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+            "img-src data:; base-uri 'none'; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-cache",
+        },
+    )
+
+
 # The demo page's window display: (name, description, price, picture in templates/_pictures.html).
 DEMO_PRODUCTS = [
     ("Uldplaid Fjord", "Blød lammeuld i dybe blå striber, 130 × 180 cm.", "549 kr.", "plaid"),

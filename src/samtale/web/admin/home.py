@@ -68,6 +68,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("bot-try", "/admin/bot/try", "nav.admin.try", group="bot", order=40),
     NavItem("bot-versions", "/admin/bot/versions", "nav.admin.versions", group="bot", order=50),
     NavItem("bot-yaml", "/admin/bot/yaml", "nav.admin.yaml", group="bot", order=60),
+    NavItem("knowledge", "/admin/knowledge", "nav.admin.knowledge", group="bot", order=70),
     NavItem("settings", "/admin/settings", "nav.admin.settings", group="shop", order=10),
     NavItem("team", "/admin/team", "nav.admin.team", group="shop", order=20),
     NavItem("audit", "/admin/audit", "nav.admin.audit", group="shop", order=30),

@@ -154,6 +154,10 @@ async def create(request: Request, staff: OperatorStaff, runtime: ContainerDep) 
         return await _list_page(
             request, runtime, staff, values, {"admin_email": t("team.email_taken")}
         )
+    # Load the new shop's starter bot now rather than at the registry's next look.
+    task = asyncio.create_task(runtime.responders.refresh(tenant.id))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
     url = f"{runtime.settings.base_url.rstrip('/')}/account/invite/{link.token}"
     subject, body = mail.compose(
         "invite", ui_language(request), url, shop=tenant.name, role="admin"

@@ -285,6 +285,16 @@
     },
   };
 
+  // Answers from the shop's pages: the page's card and "Did this help?".
+  const KT = {
+    da: { page: "Læs siden", helped: "Hjalp det?", yes: "Ja", no: "Nej", noted: "Tak for svaret!" },
+    sv: { page: "Läs sidan", helped: "Hjälpte det?", yes: "Ja", no: "Nej", noted: "Tack för svaret!" },
+    nb: { page: "Les siden", helped: "Hjalp det?", yes: "Ja", no: "Nei", noted: "Takk for svaret!" },
+    fi: { page: "Lue sivu", helped: "Auttoiko tämä?", yes: "Kyllä", no: "Ei", noted: "Kiitos palautteesta!" },
+    en: { page: "Read the page", helped: "Did this help?", yes: "Yes", no: "No", noted: "Thank you for telling us!" },
+  };
+  for (const l of LANGS) Object.assign(TEXTS[l], KT[l]);
+
   /* ------------------------------------------------------------------ api */
   const api = async (method, path, body, token) => {
     const headers = {};
@@ -359,6 +369,29 @@
           p.colour_name || stock ? h("p", { class: "sizes" }, [str(p.colour_name), stock].filter(Boolean).join(" · ")) : null,
           url ? link(t("view"), url) : null));
     },
+    // The shop's page an answer was quoted from.
+    page(p) {
+      const url = safeUrl(p.url);
+      return h("div", { class: "card page", hook: "card", "data-kind": "page" },
+        h("p", { class: "card-title" }, str(p.title) || str(p.url)),
+        url ? link(t("page"), url) : null);
+    },
+  };
+  // "Did this help?" under an answer from the shop's pages: a yes or a no, never text; once.
+  const feedback = (m) => {
+    const box = h("div", { class: "helped", hook: "feedback", role: "group", "aria-label": t("helped") });
+    const send = async (helpful) => {
+      box.replaceChildren(h("span", null, t("noted")));
+      try {
+        await api("POST", convPath("/feedback"), { message_id: m.id, helpful }, S.conv.token);
+      } catch {
+        /* counted or not, the customer is not bothered with it */
+      }
+    };
+    box.append(h("span", null, t("helped")),
+      h("button", { type: "button", hook: "helped-yes", onclick: () => send(true) }, t("yes")),
+      h("button", { type: "button", hook: "helped-no", onclick: () => send(false) }, t("no")));
+    return box;
   };
   // The cards a payload holds: itself if it is a card, or a list of cards (`cards`, `products`, `items`).
   const cardsOf = (p) => {
@@ -389,6 +422,7 @@
     return h("div", { class: "msg " + m.author, hook: m.author === "visitor" ? "visitor-message" : "reply" },
       h("div", { class: "bubble" }, h("span", { class: "sr" }, who(m) + ": "), ...body),
       cards.length ? h("div", { class: "cards" }, cards) : null,
+      m.author === "bot" && m.payload && m.payload.feedback === true && m.id ? feedback(m) : null,
       m.created_at ? h("time", { datetime: m.created_at }, fmtTime(m.created_at)) : null);
   };
   const renderMessage = (m) => {
@@ -1426,6 +1460,8 @@ time,.note{margin-top:3px;font-size:11.5px;color:#5b6169}
 .card{border:1px solid #dfe3e8;border-radius:12px;background:#fff;padding:10px 12px;font-size:14px}
 .card-title{margin:0 0 4px;font-weight:650}
 .card a{display:inline-block;margin-top:6px;color:#0b4fb3;font-weight:600}
+.helped{display:flex;align-items:center;gap:6px;margin-top:4px;font-size:13px;color:#4a5563}
+.helped button{border:1px solid #c9d0d8;background:#fff;border-radius:999px;padding:2px 10px;font:inherit;cursor:pointer}
 .track dl{display:grid;grid-template-columns:auto 1fr;gap:2px 10px;margin:6px 0 0}
 .track dt{color:#4a5058}.track dd{margin:0}
 details{margin-top:6px}summary{cursor:pointer;color:#0b4fb3;font-weight:600}

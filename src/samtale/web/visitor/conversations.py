@@ -22,6 +22,7 @@ from samtale.web.visitor.schemas import (
     ConversationStarted,
     MessageOut,
     MessagesOut,
+    PostFeedback,
     PostMessage,
     StartConversation,
     TurnOut,
@@ -212,3 +213,20 @@ async def list_messages(
         language=conv.language,
         more=more,
     )
+
+
+@router.post(
+    "/conversations/{conversation_id}/feedback",
+    status_code=204,
+    responses=COMMON_ERRORS,
+    summary="Did this help?",
+)
+async def post_feedback(
+    conv: VisitorConversation, body: PostFeedback, runtime: ContainerDep
+) -> Response:
+    """Whether an answer from the shop's pages helped (once per answer); counted in the
+    statistics with no text."""
+    await runtime.insights.knowledge_feedback(
+        conv.tenant_id, conv.id, body.message_id, body.helpful
+    )
+    return Response(status_code=204)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any, Literal
 
@@ -34,6 +35,15 @@ class ConversationStarted(BaseModel):
         description="The visitor's secret for this conversation. Keep it; it is shown once."
     )
     language: str
+
+
+class PostFeedback(BaseModel):
+    """ "Did this help?" under an answer from the shop's pages: a yes or a no, never text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: uuid.UUID
+    helpful: bool
 
 
 class PostMessage(BaseModel):
