@@ -5,7 +5,8 @@ Protocol (JSON text frames):
   frame `{"type": "auth", "token": "...", "after": <cursor>}`;
 - the server answers `{"type": "ready", "cursor": <last cursor>, "state": ...}`, then sends every
   message after `after` that the client missed, then live events: `message`, `typing`, `read`,
-  `state`, `queue`; and `{"type": "ping"}` every heartbeat interval;
+  `state`, `queue`; `{"type": "resync"}` when the live feed had a gap (the client reads the
+  state and what it missed over HTTP); and `{"type": "ping"}` every heartbeat interval;
 - the client may send `{"type": "typing", "typing": true}`, `{"type": "read", "cursor": n}` and
   `{"type": "ping"}` (answered with `pong`); a client silent for three heartbeats is closed.
 
@@ -91,7 +92,9 @@ class VisitorSocket:
         elif kind in ("typing", "read") and event.get("author") == "visitor":
             return  # the visitor's own signals, echoed by the hub
         elif kind == "resync":
-            return  # the hub reconnected: `run` has caught up from the database
+            # The hub reconnected: `run` has caught up the messages from the database; the
+            # client reads the rest (the state, the queue position) itself.
+            await self.send({"type": "resync"})
         elif kind == "deleted":
             await self.send(event)
             raise _Closed
