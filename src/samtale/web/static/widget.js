@@ -601,7 +601,7 @@
         // (1013: its database or Redis is away) keeps backing off, and is no sign that
         // websockets are blocked.
         if (ready && Date.now() - ready > 20000) this.tries = 0;
-        if (!ready && e.code !== 1013 && e.code !== 1011 && ++this.fails >= 2) return this.fallback();
+        if (!ready && e.code !== 1013 && ++this.fails >= 2) return this.fallback();
         this.retry();
       };
       // We speak now and then, and give up on a socket that has been silent for too long.
@@ -1154,7 +1154,7 @@
         tx(h("h3", { id: "sw-ct" }), null, "confirmTitle"),
         tx(h("p", { id: "sw-cd" }), null, "confirmText"),
         h("div", { class: "row" }, cancelBtn, tx(h("button", { type: "button", class: "btn danger", hook: "confirm-delete", onclick: () => doDelete() }), null, "confirm"))));
-    const win = h("div", { class: "window st-bot", hook: "window", id: "sw-window", role: "dialog", "aria-modal": "true", "aria-labelledby": "sw-title", hidden: true, onkeydown: windowKeys },
+    const win = h("div", { class: "window " + (STATE_CLASSES[S.state] || "st-other"), hook: "window", id: "sw-window", role: "dialog", "aria-modal": "true", "aria-labelledby": "sw-title", hidden: true, onkeydown: windowKeys },
       head, banner, list, form, confirm);
     frame.append(win);
     launcher.setAttribute("aria-controls", "sw-window");
