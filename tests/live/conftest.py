@@ -177,7 +177,7 @@ async def queued_customer(
     api: httpx.AsyncClient, tenant: Tenant, answers: dict[str, str] | None = None, **body: Any
 ) -> dict[str, Any]:
     """A customer who asked for a person and filled in the form."""
-    conv = await start_conversation(api, tenant.widget_key, language="da", **body)
+    conv = await start_conversation(api, tenant.widget_key, **{"language": "da", **body})
     r = await api.post(
         f"/api/v1/conversations/{conv['conversation_id']}/handoff",
         json={"answers": answers if answers is not None else ANSWERS},

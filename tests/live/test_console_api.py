@@ -204,6 +204,7 @@ async def test_a_lost_agent_s_chats_go_back_to_the_front_of_the_queue(
     sofie = await login(shop)
     mads = await login(shop, name="Mads")
     await sofie.post("/presence", {"status": "online"})
+    await mads.post("/presence", {"status": "online"})  # else the queue is let go (nobody)
     conv = await queued_customer(api, shop)
     await sofie.post(f"/handoffs/{conv['handoff']['handoff_id']}/claim")
     clock.advance(seconds=30)

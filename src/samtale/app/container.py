@@ -139,7 +139,15 @@ class Container:
         metrics = Metrics()
         secret = settings.effective_secret_key
         privacy = PrivacyService(db, hub, clock, ids, secret, batch_size=settings.purge_batch_size)
-        conversations = ConversationService(db, hub, _Deferred(), clock, ids, [privacy.index])
+        conversations = ConversationService(
+            db,
+            hub,
+            _Deferred(),
+            clock,
+            ids,
+            [privacy.index],
+            max_pending=settings.max_pending_turns,
+        )
         live = LiveService(
             db, hub, clock, ids, conversations, secret, privacy=privacy, mailer=mailer
         )

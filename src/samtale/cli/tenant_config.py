@@ -41,6 +41,7 @@ canned_replies:
   - {title: Hej, text: "Hej, jeg hedder Sofie. Hvordan kan jeg hjælpe?", language: da}
 auto_assign: false
 grace_seconds: 120
+customer_grace_seconds: 120
 idle_timeout_minutes: 30
 agents:
   - {email: agent@demo.local, languages: [da, en], capacity: 3}

@@ -40,6 +40,7 @@ from samtale.conversations.state import BotStateConflict, State, transition_for
 from samtale.infra.database import Database
 from samtale.infra.hub import Hub, conversation_channel
 from samtale.kernel.clock import Clock, IdSource
+from samtale.kernel.errors import Unavailable
 from samtale.kernel.i18n import catalogue
 from samtale.kernel.logs import get_logger
 from samtale.model import Conversation, Message, User
@@ -93,6 +94,7 @@ class ConversationService:
         clock: Clock,
         ids: IdSource,
         hooks: Sequence[TurnHook] = (),
+        max_pending: int = 64,
     ) -> None:
         self.db = db
         self.hub = hub
@@ -100,6 +102,12 @@ class ConversationService:
         self.clock = clock
         self.ids = ids
         self.hooks = list(hooks)
+        # Turns in flight on this instance (waiting for their conversation, answering,
+        # storing): beyond `max_pending` a new one is refused at once with 503 and
+        # Retry-After instead of queueing for seconds behind the others.
+        self.max_pending = max_pending
+        self.pending = 0
+        self.shed = 0
         self._locks: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
@@ -143,7 +151,39 @@ class ConversationService:
 
         A repeated `client_id` is caught by the database's unique constraint when the turn is
         stored: the transaction is rolled back (nothing of the second attempt remains) and the
-        first result is returned. That keeps the common case to one read and one write."""
+        first result is returned. That keeps the common case to one read and one write.
+
+        With `max_pending` turns already in flight on this instance, raises `Unavailable`
+        (503 with Retry-After) at once."""
+        if self.pending >= self.max_pending:
+            self.shed += 1
+            raise Unavailable("Too busy for a moment; try again shortly.", retry_after=2)
+        self.pending += 1
+        try:
+            return await self._visitor_turn(
+                tenant_id,
+                conversation_id,
+                text,
+                client_id,
+                intent,
+                page_language,
+                loaded,
+                client_key,
+            )
+        finally:
+            self.pending -= 1
+
+    async def _visitor_turn(
+        self,
+        tenant_id: uuid.UUID,
+        conversation_id: uuid.UUID,
+        text: str,
+        client_id: str | None,
+        intent: str | None,
+        page_language: str | None,
+        loaded: Conversation | None,
+        client_key: str | None,
+    ) -> Turn:
         lock = self._lock(conversation_id)
         fresh = (
             loaded

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     messages_per_minute: int = Field(default=30, ge=1)
     conversations_per_minute_per_ip: int = Field(default=30, ge=1)
+    # Bot turns in flight per instance; beyond it a visitor message is answered 503 with
+    # Retry-After at once (the widget sends it again) instead of queueing for seconds.
+    max_pending_turns: int = Field(default=64, ge=1)
     # Websocket heartbeat: a ping every `ws_heartbeat_seconds`; a client silent for three
     # intervals is disconnected.
     ws_heartbeat_seconds: float = Field(default=20.0, gt=0)

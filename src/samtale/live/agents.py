@@ -83,6 +83,9 @@ class AgentSide(LiveBase):
                 settings = live_settings(await self._tenant(session, agent.tenant_id))
             if settings.auto_assign:
                 await self.auto_assign(agent.tenant_id)
+        else:
+            # The last agent leaving tells the waiting customers at once.
+            await self.release_queue(agent.tenant_id)
 
     async def heartbeat(self, agent: Agent, *, force: bool = False) -> None:
         """The console is alive (written at most every 10 seconds per agent and instance)."""

@@ -45,6 +45,8 @@ SWEEP_SECONDS = 5.0
 # (the estimate moves with time, and a deletion elsewhere may have moved them up).
 QUEUE_REFRESH_SECONDS = 15.0
 HEARTBEAT_WRITE_EVERY = timedelta(seconds=10)
+# A queued customer's presence (open websocket, polls) is written at most this often.
+PRESENCE_WRITE_EVERY = timedelta(seconds=15)
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ class SweepReport:
     requeued: int = 0
     closed_idle: int = 0
     assigned: int = 0
+    left_away: int = 0  # queued customers gone longer than the grace period
+    released: int = 0  # queued customers told that nobody can take the chat any more
     tenants: set[uuid.UUID] = field(default_factory=set)
 
 
@@ -180,6 +184,7 @@ class LiveBase:
         self._task: asyncio.Task[None] | None = None
         self._last_refresh = 0.0
         self._beats: dict[uuid.UUID, datetime] = {}
+        self._present: dict[uuid.UUID, datetime] = {}
 
     async def _event(
         self,
@@ -313,4 +318,8 @@ class LiveBase:
 
     async def auto_assign(self, tenant_id: uuid.UUID) -> int:
         """Assign queued conversations (the agents' side does; here nothing)."""
+        return 0
+
+    async def release_queue(self, tenant_id: uuid.UUID) -> int:
+        """Let the queue go when nobody can take a chat (the sweep does; here nothing)."""
         return 0

@@ -19,6 +19,7 @@ from samtale.infra.hub import conversation_channel, tenant_channel
 from samtale.kernel.clock import as_utc
 from samtale.live import prechat, queries
 from samtale.live.base import (
+    PRESENCE_WRITE_EVERY,
     HandoffStatus,
     LiveBase,
     log,
@@ -150,6 +151,7 @@ class CustomerSide(LiveBase):
                     priority=0,
                     queued_at=now,
                     last_visitor_at=now,
+                    visitor_seen_at=now,
                     requeues=0,
                 )
             )
@@ -186,6 +188,28 @@ class CustomerSide(LiveBase):
         for t in texts:
             await index_text(
                 session, self.secret_key, tenant, conversation_id, t, self.clock, language
+            )
+
+    async def visitor_present(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
+        """The customer is there (an open websocket, a poll): a queued one keeps their place.
+        Written at most every `PRESENCE_WRITE_EVERY` per conversation and instance."""
+        now = self.clock.now()
+        last = self._present.get(conversation_id)
+        if last is not None and now - last < PRESENCE_WRITE_EVERY:
+            return
+        if len(self._present) > 10_000:
+            self._present.clear()
+        self._present[conversation_id] = now
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(Handoff)
+                .where(
+                    Handoff.tenant_id == tenant_id,
+                    Handoff.conversation_id == conversation_id,
+                    Handoff.status == "queued",
+                )
+                .values(visitor_seen_at=now)
+                .execution_options(synchronize_session=False)
             )
 
     async def leave(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> HandoffStatus:

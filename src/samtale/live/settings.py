@@ -154,6 +154,9 @@ class LiveSettings(BaseModel):
     auto_assign: bool = False
     # How long an agent's console may be gone before their live chats go back to the queue.
     grace_seconds: int = Field(default=120, ge=10, le=3600)
+    # How long a queued customer may be gone (no open widget connection, no poll) before they
+    # leave the queue; back within it, they keep their place.
+    customer_grace_seconds: int = Field(default=120, ge=30, le=3600)
     # A customer silent this long in a live chat is closed with a system line.
     idle_timeout_minutes: int = Field(default=30, ge=1, le=1440)
 

@@ -66,6 +66,9 @@ class Handoff(Base):
     last_visitor_at: Mapped[datetime]
     last_agent_at: Mapped[datetime | None] = mapped_column(nullable=True)
     requeues: Mapped[int] = mapped_column(Integer, default=0)
+    # The customer's last sign of presence while queued (an open websocket, a poll): one gone
+    # longer than the shop's grace period leaves the queue.
+    visitor_seen_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class AgentPresence(Base):

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from samtale.bot.actions import ActionContext, ActionResult
 from samtale.conversations.responder import Reply
@@ -41,6 +42,7 @@ log = get_logger(__name__)
 
 PAGE = 3
 DEADLINE = 4.0
+T = TypeVar("T")
 INTENT = "product_question"
 
 # What a question asks about, by the words customers use for it (folded, whole words or
@@ -205,6 +207,13 @@ def _stock_answer(
     return say("stock_sizes", language, name=name, colour=label, sizes=", ".join(sizes))
 
 
+async def _deadline(call: Awaitable[T]) -> T:
+    """One call to the shop, with its deadline counted from when the call starts (never from
+    when the turn was queued, nor over other work of the action)."""
+    async with asyncio.timeout(DEADLINE):
+        return await call
+
+
 class ProductSearch:
     def __init__(self, shops: ShopService) -> None:
         self.shops = shops
@@ -219,10 +228,9 @@ class ProductSearch:
         fallback = currency_for(shop.default_country)
         follow = parse_follow_up(ctx.text)
         try:
-            async with asyncio.timeout(DEADLINE):
-                if follow.kind == "colours":
-                    return await self._colours(ctx, shop.connector, follow, currency, fallback)
-                return await self._search(ctx, shop.connector, follow, currency, fallback)
+            if follow.kind == "colours":
+                return await self._colours(ctx, shop.connector, follow, currency, fallback)
+            return await self._search(ctx, shop.connector, follow, currency, fallback)
         except (ShopUnavailable, TimeoutError):
             log.warning("shop_unavailable", action="product_search", tenant_id=str(ctx.tenant_id))
             return unavailable(lang)
@@ -237,8 +245,8 @@ class ProductSearch:
         if not content_words(query) and parsed.filters.is_empty():
             return ActionResult([])  # nothing to search for: the intent's answer asks
         page = follow.page if follow.kind == "more" else 1
-        found: list[Product] = await connector.search_products(
-            query, lang, parsed.filters, limit=PAGE * page + 1
+        found: list[Product] = await _deadline(
+            connector.search_products(query, lang, parsed.filters, limit=PAGE * page + 1)
         )
         shown = found[PAGE * (page - 1) : PAGE * page]
         if not shown:
@@ -281,9 +289,9 @@ class ProductSearch:
     ) -> ActionResult:
         lang = ctx.language
         m = _SKU_IN_TEXT.search(follow.query)
-        product = await connector.get_product(m.group(1)) if m else None
+        product = await _deadline(connector.get_product(m.group(1))) if m else None
         if product is None:
-            found = await connector.search_products(follow.query, lang, None, limit=1)
+            found = await _deadline(connector.search_products(follow.query, lang, None, limit=1))
             product = found[0] if found else None
         if product is None:
             return ActionResult([Reply(say("products_none", lang))], "not_found")

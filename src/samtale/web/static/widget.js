@@ -320,6 +320,9 @@
   const shadow = root.attachShadow({ mode: "open" });
   const pending = new Map(); // client_id → element of a message not yet stored
   const seen = new Set(); // message ids shown
+  // Every message taken in, in cursor order: a conversation resumed before the window exists (a
+  // reload or a new page during a chat with a person) is drawn from here when it is built.
+  const history = [];
 
   const who = (m) =>
     m.author === "visitor" ? t("you") : m.author === "agent" ? m.agent_name || t("agent") : m.author === "bot" ? botName() : "";
@@ -459,28 +462,31 @@
       if (i >= 0) S.outbox.splice(i, 1);
     }
     store.save();
-    if (ui) {
-      const near = isNearBottom();
-      const el = renderMessage(m);
-      const old = m.client_id && pending.get(m.client_id);
-      if (old) {
-        old.replaceWith(el);
-        pending.delete(m.client_id);
-      } else {
-        // In cursor order, before messages still waiting to be sent.
-        const before = [...ui.msgs.children].find((c) => (c.dataset.cursor ? +c.dataset.cursor > m.cursor : c.dataset.samtale === "pending"));
-        ui.msgs.insertBefore(el, before || null);
-      }
-      if (m.cursor >= S.cursor) showQuick(m.author === "bot" && m.payload && m.payload.buttons);
-      if (m.author !== "visitor") typing.hide();
-      scrollDown(near || m.author === "visitor");
-    }
+    history.push(m);
+    if (ui) place(m);
     person.seen(m);
-    if (m.author !== "visitor" && !quiet) {
+    if (m.author !== "visitor" && !quiet && m.cursor > S.read) {
       if (S.open && !D.hidden) markRead();
       else setUnread(S.unread + 1);
     }
     if (!quiet) emit("message", Object.freeze({ ...m }));
+  };
+
+  const place = (m) => {
+    const near = isNearBottom();
+    const el = renderMessage(m);
+    const old = m.client_id && pending.get(m.client_id);
+    if (old) {
+      old.replaceWith(el);
+      pending.delete(m.client_id);
+    } else {
+      // In cursor order, before messages still waiting to be sent.
+      const before = [...ui.msgs.children].find((c) => (c.dataset.cursor ? +c.dataset.cursor > m.cursor : c.dataset.samtale === "pending"));
+      ui.msgs.insertBefore(el, before || null);
+    }
+    if (m.cursor >= S.cursor) showQuick(m.author === "bot" && m.payload && m.payload.buttons);
+    if (m.author !== "visitor") typing.hide();
+    scrollDown(near || m.author === "visitor");
   };
 
   const markRead = () => {
@@ -523,6 +529,8 @@
     ping: () => live.sendFrame({ type: "pong" }),
     read: (f) => person.read(f),
     queue: (f) => person.queue(f),
+    // The server's live feed had a gap (its Redis reconnected): read what we missed.
+    resync: () => live.resync(),
   };
   const STATE_CLASSES = { bot: "st-bot", queued: "st-queued", live: "st-live", closed: "st-closed" };
 
@@ -610,8 +618,8 @@
           return;
         }
         if (f.type === "ready") {
-          ready = true;
-          this.fails = this.tries = 0;
+          ready = Date.now();
+          this.fails = 0;
           setConn("live");
           setState(f.state, f.language);
           outbox.flush();
@@ -623,7 +631,11 @@
         this.ws = null;
         clearInterval(this.beat);
         if (e.code === 4404) return gone();
-        if (!ready && ++this.fails >= 2) return this.fallback();
+        // A socket that served a while resets the backoff; one the server closes at once
+        // (1013: its database or Redis is away) keeps backing off, and is no sign that
+        // websockets are blocked.
+        if (ready && Date.now() - ready > 20000) this.tries = 0;
+        if (!ready && e.code !== 1013 && ++this.fails >= 2) return this.fallback();
         this.retry();
       };
       // We speak now and then, and give up on a socket that has been silent for too long.
@@ -673,6 +685,14 @@
         setConn("retrying");
         const delay = Math.min(30000, 1000 * 2 ** this.tries++);
         this.timer = setTimeout(() => this.poll(), delay);
+      }
+    },
+    async resync() {
+      try {
+        await catchUp(false);
+        if (S.state === "queued") person.fetchPos();
+      } catch (e) {
+        if (e instanceof Gone) gone();
       }
     },
     // Called when the network may be back (browser online event, a successful request).
@@ -816,6 +836,7 @@
     S.state = "bot";
     S.gen++;
     seen.clear();
+    history.length = 0;
     setUnread(0);
     setConn("idle");
     if (save) store.save();
@@ -997,7 +1018,10 @@
     q() {
       this.el.append(h("p", { class: "qpos", role: "status", hook: "queue-position" }), h("div", { class: "row" }, h("button", { type: "button", class: "btn", hook: "leave-queue", onclick: () => this.leave() }, t("leave"))));
       this.showPos();
-      if (!this.pos) authed("GET", "/handoff").then((r) => r.ok && r.data.position && this.queue(r.data), () => {});
+      if (!this.pos) this.fetchPos();
+    },
+    fetchPos() {
+      authed("GET", "/handoff").then((r) => r.ok && r.data.position && this.queue(r.data), () => {});
     },
     async leave() {
       try {
@@ -1164,13 +1188,15 @@
         tx(h("h3", { id: "sw-ct" }), null, "confirmTitle"),
         tx(h("p", { id: "sw-cd" }), null, "confirmText"),
         h("div", { class: "row" }, cancelBtn, tx(h("button", { type: "button", class: "btn danger", hook: "confirm-delete", onclick: () => doDelete() }), null, "confirm"))));
-    const win = h("div", { class: "window st-bot", hook: "window", id: "sw-window", role: "dialog", "aria-modal": "true", "aria-labelledby": "sw-title", hidden: true, onkeydown: windowKeys },
+    const win = h("div", { class: "window " + (STATE_CLASSES[S.state] || "st-other"), hook: "window", id: "sw-window", role: "dialog", "aria-modal": "true", "aria-labelledby": "sw-title", hidden: true, onkeydown: windowKeys },
       head, banner, list, form, confirm);
     frame.append(win);
     launcher.setAttribute("aria-controls", "sw-window");
     ui = { win, head, menu, menuBtn, banner, list, greeting, msgs, quick, typing: typingEl, typingLabel, input, sendBtn, count, form, confirm, cancelBtn, sub };
     applyTexts();
-    // Messages queued before the window existed (a reload with an unsent message).
+    // Messages taken in before the window existed (the live connection of a resumed chat),
+    // then those queued but not yet sent (a reload with an unsent message).
+    history.sort((a, b) => a.cursor - b.cursor).forEach(place);
     S.outbox.forEach(showPending);
   };
 
@@ -1567,8 +1593,9 @@ h3{margin:0 0 6px;font-size:16px}.panel p{margin:0 0 16px;font-size:14px;color:#
         if (r.status === 404) forget();
         else if (r.ok && r.data) {
           setState(r.data.state, r.data.language);
-          if (r.data.cursor > S.read && !S.open) setUnread(r.data.cursor - S.read);
+          // With a person involved, the live connection catches up (and counts what is unread).
           if (!["bot", "closed"].includes(r.data.state) && !booted) live.start();
+          else if (r.data.cursor > S.read && !S.open) setUnread(r.data.cursor - S.read);
         }
       } catch {
         /* offline at load: the first open will retry */

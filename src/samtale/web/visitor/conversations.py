@@ -201,7 +201,10 @@ async def list_messages(
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> MessagesOut:
-    """History and polling: the messages after `after`, oldest first."""
+    """History and polling: the messages after `after`, oldest first. A poll of a queued
+    conversation keeps the customer's place in the queue."""
+    if conv.state == "queued":
+        await runtime.live.visitor_present(conv.tenant_id, conv.id)
     messages = await runtime.conversations.messages(conv.tenant_id, conv.id, after, limit + 1)
     more = len(messages) > limit
     messages = list(messages[:limit])

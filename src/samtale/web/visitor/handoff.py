@@ -114,6 +114,8 @@ def _out(status: HandoffStatus) -> HandoffOut:
 async def get_handoff(conv: VisitorConversation, runtime: ContainerDep) -> HandoffOut:
     """Where the customer stands: in the queue (position and estimated wait), chatting with a
     person (their name), or after a closed chat (whether it can still be rated)."""
+    if conv.state == "queued":
+        await runtime.live.visitor_present(conv.tenant_id, conv.id)
     return _out(await runtime.live.status(conv.tenant_id, conv.id))
 
 

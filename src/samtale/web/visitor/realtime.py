@@ -5,7 +5,8 @@ Protocol (JSON text frames):
   frame `{"type": "auth", "token": "...", "after": <cursor>}`;
 - the server answers `{"type": "ready", "cursor": <last cursor>, "state": ...}`, then sends every
   message after `after` that the client missed, then live events: `message`, `typing`, `read`,
-  `state`, `queue`; and `{"type": "ping"}` every heartbeat interval;
+  `state`, `queue`; `{"type": "resync"}` when the live feed had a gap (the client reads the
+  state and what it missed over HTTP); and `{"type": "ping"}` every heartbeat interval;
 - the client may send `{"type": "typing", "typing": true}`, `{"type": "read", "cursor": n}` and
   `{"type": "ping"}` (answered with `pong`); a client silent for three heartbeats is closed.
 
@@ -54,6 +55,7 @@ class VisitorSocket:
         self.conv = conv
         self.last_sent = after
         self.last_typing = 0.0
+        self.state = str(conv.state)
 
     async def send(self, frame: dict[str, Any]) -> None:
         await self.ws.send_text(json.dumps(frame, default=str))
@@ -77,8 +79,20 @@ class VisitorSocket:
             if len(messages) < 200:
                 return
 
+    async def present(self) -> None:
+        """While queued, the open socket keeps the customer's place in the queue."""
+        if self.state != "queued":
+            return
+        try:
+            await self.runtime.live.visitor_present(self.conv.tenant_id, self.conv.id)
+        except Exception as exc:  # a lost presence write is no reason to drop the socket
+            log.warning("visitor_presence_failed", error=type(exc).__name__)
+
     async def on_event(self, event: dict[str, Any]) -> None:
         kind = event.get("type")
+        if kind == "state" and isinstance(event.get("state"), str):
+            self.state = event["state"]
+            await self.present()
         if kind == "message":
             cursor = int(event["message"]["cursor"])
             if cursor <= self.last_sent:
@@ -91,7 +105,9 @@ class VisitorSocket:
         elif kind in ("typing", "read") and event.get("author") == "visitor":
             return  # the visitor's own signals, echoed by the hub
         elif kind == "resync":
-            return  # the hub reconnected: `run` has caught up from the database
+            # The hub reconnected: `run` has caught up the messages from the database; the
+            # client reads the rest (the state, the queue position) itself.
+            await self.send({"type": "resync"})
         elif kind == "deleted":
             await self.send(event)
             raise _Closed
@@ -153,6 +169,7 @@ class VisitorSocket:
             }
         )
         await self.catch_up()
+        await self.present()
         recv = asyncio.create_task(self.ws.receive_text())
         event = asyncio.create_task(sub.get())
         last_heard = time.monotonic()
@@ -175,6 +192,7 @@ class VisitorSocket:
                         await self.catch_up()
                     await self.on_event(event.result())
                     event = asyncio.create_task(sub.get())
+                await self.present()  # written at most every few seconds
                 if not done:
                     if time.monotonic() - last_heard > 3 * heartbeat:
                         await self.ws.close(CLOSE_IDLE)
