@@ -30,6 +30,7 @@ from samtale.bot.content import Content, dump_content
 from samtale.bot.drafts import publish_starter
 from samtale.infra.database import Database
 from samtale.kernel.clock import Clock, IdSource
+from samtale.knowledge.service import KnowledgeService
 from samtale.model import (
     AuditEntry,
     Base,
@@ -42,7 +43,6 @@ from samtale.model import (
 from samtale.privacy import audit
 from samtale.privacy.service import PrivacyService
 from samtale.shop.service import ShopService
-from samtale.knowledge.service import KnowledgeService
 from samtale.tenants.service import TenantCreate, create_tenant
 
 ARCHIVE_FORMAT = "samtale-tenant-archive"
