@@ -56,7 +56,9 @@ class Intent(_Strict):
     flow: Name | None = None
     action: Name | None = None
     # Built-in behaviour that the dialogue engine gives special meaning to.
-    kind: Literal["normal", "handoff", "greeting", "goodbye", "smalltalk", "privacy"] = "normal"
+    kind: Literal[
+        "normal", "handoff", "greeting", "goodbye", "smalltalk", "privacy", "complaint"
+    ] = "normal"
 
 
 class Validator(_Strict):
