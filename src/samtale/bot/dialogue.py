@@ -107,6 +107,34 @@ def is_cancel(text: str) -> bool:
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
+# Danish "I" (you, plural) after the verb of a question; "i" after other words is "in".
+_DA_PRONOUN = re.compile(
+    r"\b(har|kan|tager|sender|leverer|tilbyder|sælger|bruger|accepterer|giver|ringer|svarer|åbner|"
+    r"lukker|skal|vil|må|gør|ville|kunne|havde|laver|modtager|tjekker|hvis|når|om|at) i\b"
+    r"(?! (?:stykker|dag|går|morgen|aften|weekenden|kurven|kassen|stand|tide|orden|alt)\b)",
+    re.IGNORECASE,
+)
+_QUESTION_STARTS = frozenset(
+    "hvor hvad hvordan hvornår hvilke hvilken hvem hvorfor kan har er må skal vil tager sender "
+    "leverer var vad hur när vilka vilken vem varför kan har är får ska tar skickar hva når "
+    "hvilke hvem går får tar mitä missä miten milloin mikä mitkä kuinka paljonko where what how "
+    "when which who why can do does is are will could may".split()
+)
+
+
+def sentence(text: str, language: str) -> str:
+    """A customer's example as a button: a capital first letter, Danish "I" for "you", and a
+    question mark on a question."""
+    text = text.strip()
+    if language == "da":
+        text = _DA_PRONOUN.sub(lambda m: f"{m.group(1)} I", text)
+    words = text.split()
+    first = words[0].casefold() if words else ""
+    question = first in _QUESTION_STARTS or (language == "fi" and first.endswith(("ko", "kö")))
+    if question and text[-1:] not in "?!.":
+        text += "?"
+    return text[:1].upper() + text[1:]
+
 
 @dataclass
 class TurnResult:
@@ -174,9 +202,9 @@ class Bot:
             return name
         examples = localized(intent.examples, language, self.content.default_language) or []
         label = (intent.description if not examples else examples[0])[:80]
-        # The first example is written the way customers type it ("hvor er min pakke"); as a
-        # button it reads as a sentence.
-        return label[:1].upper() + label[1:]
+        # The first example is written the way customers type it ("hvor lang returret har i");
+        # as a button it reads as a sentence ("Hvor lang returret har I?").
+        return sentence(label, language)
 
     def _reply(
         self,
@@ -254,6 +282,8 @@ class Bot:
         label, confidence, ranking = await self._classify(memo, message.text)
         intent = self.content.intent(label) if label else None
         if intent is None:
+            if self._gives_phone(None, message.text, lang):
+                return self._offer_person(conv, None, confidence, rng)
             return self._fallback(conv, ranking, lang)
         return await self._handle_intent(conv, intent, confidence, message, rng)
 
@@ -589,18 +619,25 @@ class Bot:
             return TurnResult([self._reply(self._text("anything_else", conv.language))])
         return None
 
-    def _gives_phone(self, intent: Intent, text: str, lang: str) -> bool:
+    def _gives_phone(self, intent: Intent | None, text: str, lang: str) -> bool:
         """ "My phone number is 20 30 40 50" gives a number; it does not ask for ours."""
-        if intent.flow or intent.action or intent.kind != "normal" or len(text.split()) > 14:
+        if intent is not None and (intent.flow or intent.action or intent.kind != "normal"):
+            return False
+        if len(text.split()) > 14 or self._shortcut(text) is not None:
             return False
         return bool(entities.find_phones(text, lang))
 
     def _offer_person(
-        self, conv: ConversationContext, intent: Intent, confidence: float, rng: random.Random
+        self,
+        conv: ConversationContext,
+        intent: Intent | None,
+        confidence: float,
+        rng: random.Random,
     ) -> TurnResult:
         """A complaint (or a phone number given): a short apology and the offer of a person."""
         lang = conv.language
-        if intent.kind == "complaint":
+        conv.bot_state["fallbacks"] = 0
+        if intent is not None and intent.kind == "complaint":
             text = self._answer(intent, lang, rng) or self._text("complaint_offer", lang)
             outcome = "complaint"
         else:
@@ -608,5 +645,8 @@ class Bot:
         button = self._person_button(lang)
         self._ask_handoff(conv.bot_state)
         return TurnResult(
-            [self._reply(text, [button] if button else None)], intent.name, confidence, outcome
+            [self._reply(text, [button] if button else None)],
+            intent.name if intent else None,
+            confidence if intent else 0.0,
+            outcome,
         )

@@ -54,10 +54,10 @@ _LEXICON: dict[str, frozenset[str]] = {
         "hva hvorfor gjerne deres takk hei heisann hallo noen noe mye hjelp hjelpe kjøpt kjøpe spørsmål når hvordan snakke kunne bestillingen pakken nei også mitt min bare ikkje dere".split()
     ),
     "sv": frozenset(
-        "jag och inte mitt min vad hur tack tackar hejsan tjena hallå någon något mycket hjälp hjälpa köpt köpa fråga när prata kunna beställning paketet nej också bara ni er varför".split()
+        "jag och inte är mitt min vad hur tack tackar hejsan tjena hallå någon något mycket hjälp hjälpa köpt köpa fråga när prata kunna beställning paketet nej också bara ni er varför".split()
     ),
     "fi": frozenset(
-        "moi moikka terve hei kiitos kiitti minä mitä missä miten milloin miksi voinko onko haluan tilaus paketti kyllä joo ei en ole olen apua puhua ihmisen kanssa".split()
+        "moi moikka terve hei kiitos kiitti minä mitä missä miten milloin miksi voinko onko haluan tilaus paketti kyllä joo ei ole olen apua puhua ihmisen kanssa".split()
     ),
     "en": frozenset(
         "hello hi thanks thank please the you your yours want would like talk speak human where what when why how does do is are can could my with about cheers yes nope".split()
@@ -166,6 +166,10 @@ def decide_language(
     best = max(scores, key=lambda k: scores[k])
     if best == base:
         return base
+    if hits and hits.get(best, 0) < max(hits.values()):
+        return base  # the words say another language than the detector's guess
+    if {best, base} == {"da", "nb"} and not hits.get(best):
+        return base  # Danish and Norwegian write most sentences alike: only their own words tell
     p, margin = scores[best], scores[best] - scores.get(base, 0.0)
     close_relatives = best in _SCANDINAVIAN and base in _SCANDINAVIAN
     if close_relatives:

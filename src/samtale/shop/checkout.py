@@ -98,7 +98,7 @@ PAYMENT_WORDS: dict[str, str] = {
     "osamaksu": "part_payment", "part payment": "part_payment", "instalment": "part_payment",
     "gavekort": "gift_card", "presentkort": "gift_card", "lahjakort": "gift_card",
     "gift card": "gift_card", "giftcard": "gift_card", "netbank": "online_bank",
-    "nettbank": "online_bank", "verkkopankk": "online_bank", "online bank": "online_bank",
+    "nettbank": "online_bank", "verkkopank": "online_bank", "online bank": "online_bank",
     "bitcoin": "crypto", "krypto": "crypto", "crypto": "crypto", "kontant": "cash",
     "cash": "cash", "käteinen": "cash", "efterkrav": "cash_on_delivery",
     "postiennak": "cash_on_delivery", "postoppkrav": "cash_on_delivery",
@@ -232,6 +232,8 @@ class Checkout:
         country = named or ctx.country or shop.default_country
         if country not in SERVED:
             text = say("delivery_elsewhere", lang)
+            if named == "other":  # a question about a country we do not serve: "no" first
+                text = say("delivery_no_elsewhere", lang)
             return ActionResult(
                 [Reply(text, {"buttons": country_buttons(None, lang, intent)})], "not_found"
             )
