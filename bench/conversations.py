@@ -210,6 +210,40 @@ def _battery() -> list[Probe]:
             )
         )
 
+    more_complaints = {
+        "da": [
+            "nu gider jeg snart ikke mere, det er tredje gang I roder det",
+            "hvor er det bare skuffende",
+            "elendigt, simpelthen elendigt",
+        ],
+        "sv": [
+            "nu får det vara nog, tredje gången ni klantar till det",
+            "vad besviken jag blev",
+            "uselt, helt uselt",
+        ],
+        "nb": [
+            "nå får det være nok, tredje gang dere roter det til",
+            "så skuffende",
+            "elendig, rett og slett elendig",
+        ],
+        "fi": [
+            "nyt riittää, kolmas kerta kun sotkette asian",
+            "olipa pettymys",
+            "surkeaa, aivan surkeaa",
+        ],
+        "en": [
+            "that's it, third time you've messed this up",
+            "how disappointing",
+            "pathetic, just pathetic",
+        ],
+    }
+    for lang, texts in more_complaints.items():
+        for text in texts:
+            b.append(P(lang, "complaint", (text, ["@person", f"!{RECLAMATION}", *NOT[lang]])))
+    for page in ("da", "sv", "fi"):
+        b.append(P("en", "language", ("good morning", ["@lang=en"]), page=page))
+        b.append(P("en", "language", ("can someone help me please", ["@lang=en"]), page=page))
+
     # -- direct answers: yes or no first, from the shop's data --------------------------------
     direct: dict[str, list[tuple[str, list[str]]]] = {
         "da": [
@@ -223,6 +257,8 @@ def _battery() -> list[Probe]:
             ("sender I med DHL", ["nej", "DHL"]),
             ("kan I levere til Norge?", ["ja", "Norge"]),
             ("leverer I til Tyskland?", ["nej", "kun til"]),
+            ("tager I imod mobilepay?", ["ja", "MobilePay"]),
+            ("kan jeg få det leveret med budbee", ["ja", "Budbee"]),
         ],
         "sv": [
             ("kan jag betala med paypal?", ["nej", "PayPal"]),
@@ -235,6 +271,8 @@ def _battery() -> list[Probe]:
             ("levererar ni till Finland?", ["ja", "Finland"]),
             ("kan jag betala med google pay", ["nej", "Google Pay"]),
             ("skickar ni till Tyskland", ["nej", "bara till"]),
+            ("funkar klarna hos er", ["nej", "Klarna"]),
+            ("kör ni med budbee", ["ja", "Budbee"]),
         ],
         "nb": [
             ("kan jeg betale med vipps?", ["ja", "Vipps"]),
@@ -247,6 +285,7 @@ def _battery() -> list[Probe]:
             ("leverer dere til Sverige?", ["ja", "Sverige"]),
             ("kan jeg betale med apple pay", ["nei", "Apple Pay"]),
             ("sender dere til Tyskland", ["nei", "bare til"]),
+            ("går det å betale med faktura", ["ja", "faktura"]),
         ],
         "fi": [
             ("voinko maksaa paypalilla?", ["ei", "PayPal"]),
@@ -259,6 +298,7 @@ def _battery() -> list[Probe]:
             ("toimitatteko Ruotsiin?", ["kyllä", "Ruotsiin"]),
             ("voinko maksaa swishillä", ["ei", "Swish"]),
             ("toimitatteko Saksaan", ["ei", "vain"]),
+            ("voinko maksaa applepaylla", ["ei", "Apple Pay"]),
         ],
         "en": [
             ("can I pay with PayPal?", ["no", "PayPal"]),
@@ -271,6 +311,8 @@ def _battery() -> list[Probe]:
             ("do you deliver with UPS", ["no", "UPS"]),
             ("do you deliver to Sweden?", ["yes", "Sweden"]),
             ("do you ship to Germany", ["no", "only deliver"]),
+            ("is paypal accepted", ["no", "PayPal"]),
+            ("do you ship to Norway", ["yes", "Norway"]),
         ],
     }
     for lang, rows in direct.items():

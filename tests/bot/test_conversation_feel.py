@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from samtale.bot.dialogue import ACK_WORDS, NO_WORDS, YES_WORDS, sentence
+from samtale.bot.feelings import sounds_dissatisfied
 from samtale.bot.language import decide_language
 from samtale.demo.shop.policies import PAYMENT
 from samtale.insights.events import QUESTION_OUTCOMES
@@ -131,3 +132,21 @@ def test_amounts_and_dates_per_language() -> None:
 def test_complaints_are_understood_and_counted_apart() -> None:
     assert "complaint" in QUESTION_OUTCOMES
     assert "complaint" not in NOT_UNDERSTOOD
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("uselt, helt uselt", "sv", True),
+        ("hvor er det skuffende", "da", True),
+        ("olipa pettymys", "fi", True),
+        ("dere er helt håpløse", "nb", True),
+        ("that's it, you've messed this up again", "en", True),
+        ("hvor er min pakke", "da", False),
+        ("kan jeg returnere en kjole", "da", False),
+        ("where is my parcel", "en", False),
+        ("missä pakettini on", "fi", False),
+    ],
+)
+def test_words_of_dissatisfaction(text: str, language: str, expected: bool) -> None:
+    assert sounds_dissatisfied(text, language) is expected

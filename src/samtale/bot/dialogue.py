@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from samtale.bot import entities
 from samtale.bot.actions import ActionContext, ActionRegistry, ActionResult, HandoffOffer
 from samtale.bot.content import Button, Content, Flow, Intent, Slot, localized
+from samtale.bot.feelings import sounds_dissatisfied
 from samtale.bot.language import decide_language, word_count
 from samtale.bot.profile import ShopProfile
 from samtale.conversations.responder import ConversationContext, IncomingMessage, Reply
@@ -72,7 +73,7 @@ NO_WORDS = frozenset(
 ACK_WORDS = frozenset(
     "ok okay okej oki okey okei selvä jaha jahaa aha alright fint fino fair_enough i_see "
     "forstået skjønner förstår ymmärrän ok_så okay_så ok_då okay_then ja ja_ok jo yes yeah kyllä "
-    "joo juu nej nei no ei".split()
+    "joo juu nej nei no ei greit greit_nok".split()
 )
 
 SWITCH_CONFIDENCE = 0.6
@@ -281,6 +282,8 @@ class Bot:
             return await self._handle_intent(conv, shortcut, 1.0, message, rng)
         label, confidence, ranking = await self._classify(memo, message.text)
         intent = self.content.intent(label) if label else None
+        if (complaint := self._complaint_net(intent, confidence, message.text, lang)) is not None:
+            return self._offer_person(conv, complaint, confidence, rng)
         if intent is None:
             if self._gives_phone(None, message.text, lang):
                 return self._offer_person(conv, None, confidence, rng)
@@ -618,6 +621,23 @@ class Bot:
             conv.bot_state["fallbacks"] = 0
             return TurnResult([self._reply(self._text("anything_else", conv.language))])
         return None
+
+    def _complaint_net(
+        self, intent: Intent | None, confidence: float, text: str, lang: str
+    ) -> Intent | None:
+        """The complaint intent, for a message the classifier missed or took for small talk that
+        has a word of dissatisfaction ("uselt, helt uselt"); else None."""
+        social = intent is None or intent.kind in ("smalltalk", "greeting", "goodbye")
+        if (
+            intent is not None
+            and not social
+            and (confidence >= 0.5 or intent.flow or intent.action)
+        ):
+            return None
+        complaint = next((i for i in self.content.intents if i.kind == "complaint"), None)
+        if complaint is None or complaint is intent or not sounds_dissatisfied(text, lang):
+            return None
+        return complaint
 
     def _gives_phone(self, intent: Intent | None, text: str, lang: str) -> bool:
         """ "My phone number is 20 30 40 50" gives a number; it does not ask for ours."""

@@ -57,10 +57,10 @@ _LEXICON: dict[str, frozenset[str]] = {
         "jag och inte är mitt min vad hur tack tackar hejsan tjena hallå någon något mycket hjälp hjälpa köpt köpa fråga när prata kunna beställning paketet nej också bara ni er varför".split()
     ),
     "fi": frozenset(
-        "moi moikka terve hei kiitos kiitti minä mitä missä miten milloin miksi voinko onko haluan tilaus paketti kyllä joo ei ole olen apua puhua ihmisen kanssa".split()
+        "moi moikka terve hei kiitos kiitti minä mitä missä miten milloin miksi voinko onko haluan tilaus paketti kyllä joo ei ole olen apua puhua ihmisen kanssa hyvää huomenta päivää iltaa auttaa voisitteko voitteko".split()
     ),
     "en": frozenset(
-        "hello hi thanks thank please the you your yours want would like talk speak human where what when why how does do is are can could my with about cheers yes nope".split()
+        "hello hi thanks thank please the you your yours want would like talk speak human where what when why how does do is are can could my with about cheers yes nope good morning evening afternoon someone anyone somebody anybody help need get got just know tell which there this that they from will should been our we it its of if not sorry".split()
     ),
 }
 _EXCLUSIVE: dict[str, frozenset[str]] = {
