@@ -661,6 +661,9 @@ def main() -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="list every failed turn")
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
+    from samtale.kernel.logs import configure_logging
+
+    configure_logging("warning")
     asyncio.run(run(args.data_dir, args.verbose))
 
 
