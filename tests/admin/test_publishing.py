@@ -47,7 +47,12 @@ async def ask(rt: Container, tenant: Tenant, text: str) -> tuple[str, str | None
 def test_starter_content_names_no_shop() -> None:
     content = starter_content(["da", "en"], "en")
     assert content.languages == ["da", "en"] and content.default_language == "en"
-    assert {i.name for i in content.intents} == {"greeting", "goodbye", "talk_to_person"}
+    assert {i.name for i in content.intents} == {
+        "greeting",
+        "goodbye",
+        "talk_to_person",
+        "dissatisfied",
+    }
     text = content.model_dump_json()
     assert "Nordhjem" not in text and "Nora" not in text and '"fi"' not in text
 

@@ -12,6 +12,7 @@ import pytest
 
 from samtale.app.container import Container
 from samtale.bot.content import load_content
+from samtale.bot.dialogue import sentence
 from samtale.demo.content_dir import DEMO_CONTENT_DIR
 from samtale.web.app import create_app
 
@@ -183,9 +184,9 @@ async def test_fallback_then_the_offer_of_a_person(bot_api) -> None:
     assert (
         buttons[-1]["intent"] == "talk_to_person" and len(buttons) >= 2
     )  # suggestions, then a person
-    for button in buttons[:-1]:  # a suggestion reads as the intent's first example, capitalised
+    for button in buttons[:-1]:  # a suggestion reads as the intent's first example, a sentence
         first_example = content_examples(button["intent"], "da")[0]
-        assert button["label"] == first_example[:1].upper() + first_example[1:80]
+        assert button["label"] == sentence(first_example[:80], "da")
     second = await chat.say("vbnm hjkl uiop")
     assert second[0]["text"].strip() == message("fallback_offer_person", "da")
     assert [b["intent"] for b in second[0]["payload"]["buttons"]] == ["talk_to_person"]

@@ -59,7 +59,9 @@ class Intent(_Strict):
     # intent's own answers are used when the pages hold nothing good enough.
     answer_from: Literal["knowledge"] | None = None
     # Built-in behaviour that the dialogue engine gives special meaning to.
-    kind: Literal["normal", "handoff", "greeting", "goodbye", "smalltalk", "privacy"] = "normal"
+    kind: Literal[
+        "normal", "handoff", "greeting", "goodbye", "smalltalk", "privacy", "complaint"
+    ] = "normal"
 
 
 class Validator(_Strict):

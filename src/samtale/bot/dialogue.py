@@ -30,10 +30,12 @@ from typing import Any, Protocol
 from samtale.bot import entities
 from samtale.bot.actions import ActionContext, ActionRegistry, ActionResult, HandoffOffer
 from samtale.bot.content import Button, Content, Flow, Intent, Slot, localized
+from samtale.bot.feelings import sounds_dissatisfied
 from samtale.bot.knowledge import KnowledgeAnswerer, KnowledgeReply, QueryVector
-from samtale.bot.language import decide_language
+from samtale.bot.language import decide_language, word_count
 from samtale.bot.profile import ShopProfile
 from samtale.conversations.responder import ConversationContext, IncomingMessage, Reply
+from samtale.kernel.i18n import catalogue
 from samtale.kernel.logs import get_logger
 from samtale.kernel.patterns import PatternError, compile_pattern
 
@@ -56,6 +58,25 @@ CANCEL_PHRASES = (
 # is sure it is about something else: a calibrated confidence of at least this, and an in-scope
 # score this far above the rejection threshold (a clear match, not a lucky word — "ikke en mail"
 # in the e-mail slot is not a question about the newsletter). Small talk never interrupts a flow.
+# Short answers, read against the bot's last yes/no question (`bot_state["question"]`, the intent
+# a "yes" leads to). Without a question, an "ok" or a bare "ja" is acknowledged, not thanked.
+YES_WORDS = frozenset(
+    "ja jo jep jepper jaa yes yeah yep yup sure kyllä kylla joo juu gerne gjerne gärna garna please "
+    "ja_tak ja_takk ja_tack ja_gerne ja_gjerne ja_gärna ja_tack_gärna yes_please kyllä_kiitos "
+    "joo_kiitos gerne_tak tak takk tack kiitos ja_please ok_tak ok_takk ok_tack ja_okay ja_ok "
+    "ok okay okej oki okey okei selvä".split()
+)
+NO_WORDS = frozenset(
+    "nej nei no nope nah nä nää ei nej_tak nei_takk nej_tack no_thanks no_thank_you ei_kiitos "
+    "nej_tak_ellers_tak ellers_tak ikke_nu ikke_nå inte_nu not_now ei_nyt nej_det_er_fint "
+    "nei_det_går_fint nej_det_är_bra ei_tarvitse".split()
+)
+ACK_WORDS = frozenset(
+    "ok okay okej oki okey okei selvä jaha jahaa aha alright fint fino fair_enough i_see "
+    "forstået skjønner förstår ymmärrän ok_så okay_så ok_då okay_then ja ja_ok jo yes yeah kyllä "
+    "joo juu nej nei no ei greit greit_nok".split()
+)
+
 SWITCH_CONFIDENCE = 0.6
 SWITCH_MARGIN = 0.35
 SUGGESTION_FLOOR = 0.05
@@ -64,7 +85,7 @@ SUGGESTION_FLOOR = 0.05
 # have nothing good enough. Greetings, goodbyes and asking for a person always win.
 KNOWLEDGE_OVER_INTENT = 0.8
 KNOWLEDGE_MARGIN = 0.4
-_ALWAYS_WINS = ("handoff", "greeting", "goodbye")
+_ALWAYS_WINS = ("handoff", "greeting", "goodbye", "complaint")
 
 
 class Classifier(Protocol):
@@ -93,6 +114,34 @@ def is_cancel(text: str) -> bool:
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+# Danish "I" (you, plural) after the verb of a question; "i" after other words is "in".
+_DA_PRONOUN = re.compile(
+    r"\b(har|kan|tager|sender|leverer|tilbyder|sælger|bruger|accepterer|giver|ringer|svarer|åbner|"
+    r"lukker|skal|vil|må|gør|ville|kunne|havde|laver|modtager|tjekker|hvis|når|om|at) i\b"
+    r"(?! (?:stykker|dag|går|morgen|aften|weekenden|kurven|kassen|stand|tide|orden|alt)\b)",
+    re.IGNORECASE,
+)
+_QUESTION_STARTS = frozenset(
+    "hvor hvad hvordan hvornår hvilke hvilken hvem hvorfor kan har er må skal vil tager sender "
+    "leverer var vad hur när vilka vilken vem varför kan har är får ska tar skickar hva når "
+    "hvilke hvem går får tar mitä missä miten milloin mikä mitkä kuinka paljonko where what how "
+    "when which who why can do does is are will could may".split()
+)
+
+
+def sentence(text: str, language: str) -> str:
+    """A customer's example as a button: a capital first letter, Danish "I" for "you", and a
+    question mark on a question."""
+    text = text.strip()
+    if language == "da":
+        text = _DA_PRONOUN.sub(lambda m: f"{m.group(1)} I", text)
+    words = text.split()
+    first = words[0].casefold() if words else ""
+    question = first in _QUESTION_STARTS or (language == "fi" and first.endswith(("ko", "kö")))
+    if question and text[-1:] not in "?!.":
+        text += "?"
+    return text[:1].upper() + text[1:]
 
 
 @dataclass
@@ -168,9 +217,9 @@ class Bot:
             return name
         examples = localized(intent.examples, language, self.content.default_language) or []
         label = (intent.description if not examples else examples[0])[:80]
-        # The first example is written the way customers type it ("hvor er min pakke"); as a
-        # button it reads as a sentence.
-        return label[:1].upper() + label[1:]
+        # The first example is written the way customers type it ("hvor lang returret har i");
+        # as a button it reads as a sentence ("Hvor lang returret har I?").
+        return sentence(label, language)
 
     def _reply(
         self,
@@ -202,9 +251,16 @@ class Bot:
 
     async def respond(self, conv: ConversationContext, message: IncomingMessage) -> list[Reply]:
         state = conv.bot_state
+        before = conv.language
         conv.language = decide_language(
-            message.text, conv.language, self.profile.languages, conv.page_language
+            message.text,
+            conv.language,
+            self.profile.languages,
+            conv.page_language,
+            settled=bool(state.get("language_settled")),
         )
+        if conv.language != before or word_count(message.text) >= 3:
+            state["language_settled"] = True
         rng = self._rng(conv)
         state["turns"] = int(state.get("turns", 0)) + 1
         result = await self._turn(conv, message, rng)
@@ -223,6 +279,7 @@ class Bot:
         state = conv.bot_state
         lang = conv.language
         memo: dict[str, Any] = {}  # this turn's predictions, by text
+        pending = state.pop("question", None)
         chosen = self.content.intent(message.intent) if message.intent else None
         if chosen is not None:
             state.pop("flow", None)
@@ -231,11 +288,18 @@ class Bot:
             result = await self._in_flow(conv, message, rng, memo)
             if result is not None:
                 return result
+        short = await self._short_answer(conv, message, pending, rng)
+        if short is not None:
+            return short
         shortcut = self._shortcut(message.text)
         if shortcut is not None:
             return await self._handle_intent(conv, shortcut, 1.0, message, rng)
         label, confidence, ranking = await self._classify(memo, message.text)
         intent = self.content.intent(label) if label else None
+        if (complaint := self._complaint_net(intent, confidence, message.text, lang)) is not None:
+            return self._offer_person(conv, complaint, confidence, rng)
+        if intent is None and self._gives_phone(None, message.text, lang):
+            return self._offer_person(conv, None, confidence, rng)
         known: KnowledgeReply | None = None
         if intent is None or (
             intent.kind not in _ALWAYS_WINS
@@ -320,6 +384,7 @@ class Bot:
         if state["fallbacks"] >= 2:
             state["fallbacks"] = 0
             button = self._person_button(lang)
+            self._ask_handoff(state)
             return TurnResult(
                 [
                     self._reply(
@@ -374,6 +439,8 @@ class Bot:
             return TurnResult(
                 await self._handoff(conv, intent, rng), intent.name, confidence, "handoff_requested"
             )
+        if intent.kind == "complaint" or self._gives_phone(intent, message.text, lang):
+            return self._offer_person(conv, intent, confidence, rng)
         if intent.flow:
             flow = self.content.flow(intent.flow)
             if flow is not None:
@@ -596,6 +663,7 @@ class Bot:
             state.pop("flow", None)
             conv.notes.abandoned_flow = flow.name
             person = self._person_button(lang)
+            self._ask_handoff(state)
             return TurnResult(
                 [
                     self._reply(
@@ -608,3 +676,86 @@ class Bot:
             )
         reprompt = localized(slot.reprompt, lang) or ""
         return TurnResult([self._reply(self._fill(reprompt))], intent_name, 1.0, "flow_reprompt")
+
+    # -- short answers and the offer of a person ---------------------------------------------
+
+    def _text(self, key: str, language: str) -> str:
+        """The shop's own message for `key`, else the service's (`kernel/texts/system.yaml`)."""
+        if key in self.content.messages:
+            return self.message(key, language)
+        return catalogue("system").text(key, language)
+
+    def _ask_handoff(self, state: dict[str, Any]) -> None:
+        """The reply asks "would you like to talk to a person?": a "yes" next leads there."""
+        if self._handoff_intent:
+            state["question"] = self._handoff_intent
+
+    async def _short_answer(
+        self,
+        conv: ConversationContext,
+        message: IncomingMessage,
+        pending: str | None,
+        rng: random.Random,
+    ) -> TurnResult | None:
+        """ "ja", "nej", "ok", "tak": the answer to the bot's last question, or an acknowledgement
+        when there was none ("ok" is not thanks). Anything longer is a message of its own."""
+        key = "_".join(_norm(message.text).split())
+        if len(key) > 40:
+            return None
+        if pending and key in YES_WORDS:
+            target = self.content.intent(pending)
+            if target is not None:
+                return await self._handle_intent(conv, target, 1.0, message, rng)
+        if (pending and key in NO_WORDS) or key in ACK_WORDS:
+            conv.bot_state["fallbacks"] = 0
+            return TurnResult([self._reply(self._text("anything_else", conv.language))])
+        return None
+
+    def _complaint_net(
+        self, intent: Intent | None, confidence: float, text: str, lang: str
+    ) -> Intent | None:
+        """The complaint intent, for a message the classifier missed or took for small talk that
+        has a word of dissatisfaction ("uselt, helt uselt"); else None."""
+        social = intent is None or intent.kind in ("smalltalk", "greeting", "goodbye")
+        if (
+            intent is not None
+            and not social
+            and (confidence >= 0.5 or intent.flow or intent.action)
+        ):
+            return None
+        complaint = next((i for i in self.content.intents if i.kind == "complaint"), None)
+        if complaint is None or complaint is intent or not sounds_dissatisfied(text, lang):
+            return None
+        return complaint
+
+    def _gives_phone(self, intent: Intent | None, text: str, lang: str) -> bool:
+        """ "My phone number is 20 30 40 50" gives a number; it does not ask for ours."""
+        if intent is not None and (intent.flow or intent.action or intent.kind != "normal"):
+            return False
+        if len(text.split()) > 14 or self._shortcut(text) is not None:
+            return False
+        return bool(entities.find_phones(text, lang))
+
+    def _offer_person(
+        self,
+        conv: ConversationContext,
+        intent: Intent | None,
+        confidence: float,
+        rng: random.Random,
+    ) -> TurnResult:
+        """A complaint (or a phone number given): a short apology and the offer of a person."""
+        lang = conv.language
+        conv.bot_state["fallbacks"] = 0
+        if intent is not None and intent.kind == "complaint":
+            text = self._answer(intent, lang, rng) or self._text("complaint_offer", lang)
+            outcome = "complaint"
+        else:
+            text, outcome = self._text("phone_offer", lang), "answered"
+        button = self._person_button(lang)
+        self._ask_handoff(conv.bot_state)
+        return TurnResult(
+            [self._reply(text, [button] if button else None)],
+            intent.name if intent else None,
+            confidence if intent else 0.0,
+            outcome,
+        )

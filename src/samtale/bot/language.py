@@ -43,6 +43,31 @@ _MARKERS: dict[str, frozenset[str]] = {
 # Words shared by two siblings count for neither.
 _SHARED = {w for a in _MARKERS for b in _MARKERS if a < b for w in _MARKERS[a] & _MARKERS[b]}
 
+# Everyday words that only one of the five languages writes (greetings, thanks, the small words
+# of a request). A short first message made of them ("hello", "kiitos", "I want to talk to a
+# human") is clear even when the detector is not; words two languages share count for neither.
+_LEXICON: dict[str, frozenset[str]] = {
+    "da": frozenset(
+        "hvad hvorfor gerne jeres tak hejsa halløj goddag davs mojn nogen noget meget hjælp hjælpe købt købe spørgsmål hvornår hvordan snakke tale kunne bestilling pakken venlig hilsen desværre nej også mit min bare".split()
+    ),
+    "nb": frozenset(
+        "hva hvorfor gjerne deres takk hei heisann hallo noen noe mye hjelp hjelpe kjøpt kjøpe spørsmål når hvordan snakke kunne bestillingen pakken nei også mitt min bare ikkje dere".split()
+    ),
+    "sv": frozenset(
+        "jag och inte är mitt min vad hur tack tackar hejsan tjena hallå någon något mycket hjälp hjälpa köpt köpa fråga när prata kunna beställning paketet nej också bara ni er varför".split()
+    ),
+    "fi": frozenset(
+        "moi moikka terve hei kiitos kiitti minä mitä missä miten milloin miksi voinko onko haluan tilaus paketti kyllä joo ei ole olen apua puhua ihmisen kanssa hyvää huomenta päivää iltaa auttaa voisitteko voitteko".split()
+    ),
+    "en": frozenset(
+        "hello hi thanks thank please the you your yours want would like talk speak human where what when why how does do is are can could my with about cheers yes nope good morning evening afternoon someone anyone somebody anybody help need get got just know tell which there this that they from will should been our we it its of if not sorry".split()
+    ),
+}
+_EXCLUSIVE: dict[str, frozenset[str]] = {
+    lang: frozenset(w for w in words if not any(w in o for k, o in _LEXICON.items() if k != lang))
+    for lang, words in _LEXICON.items()
+}
+
 _CODES = {"da": "DANISH", "sv": "SWEDISH", "nb": "BOKMAL", "fi": "FINNISH", "en": "ENGLISH"}
 _lock = threading.Lock()
 
@@ -103,10 +128,27 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def _exclusive_hits(text: str, langs: Iterable[str]) -> dict[str, int]:
+    hits: dict[str, int] = {}
+    for word in _WORD.findall(text.lower()):
+        for lang in langs:
+            if word in _EXCLUSIVE.get(lang, ()):
+                hits[lang] = hits.get(lang, 0) + 1
+    return hits
+
+
 def decide_language(
-    text: str, current: str | None, languages: Iterable[str], page_language: str | None = None
+    text: str,
+    current: str | None,
+    languages: Iterable[str],
+    page_language: str | None = None,
+    settled: bool = True,
 ) -> str:
-    """The language to answer `text` in, given the conversation's current language."""
+    """The language to answer `text` in, given the conversation's current language.
+
+    `settled` says the current language comes from the customer's own earlier messages; until
+    then (the page's or the browser's language) a short message made only of one language's own
+    words ("hello", "kiitos") is clear enough to switch."""
     langs = [lang for lang in LANGUAGES if lang in set(languages)]
     if not langs:
         raise ValueError("no languages")
@@ -115,10 +157,19 @@ def decide_language(
     words = word_count(text)
     if len(langs) == 1 or words == 0:
         return base
+    hits = _exclusive_hits(text, langs)
+    if len(hits) == 1:
+        ((only, n),) = hits.items()
+        if only != base and (n >= 3 or (not settled and n >= 1 and n * 2 >= words)):
+            return only
     scores = _adjust(text, confidences(text, langs))
     best = max(scores, key=lambda k: scores[k])
     if best == base:
         return base
+    if hits and hits.get(best, 0) < max(hits.values()):
+        return base  # the words say another language than the detector's guess
+    if {best, base} == {"da", "nb"} and not hits.get(best):
+        return base  # Danish and Norwegian write most sentences alike: only their own words tell
     p, margin = scores[best], scores[best] - scores.get(base, 0.0)
     close_relatives = best in _SCANDINAVIAN and base in _SCANDINAVIAN
     if close_relatives:

@@ -138,6 +138,7 @@ QUESTION_OUTCOMES = frozenset(
         "handoff_offered",
         "not_found",
         "unavailable",
+        "complaint",
     }
 )
 

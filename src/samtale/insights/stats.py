@@ -8,7 +8,8 @@ Definitions:
   **messages**: customer messages.
 * **automation rate**: the share of conversations no person took (`1 - taken / conversations`);
   **handoff rate**: queue entries per conversation; **fallback rate**: the share of the bot's
-  answers in which it did not understand (a fallback, or the offer of a person after two).
+  answers in which it did not understand (a fallback, or the offer of a person after two);
+  **complaints**: the bot's answers to a dissatisfied customer (understood, never a fallback).
 * **queue wait**: from entering the queue to a person taking the chat (median and 90th
   percentile, nearest rank; durations above a minute in buckets of 5 s and coarser);
   **first response**: from entering the queue to the person's first message.
@@ -36,6 +37,7 @@ MAX_DAYS = 800
 SeriesStep = Literal["day", "month"]
 TOP_INTENTS = 12
 NOT_UNDERSTOOD = ("fallback", "handoff_offered")
+COMPLAINT = "complaint"  # a dissatisfied customer: understood, and counted on its own
 DURATIONS = ("t_claimed", "t_first_reply", "t_left", "t_closed")
 
 
@@ -44,6 +46,7 @@ class Totals(BaseModel):
     messages: int = 0
     bot_answers: int = Field(0, description="Customer messages the bot answered.")
     fallbacks: int = Field(0, description="Answers in which the bot did not understand.")
+    complaints: int = Field(0, description="Dissatisfied customers the bot offered a person.")
     handoffs: int = Field(0, description="Customers who entered the queue for a person.")
     served_by_agent: int = Field(0, description="Conversations a person took.")
     left_queue: int = 0
@@ -200,6 +203,7 @@ class Stats:
                 "messages",
                 "bot_answers",
                 "fallbacks",
+                "complaints",
                 "handoffs",
                 "served_by_agent",
                 "left_queue",
@@ -255,6 +259,7 @@ class Stats:
                 func.sum(
                     case((and_(d.kind == "feedback", d.outcome == "not_helpful"), d.count), else_=0)
                 ),
+                func.sum(case((and_(d.kind == "turn", d.outcome == COMPLAINT), d.count), else_=0)),
             )
             .where(
                 *self._where(
@@ -287,6 +292,7 @@ class Stats:
                 knowledge_answers=int(row[9] or 0),
                 helpful=int(row[10] or 0),
                 not_helpful=int(row[11] or 0),
+                complaints=int(row[12] or 0),
             )
             _finish(day)
             found[day.day] = day

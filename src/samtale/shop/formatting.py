@@ -7,6 +7,7 @@ and a price is shown in the currency it is in. Whole amounts drop their decimals
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -59,7 +60,12 @@ def _pattern(skeleton: str, locale: str) -> str:
     """The locale's pattern for a skeleton (Babel's matching is slow: done once)."""
     skeletons = Locale.parse(locale).datetime_skeletons
     matched = match_skeleton(skeleton, skeletons) or skeleton
-    return str(skeletons[matched]) if matched in skeletons else matched
+    pattern = str(skeletons[matched]) if matched in skeletons else matched
+    if locale.startswith(("nb", "nn", "no")):
+        # Norwegian writes the day as an ordinal ("ons. 7. januar"); some CLDR skeletons drop
+        # the period.
+        pattern = re.sub(r"(?<![d'])d(?=\s+M)", "d.", pattern)
+    return pattern
 
 
 def _format(value: date, skeleton: str, locale: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from samtale.shop import formatting
 from samtale.shop.models import DeliveryOption, L, PaymentMethod
 
 COUNTRIES = ("DK", "SE", "NO", "FI")
@@ -94,15 +95,16 @@ _INVOICE = _method(
 )  # fmt: skip
 
 
-def _part_payment(minimum: str) -> PaymentMethod:
+def _part_payment(minimum: Decimal, currency: str) -> PaymentMethod:
+    m = {lang: formatting.money(minimum, currency, lang) for lang in ("da", "sv", "nb", "fi", "en")}
     return _method(
         "part_payment",
         L("Delbetaling", "Delbetalning", "Delbetaling", "Osamaksu", "Part payment"),
-        L(f"3, 6, 12 eller 24 måneder ved køb over {minimum}",
-          f"3, 6, 12 eller 24 månader vid köp över {minimum}",
-          f"3, 6, 12 eller 24 måneder ved kjøp over {minimum}",
-          f"3, 6, 12 tai 24 kuukautta yli {minimum} ostoksiin",
-          f"3, 6, 12 or 24 months on purchases over {minimum}"),
+        L(f"3, 6, 12 eller 24 måneder ved køb over {m['da']}",
+          f"3, 6, 12 eller 24 månader vid köp över {m['sv']}",
+          f"3, 6, 12 eller 24 måneder ved kjøp over {m['nb']}",
+          f"3, 6, 12 tai 24 kuukautta yli {m['fi']} ostoksiin",
+          f"3, 6, 12 or 24 months on purchases over {m['en']}"),
     )  # fmt: skip
 
 
@@ -118,15 +120,15 @@ _ONE = L("MobilePay", "MobilePay", "MobilePay", "MobilePay", "MobilePay")
 
 PAYMENT: dict[str, list[PaymentMethod]] = {
     "DK": [_card("Dankort, Visa, Mastercard"), _method("mobilepay", _ONE), _INVOICE,
-           _part_payment("1.000 kr."), _GIFT_CARD],
+           _part_payment(Decimal(1000), "DKK"), _GIFT_CARD],
     "SE": [_card("Visa, Mastercard"),
            _method("swish", L("Swish", "Swish", "Swish", "Swish", "Swish")), _INVOICE,
-           _part_payment("1 000 kr"), _GIFT_CARD],
+           _part_payment(Decimal(1000), "SEK"), _GIFT_CARD],
     "NO": [_card("Visa, Mastercard"),
            _method("vipps", L("Vipps", "Vipps", "Vipps", "Vipps", "Vipps")), _INVOICE,
-           _part_payment("1 000 kr"), _GIFT_CARD],
+           _part_payment(Decimal(1000), "NOK"), _GIFT_CARD],
     "FI": [_card("Visa, Mastercard"), _method("mobilepay", _ONE),
            _method("online_bank", L("Netbank", "Internetbank", "Nettbank", "Verkkopankki",
                                     "Online banking")),
-           _INVOICE, _part_payment("100 €"), _GIFT_CARD],
+           _INVOICE, _part_payment(Decimal(100), "EUR"), _GIFT_CARD],
 }  # fmt: skip

@@ -38,7 +38,7 @@ from samtale.web.errors import not_found
 router = APIRouter(prefix="/admin/bot", include_in_schema=False)
 
 LANGUAGE_NAMES = {"da": "Dansk", "sv": "Svenska", "nb": "Norsk", "fi": "Suomi", "en": "English"}
-KINDS = ("normal", "greeting", "goodbye", "handoff", "smalltalk", "privacy")
+KINDS = ("normal", "greeting", "goodbye", "handoff", "smalltalk", "privacy", "complaint")
 SPARE_BUTTONS = 2
 
 
