@@ -126,7 +126,8 @@ async def test_flow_form_adds_slots_and_validates(admin_env: AdminEnv) -> None:
     r = await client.post("/admin/bot/flows/new", data={**base, "slots.0.reprompt.en": "Again?"})
     assert r.status_code == 303
     flows = (await client.get("/api/v1/admin/bot/draft")).json()["content"]["flows"]
-    assert flows[0]["slots"][0]["validator"]["type"] == "email"
+    [added] = [f for f in flows if f["name"] == "book_visit"]
+    assert added["slots"][0]["validator"]["type"] == "email"
 
 
 async def test_yaml_view_saves_and_reports_errors(admin_env: AdminEnv) -> None:

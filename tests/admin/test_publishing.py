@@ -26,7 +26,7 @@ SMALL: dict[str, Any] = SMALL_BOT
 async def bot_env(make_runtime: Any, database_url: str, bot_data_dir: Path) -> Any:
     clock = ManualClock()
     db = Database(database_url)
-    registry = BotRegistry(db, bot_data_dir / "models")
+    registry = BotRegistry(db, bot_data_dir / "models", fast_start=False)
     rt: Container = await make_runtime(
         database_url, clock=clock, registry=registry, db=db, folder=bot_data_dir
     )
@@ -50,8 +50,11 @@ def test_starter_content_names_no_shop() -> None:
     assert {i.name for i in content.intents} == {
         "greeting",
         "goodbye",
+        "thanks",
+        "what_can_you_do",
         "talk_to_person",
-        "dissatisfied",
+        "track_order",
+        "complaint",
     }
     text = content.model_dump_json()
     assert "Nordhjem" not in text and "Nora" not in text and '"fi"' not in text

@@ -87,6 +87,7 @@ async def test_draft_api_with_an_invalid_regex_is_a_422(admin_env: AdminEnv) -> 
     client = await admin_env.login("admin")
     content = (await client.get("/api/v1/admin/bot/draft")).json()["content"]
     content["flows"] = [
+        *content.get("flows", []),
         {
             "name": "ask_code",
             "action": "track_order",
@@ -98,7 +99,7 @@ async def test_draft_api_with_an_invalid_regex_is_a_422(admin_env: AdminEnv) -> 
                     "validator": {"type": "regex", "pattern": "("},
                 }
             ],
-        }
+        },
     ]
     r = await client.put("/api/v1/admin/bot/draft", json=content)
     assert r.status_code == 422, r.text
@@ -106,6 +107,6 @@ async def test_draft_api_with_an_invalid_regex_is_a_422(admin_env: AdminEnv) -> 
     assert any(
         f["field"].endswith("validator.pattern") and "missing )" in f["message"] for f in fields
     )
-    content["flows"][0]["slots"][0]["validator"]["pattern"] = CATASTROPHIC
+    content["flows"][-1]["slots"][0]["validator"]["pattern"] = CATASTROPHIC
     r = await client.put("/api/v1/admin/bot/draft", json=content)
     assert r.status_code == 200, r.text

@@ -128,7 +128,7 @@ async def test_healthz_waits_until_every_bot_is_loaded(
 
     def registry(rt: Any) -> BotRegistry:
         # Every tenant of the shared test database is loaded: use the tests' model cache.
-        registry_box["r"] = BotRegistry(rt.db, bot_data_dir / "models")
+        registry_box["r"] = BotRegistry(rt.db, bot_data_dir / "models", fast_start=False)
         return registry_box["r"]
 
     rt = await make_runtime(database_url, registry=registry(probe))
@@ -182,7 +182,7 @@ async def test_new_content_is_swapped_in_while_the_old_bot_keeps_answering(
 ) -> None:
     rt = await make_runtime(database_url)
     tenant = await _tenant_with(rt.db, small_content())
-    registry = BotRegistry(rt.db, tmp_path / "models")
+    registry = BotRegistry(rt.db, tmp_path / "models", fast_start=False)
     await registry.refresh(tenant.id)
     assert await ask(registry, tenant.id, "hej") == "Hej! Hvad kan jeg hjælpe med?"
 
@@ -220,7 +220,7 @@ async def test_an_unreadable_model_file_is_retrained(
     path = bot_model.model_path(tmp_path / "models", content_sha(content))
     path.parent.mkdir(parents=True)
     path.write_text(broken)
-    registry = BotRegistry(rt.db, tmp_path / "models")
+    registry = BotRegistry(rt.db, tmp_path / "models", fast_start=False)
     await registry.refresh(tenant.id)
     assert await ask(registry, tenant.id, "levering") == "Levering tager 1-3 dage."
 

@@ -71,7 +71,7 @@ async def test_a_new_tenant_answers_greetings_and_requests_for_a_person(
         live = await ContentVersions(session, tenant.id).published()
         assert live is not None and live.id == published.id
 
-    registry = BotRegistry(rt.db, bot_data_dir / "models", actions=rt.actions)
+    registry = BotRegistry(rt.db, bot_data_dir / "models", actions=rt.actions, fast_start=False)
     await registry.refresh(tenant.id)
     bot = registry.for_tenant(tenant.id)
     not_set_up = {catalogue("system").text("not_configured", lang) for lang in LANGUAGES}
@@ -102,7 +102,7 @@ async def test_a_tenant_without_content_answers_with_the_starter_content(
             TenantCreate(name="Gammel", slug=f"gl-{uuid.uuid4().hex[:8]}", languages=["sv", "en"]),
             ManualClock(),
         )
-    registry = BotRegistry(rt.db, bot_data_dir / "models")
+    registry = BotRegistry(rt.db, bot_data_dir / "models", fast_start=False)
     await registry.refresh(tenant.id)
     reply, notes = await _say(registry.for_tenant(tenant.id), tenant.id, PERSON["sv"], "sv")
     assert notes.outcome == "handoff_requested"
@@ -114,7 +114,7 @@ async def test_a_tenant_made_while_the_server_runs_answers_at_once(
     make_runtime, database_url: str, bot_data_dir: Path
 ) -> None:
     rt = await make_runtime(database_url)
-    registry = BotRegistry(rt.db, bot_data_dir / "models", refresh_seconds=3600)
+    registry = BotRegistry(rt.db, bot_data_dir / "models", refresh_seconds=3600, fast_start=False)
     await registry.start()
     try:
         await registry.wait_ready()

@@ -38,7 +38,7 @@ PARAPHRASE = "is it possible to hand back a product I purchased"
 async def bot_env(make_runtime: Any, database_url: str, bot_data_dir: Path) -> Any:
     clock = ManualClock(START)
     db = Database(database_url)
-    registry = BotRegistry(db, bot_data_dir / "models")
+    registry = BotRegistry(db, bot_data_dir / "models", fast_start=False)
     rt: Container = await make_runtime(
         database_url, clock=clock, registry=registry, db=db, folder=bot_data_dir
     )

@@ -184,7 +184,12 @@ class Container:
             clock=clock,
         )
         registry = responders or BotRegistry(
-            db, models_dir, actions=actions, handoff=live.offer, knowledge=knowledge.answer
+            db,
+            models_dir,
+            actions=actions,
+            handoff=live.offer,
+            knowledge=knowledge.answer,
+            fast_start=settings.bot_fast_start,
         )
         conversations.responders = registry
 

@@ -795,6 +795,16 @@ class IntentClassifier:
     def predict(self, text: str) -> Prediction:
         return self.predict_many([text])[0]
 
+    def predict_full(self, text: str) -> Prediction:
+        """The whole model's prediction (e5 where it was trained), whatever the mode: for the
+        decisions that must not rest on the fast path alone, such as leaving a flow."""
+        full = self._model
+        if full is None:
+            return self.predict(text)
+        path = "e5" if full.bank is not None and full.static is None else "tfidf"
+        self.counts["e5"] += 1
+        return self._predictions(self._score([text], full), full, path)[0]
+
     def with_mode(self, mode: str) -> IntentClassifier:
         """This trained classifier answering by `mode` ("cascade", "fast" or "e5")."""
         _check_mode(mode)

@@ -85,7 +85,7 @@ SUGGESTION_FLOOR = 0.05
 # have nothing good enough. Greetings, goodbyes and asking for a person always win.
 KNOWLEDGE_OVER_INTENT = 0.8
 KNOWLEDGE_MARGIN = 0.4
-_ALWAYS_WINS = ("handoff", "greeting", "goodbye", "complaint")
+_ALWAYS_WINS = ("handoff", "greeting", "goodbye")
 
 
 class Classifier(Protocol):
@@ -641,20 +641,13 @@ class Bot:
             outcome = "flow_completed" if "flow" not in state else "flow_step"
             return TurnResult(replies, intent_name, 1.0, outcome)
         prediction = await self._predict(memo, message.text)
-        label, confidence = prediction.label, float(prediction.confidence)
-        score = float(getattr(prediction, "score", confidence))
-        # The threshold of the model that answered (the fast path's or e5's).
-        threshold = float(
-            getattr(prediction, "threshold", getattr(self.classifier, "threshold", 0.0))
-        )
-        target = self.content.intent(label) if label else None
-        if (
-            target is not None
-            and target.name != intent_name
-            and target.kind not in ("greeting", "goodbye", "smalltalk")
-            and confidence >= SWITCH_CONFIDENCE
-            and score >= threshold + SWITCH_MARGIN
-        ):
+        switch = self._switches_topic(prediction, intent_name)
+        full = getattr(self.classifier, "predict_full", None)
+        if switch and getattr(prediction, "path", "e5") == "fast" and full is not None:
+            # Leaving a flow rests on the whole model, not on the fast path alone: "ikke en
+            # mail" in the e-mail slot is an answer that failed, not a question about e-mail.
+            switch = self._switches_topic(await asyncio.to_thread(full, message.text), intent_name)
+        if switch:
             state.pop("flow", None)
             conv.notes.abandoned_flow = flow.name
             return None
@@ -710,6 +703,23 @@ class Bot:
             conv.bot_state["fallbacks"] = 0
             return TurnResult([self._reply(self._text("anything_else", conv.language))])
         return None
+
+    def _switches_topic(self, prediction: Any, intent_name: str | None) -> bool:
+        """A prediction clear enough to leave the current flow for another intent."""
+        label, confidence = prediction.label, float(prediction.confidence)
+        score = float(getattr(prediction, "score", confidence))
+        # The threshold of the model that answered (the fast path's or e5's).
+        threshold = float(
+            getattr(prediction, "threshold", getattr(self.classifier, "threshold", 0.0))
+        )
+        target = self.content.intent(label) if label else None
+        return (
+            target is not None
+            and target.name != intent_name
+            and target.kind not in ("greeting", "goodbye", "smalltalk")
+            and confidence >= SWITCH_CONFIDENCE
+            and score >= threshold + SWITCH_MARGIN
+        )
 
     def _complaint_net(
         self, intent: Intent | None, confidence: float, text: str, lang: str

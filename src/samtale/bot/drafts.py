@@ -59,17 +59,20 @@ def _starter(languages: tuple[str, ...], default_language: str) -> Content:
     langs = [lang for lang in languages if lang in LANGUAGES] or list(LANGUAGES)
     base = load_content(STARTER_CONTENT_DIR)
 
-    def only(texts: dict[Any, Any]) -> dict[Any, Any]:
-        return {lang: v for lang, v in texts.items() if lang in langs}
+    def only(value: Any) -> Any:
+        """Every per-language text (a mapping keyed by language codes) in the shop's languages
+        only, wherever it sits: examples, answers, buttons, messages, a flow's prompts."""
+        if isinstance(value, list):
+            return [only(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if value and set(value) <= set(LANGUAGES):
+            return {lang: only(v) for lang, v in value.items() if lang in langs}
+        return {key: only(v) for key, v in value.items()}
 
-    data = base.model_dump(mode="json", exclude_defaults=True)
+    data = only(base.model_dump(mode="json", exclude_defaults=True))
     data["languages"] = langs
     data["default_language"] = default_language if default_language in langs else langs[0]
-    data["messages"] = {key: only(texts) for key, texts in data.get("messages", {}).items()}
-    for intent in data.get("intents", []):
-        for field in ("examples", "answers"):
-            if field in intent:
-                intent[field] = only(intent[field])
     return Content.model_validate(data)
 
 

@@ -99,6 +99,7 @@ class BotRegistry:
         refresh_seconds: float = 30.0,
         on_loaded: Callable[[uuid.UUID, Bot], Any] | None = None,
         knowledge: KnowledgeAnswerer | None = None,
+        fast_start: bool = True,
     ) -> None:
         self.db = db
         self.data_dir = data_dir
@@ -117,6 +118,9 @@ class BotRegistry:
         # Background training of the whole cascade, by tenant, for bots that answer with their
         # fast path meanwhile.
         self.completing: dict[uuid.UUID, asyncio.Task[None]] = {}
+        # With nothing saved, answer with the fast path at once and train the cascade behind it
+        # (a server's start); without, train the cascade before answering (reproducible runs).
+        self.fast_start = fast_start
 
     def for_tenant(self, tenant_id: uuid.UUID) -> Responder:
         bot = self._bots.get(tenant_id)
@@ -182,7 +186,7 @@ class BotRegistry:
                 try:
                     content = Content.model_validate(raw)
                     classifier = await asyncio.to_thread(
-                        load_or_train, content, sha, self.data_dir, fast_first=True
+                        load_or_train, content, sha, self.data_dir, fast_first=self.fast_start
                     )
                 except Exception:
                     log.exception("bot_load_failed", tenant_id=str(tid))

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # `GET /metrics` answers only with `Authorization: Bearer <metrics_token>`; without a token
     # configured it answers 404.
     metrics_token: str | None = None
+    # With no trained model saved, a shop's bot answers with the fast path as soon as that is
+    # trained (seconds) while the whole cascade trains behind it; off: the cascade first.
+    bot_fast_start: bool = True
 
     # Let shops' HTTP connectors call loopback and private addresses (only when the shops'
     # systems live on the operator's own network; see `shop.addresses`).
