@@ -361,24 +361,40 @@ class ConversationService:
         agent_name: str | None = None,
     ) -> Message:
         """Store one message from an agent or the system and publish it."""
+        msg = await self._store_one(
+            tenant_id, conversation_id, author, text, payload=payload, agent_id=agent_id
+        )
+        await self.hub.publish(
+            conversation_channel(conversation_id), message_event(msg, agent_name)
+        )
+        return msg
+
+    async def _store_one(
+        self,
+        tenant_id: uuid.UUID,
+        conversation_id: uuid.UUID,
+        author: str,
+        text: str,
+        *,
+        payload: dict[str, Any] | None = None,
+        client_id: str | None = None,
+        agent_id: uuid.UUID | None = None,
+    ) -> Message:
         now = self.clock.now()
         async with self.db.transaction() as session:
             repo = Conversations(session, tenant_id)
             seq = await repo.next_seqs(conversation_id, 1, now)
-            msg = await repo.add_message(
+            return await repo.add_message(
                 conversation_id,
                 id=self.ids.uuid(),
                 seq=seq,
                 author=author,
                 text=text,
                 payload=payload,
+                client_id=client_id,
                 agent_id=agent_id,
                 now=now,
             )
-        await self.hub.publish(
-            conversation_channel(conversation_id), message_event(msg, agent_name)
-        )
-        return msg
 
     async def add_message_once(
         self,
@@ -404,21 +420,10 @@ class ConversationService:
             )
         if earlier is not None:
             return earlier, True
-        now = self.clock.now()
         try:
-            async with self.db.transaction() as session:
-                repo = Conversations(session, tenant_id)
-                seq = await repo.next_seqs(conversation_id, 1, now)
-                msg = await repo.add_message(
-                    conversation_id,
-                    id=self.ids.uuid(),
-                    seq=seq,
-                    author=author,
-                    text=text,
-                    client_id=client_id,
-                    agent_id=agent_id,
-                    now=now,
-                )
+            msg = await self._store_one(
+                tenant_id, conversation_id, author, text, client_id=client_id, agent_id=agent_id
+            )
         except IntegrityError:
             async with self.db.session() as session:
                 earlier = await Conversations(session, tenant_id).by_client_id(
