@@ -41,6 +41,11 @@ from samtale.web.app import create_app
 
 POSTGRES_URL = os.environ.get("SAMTALE_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("SAMTALE_TEST_REDIS_URL")
+# Every bot in the run, also those the commands and servers of the tests build from the
+# environment, answers with its whole model from the first message: a run on an empty model
+# cache behaves like one on a full cache.
+os.environ.setdefault("SAMTALE_BOT_FAST_START", "false")
+
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
 
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])

@@ -46,6 +46,7 @@ def env(
     monkeypatch.setenv("SAMTALE_DATABASE_URL", database_url)
     monkeypatch.setenv("SAMTALE_SECRET_KEY", "test-secret-key")
     monkeypatch.setenv("SAMTALE_SHOP_PRIVATE_ADDRESSES", "true")  # the site is on loopback
+    monkeypatch.setenv("SAMTALE_BOT_FAST_START", "false")  # the whole model from the start
     return tmp_path
 
 
