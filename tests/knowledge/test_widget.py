@@ -41,6 +41,7 @@ def env(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, bot_data_dir: Path
 ) -> Path:
     # The trained starter model and the embeddings are shared with the other bot tests.
+    (bot_data_dir / "models").mkdir(parents=True, exist_ok=True)  # a first run has none yet
     (tmp_path / "models").symlink_to(bot_data_dir / "models", target_is_directory=True)
     monkeypatch.setenv("SAMTALE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SAMTALE_DATABASE_URL", database_url)
