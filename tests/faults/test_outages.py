@@ -101,14 +101,12 @@ async def test_postgres_outage_answers_503_and_recovers_without_restart(
 
 
 async def test_redis_outage_keeps_messages_flowing_and_live_delivery_resumes(
-    own_redis: OwnRedis, make_runtime: Any, serve: Any, database_url: str, backend: str
+    own_redis: OwnRedis, make_runtime: Any, serve: Any, database_url: str
 ) -> None:
     """Two instances on the test's own Redis: messages posted on one reach a websocket on the
     other; with Redis away posting still works (the limiter counts locally), a new websocket is
     closed with 1013, and after Redis returns the open websocket catches up (resync) within
     2 s without a reload."""
-    if backend != "postgres":
-        pytest.skip("two instances need a shared database")
     a = await make_runtime(database_url, redis_url=own_redis.url)
     b = await make_runtime(database_url, redis_url=own_redis.url)
     server_a, server_b = await serve(a), await serve(b)
