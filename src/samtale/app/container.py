@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -236,10 +235,6 @@ class Container:
         )
         container.on_close(outgoing.aclose)
         return container
-
-    @property
-    def models_dir(self) -> Path:
-        return self.settings.data_dir / "models"
 
     async def start(
         self, migrate: bool = False, background: bool = False, bots: bool = True

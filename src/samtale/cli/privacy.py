@@ -27,12 +27,10 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from pydantic import ValidationError
 from sqlalchemy import select
 
-from samtale.cli.common import running
+from samtale.cli.common import load_settings, running
 from samtale.infra.database import Database
-from samtale.kernel.config import Settings
 from samtale.kernel.errors import DomainError
 from samtale.kernel.logs import configure_logging
 from samtale.model import Tenant
@@ -83,10 +81,7 @@ class _Stderr:
 
 @asynccontextmanager
 async def _context() -> AsyncIterator[_Context]:
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        _fail(f"invalid configuration: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}", 1)
+    settings = load_settings()
     configure_logging(settings.log_level, _Stderr())  # JSON logs on stderr; stdout is ours
     async with running(settings) as container:
         yield _Context(container.db, container.privacy)

@@ -136,8 +136,8 @@ class ShopService:
         self._closed = False
         self._timers: list[asyncio.TimerHandle] = []
         self._vocabularies: dict[uuid.UUID, tuple[str, ShopVocabulary]] = {}
-        self._building: set[uuid.UUID] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        # The vocabularies being built, by tenant (one task each).
+        self._building: dict[uuid.UUID, asyncio.Task[None]] = {}
 
     # -- tenants ---------------------------------------------------------------------------
 
@@ -300,10 +300,9 @@ class ShopService:
         cached = self._vocabularies.get(tenant_id)
         stale = cached is None or (entry is not None and cached[0] != entry.marker)
         if entry is not None and stale and tenant_id not in self._building:
-            self._building.add(tenant_id)
-            task = asyncio.get_running_loop().create_task(self._build_vocabulary(tenant_id, entry))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._building[tenant_id] = asyncio.get_running_loop().create_task(
+                self._build_vocabulary(tenant_id, entry)
+            )
         return cached[1] if cached is not None else CARRIER_WORDS
 
     async def _build_vocabulary(self, tenant_id: uuid.UUID, entry: _Catalogue) -> None:
@@ -317,14 +316,15 @@ class ShopService:
         except Exception:
             log.exception("shop_vocabulary_failed", tenant_id=str(tenant_id))
         finally:
-            self._building.discard(tenant_id)
+            self._building.pop(tenant_id, None)
 
     async def vocabulary_ready(self, tenant_id: uuid.UUID) -> ShopVocabulary:
         """The shop's words once built (tests, the review inbox's first look)."""
         await self.catalogue(tenant_id)
         self.vocabulary(tenant_id)
-        while tenant_id in self._building:  # noqa: ASYNC110 (a task of this service builds it)
-            await asyncio.sleep(0.01)
+        building = self._building.get(tenant_id)
+        if building is not None:
+            await building
         return self.vocabulary(tenant_id)
 
     async def warm_up(self) -> None:
@@ -356,7 +356,7 @@ class ShopService:
         self._closed = True
         for timer in self._timers:
             timer.cancel()
-        for task in list(self._tasks):
+        for task in list(self._building.values()):
             task.cancel()
         for entry in self._catalogues.values():
             if entry.task is not None and not entry.task.done():
