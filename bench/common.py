@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -72,13 +73,43 @@ def postgres_database(base_url: str) -> Iterator[str]:
         subprocess.run([*admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+
+def resident_mb(pid: int) -> float:
+    """The resident memory of a process, in MB (Linux's /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 @contextlib.contextmanager
 def server_process(
     database_url: str | None = None, extra_env: dict[str, str] | None = None, demo: bool = True
 ) -> Iterator[str]:
     """Run `samtale demo` (or `serve`) in its own process; yields its base URL."""
+    with server(database_url, extra_env, demo) as running:
+        yield running.url
+
+
+@contextlib.contextmanager
+def server(
+    database_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    demo: bool = True,
+    data_dir: str | None = None,
+) -> Iterator[Server]:
+    """Run `samtale demo` (or `serve`) in its own process until it is ready; yields its URL and
+    process id. Processes given the same `data_dir` share the trained bot (start the first one,
+    then the others)."""
     port = free_port()
-    with tempfile.TemporaryDirectory() as data_dir:
+    with contextlib.ExitStack() as stack:
+        if data_dir is None:
+            data_dir = stack.enter_context(tempfile.TemporaryDirectory())
         env = {
             **os.environ,
             "SAMTALE_DATA_DIR": data_dir,
@@ -90,24 +121,24 @@ def server_process(
         if database_url:
             env["SAMTALE_DATABASE_URL"] = database_url
         cmd = [sys.executable, "-m", "samtale", "demo" if demo else "serve", "--port", str(port)]
-        proc = subprocess.Popen(
-            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-        )
+        # The server's log goes to a file, not a pipe nobody reads: a pipe that fills up (a
+        # server logging every failed request during an outage) would stall the server.
+        log = stack.enter_context(tempfile.TemporaryFile("w+"))
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.time() + 300
             while time.time() < deadline:
                 if proc.poll() is not None:
-                    raise RuntimeError(
-                        f"server exited: {proc.stderr.read() if proc.stderr else ''}"
-                    )
+                    log.seek(0)
+                    raise RuntimeError(f"server exited: {log.read()[-4000:]}")
                 with contextlib.suppress(httpx.HTTPError):
                     if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                         break
                 time.sleep(0.2)
             else:
                 raise RuntimeError("server did not become ready")
-            yield url
+            yield Server(url, proc.pid)
         finally:
             proc.terminate()
             try:
