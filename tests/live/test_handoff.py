@@ -187,7 +187,12 @@ async def test_nobody_there_the_bot_says_when_and_offers_a_message(
         uuid.UUID(conv["conversation_id"]), shop.id, "da", "bot", False, {}, clock.now()
     )
     [reply] = await live.offer(ctx)
-    assert reply.payload == {"type": "offline_form", "reason": "no_agents", "next_open": None}
+    assert reply.payload == {
+        "type": "offline_form",
+        "reason": "no_agents",
+        "next_open": None,
+        "reply_within_seconds": None,
+    }
     assert "ingen fra kundeservice" in reply.text.lower()
     # Asking anyway: 409 unavailable, nothing queued.
     r = await api.post(

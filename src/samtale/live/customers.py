@@ -32,7 +32,7 @@ from samtale.live.errors import (
 from samtale.live.hours import zone_of
 from samtale.live.routing import estimate_wait
 from samtale.live.settings import LiveSettings, live_settings
-from samtale.live.texts import text, when
+from samtale.live.texts import reply_estimate, text, when
 from samtale.model import (
     Handoff,
     OfflineMessage,
@@ -85,6 +85,12 @@ class CustomerSide(LiveBase):
         async with self.db.session() as session:
             tenant = await self._tenant(session, conv.tenant_id)
             avail = await self.availability(tenant, session)
+            # Within opening hours with nobody there, an honest estimate of the e-mail answer.
+            reply_within = (
+                await queries.typical_offline_reply(session, conv.tenant_id, self.clock.now())
+                if avail.reason == "no_agents"
+                else None
+            )
         lang = conv.language
         if avail.available:
             return [Reply(text("form", lang), payload={"type": "handoff_form"})]
@@ -92,6 +98,7 @@ class CustomerSide(LiveBase):
             "type": "offline_form",
             "reason": avail.reason,
             "next_open": avail.next_open.isoformat() if avail.next_open else None,
+            "reply_within_seconds": int(reply_within.total_seconds()) if reply_within else None,
         }
         if avail.reason == "closed" and avail.next_open:
             words = text(
@@ -100,7 +107,9 @@ class CustomerSide(LiveBase):
         elif avail.reason == "closed":
             words = text("closed_long", lang)
         else:
-            words = text("no_agents", lang)
+            words = " ".join(
+                filter(None, [text("no_agents", lang), reply_estimate(reply_within, lang)])
+            )
         return [Reply(words, payload=payload)]
 
     async def request(

@@ -3,6 +3,7 @@ recent waiting times, the current handoff of a conversation, the history."""
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -10,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from samtale.kernel.clock import as_utc
 from samtale.live.routing import AgentLoad, effective_status
 from samtale.model import AgentPresence, Conversation, Handoff, OfflineMessage, User
 
@@ -60,6 +62,38 @@ async def recent_wait(session: AsyncSession, tenant_id: uuid.UUID, now: datetime
     ).all()
     waits = [w for w in rows if w is not None]
     return sum(waits) / len(waits) if waits else DEFAULT_WAIT_SECONDS
+
+
+OFFLINE_REPLY_DAYS = 30
+OFFLINE_REPLY_MIN_SAMPLES = 5
+
+
+async def typical_offline_reply(
+    session: AsyncSession, tenant_id: uuid.UUID, now: datetime
+) -> timedelta | None:
+    """How long the team takes to answer a message left while nobody was available: three in
+    four of the last 30 days' answered messages were answered within it. None with fewer than
+    five answers to go by: an estimate from two data points would be a guess, not a promise."""
+    rows = (
+        await session.execute(
+            select(OfflineMessage.created_at, OfflineMessage.answered_at)
+            .where(
+                OfflineMessage.tenant_id == tenant_id,
+                OfflineMessage.answered_at.is_not(None),
+                OfflineMessage.created_at >= now - timedelta(days=OFFLINE_REPLY_DAYS),
+            )
+            .order_by(OfflineMessage.created_at.desc())
+            .limit(500)
+        )
+    ).all()
+    spans = sorted(
+        (as_utc(answered) - as_utc(created)).total_seconds()
+        for created, answered in rows
+        if answered is not None
+    )
+    if len(spans) < OFFLINE_REPLY_MIN_SAMPLES:
+        return None
+    return timedelta(seconds=max(0.0, spans[math.ceil(0.75 * (len(spans) - 1))]))
 
 
 async def agents(session: AsyncSession, tenant_id: uuid.UUID, now: datetime) -> list[AgentLoad]:

@@ -28,7 +28,7 @@ from samtale.live.base import (
 )
 from samtale.live.hours import zone_of
 from samtale.live.settings import live_settings
-from samtale.live.texts import text, when
+from samtale.live.texts import reply_estimate, text, when
 from samtale.model import (
     AgentPresence,
     Handoff,
@@ -105,6 +105,11 @@ class Sweeper(AgentSide):
                 return 0
             avail = await self.availability(tenant, session)
             loads = await queries.agents(session, tenant_id, self.clock.now())
+            reply_within = (
+                await queries.typical_offline_reply(session, tenant_id, self.clock.now())
+                if avail.reason == "no_agents"
+                else None
+            )
         if avail.available:
             return 0
         # An agent who chose "online" and whose console went quiet may be back within the
@@ -121,6 +126,7 @@ class Sweeper(AgentSide):
             "event": "released",
             "reason": avail.reason,
             "next_open": avail.next_open.isoformat() if avail.next_open else None,
+            "reply_within_seconds": int(reply_within.total_seconds()) if reply_within else None,
         }
         zone = zone_of(tenant.time_zone)
         count = 0
@@ -130,7 +136,10 @@ class Sweeper(AgentSide):
                     "queue_closed", h.language, when=when(avail.next_open, zone, h.language)
                 )
             else:
-                line = text("queue_nobody", h.language)
+                # Within opening hours: an honest estimate of the answer by e-mail, from how
+                # long the team has taken lately (nothing when there is no history).
+                estimate = reply_estimate(reply_within, h.language)
+                line = " ".join(filter(None, [text("queue_nobody", h.language), estimate]))
             if await self._dequeue(tenant_id, h, "nobody", line, payload):
                 count += 1
         if count:

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, format_timedelta
 
 from samtale.kernel.i18n import catalogue
 
@@ -26,6 +27,28 @@ def when(moment: datetime, zone: ZoneInfo, language: str) -> str:
     day = format_date(local, WHEN_DATE.get(language, "EEEE d MMMM"), locale=locale)
     clock = format_time(local, "short", locale=locale)
     return WHEN.get(language, "on {day} at {clock}").format(day=day, clock=clock)
+
+
+def within(span: timedelta, language: str) -> str:
+    """A duration in words for a promise, rounded up, never down: 7 minutes is "10 minutes",
+    61 minutes "2 hours", 25 hours "2 days"."""
+    seconds = span.total_seconds()
+    if seconds <= 50 * 60:
+        value, unit = max(5, 5 * math.ceil(seconds / 300)), "minute"
+        rounded = timedelta(minutes=value)
+    elif seconds <= 24 * 3600:
+        value, unit = math.ceil(seconds / 3600), "hour"
+        rounded = timedelta(hours=value)
+    else:
+        value, unit = math.ceil(seconds / 86400), "day"
+        rounded = timedelta(days=value)
+    locale = LOCALES.get(language, "en_GB")
+    return format_timedelta(rounded, granularity=unit, threshold=1000, locale=locale)
+
+
+def reply_estimate(span: timedelta | None, language: str) -> str:
+    """ "We usually answer within 2 hours." — or nothing when there is no history to go by."""
+    return text("reply_estimate", language, span=within(span, language)) if span else ""
 
 
 WHEN_DATE = {"da": "EEEE d. MMMM", "nb": "EEEE d. MMMM", "fi": "EEEE d. MMMM"}
