@@ -87,6 +87,25 @@ def resident_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settle(pid: int, busy: float = 0.2, window: float = 2.0, timeout: float = 600) -> float:
+    """Wait until a freshly started server has finished its start-up work (the demo indexes its
+    help pages in the background after it reports ready): its CPU use over `window` seconds
+    drops below `busy`. Returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        before = cpu_seconds(pid)
+        time.sleep(window)
+        if (cpu_seconds(pid) - before) / window < busy:
+            break
+    return time.monotonic() - started
+
+
 @contextlib.contextmanager
 def server_process(
     database_url: str | None = None, extra_env: dict[str, str] | None = None, demo: bool = True
@@ -102,10 +121,11 @@ def server(
     extra_env: dict[str, str] | None = None,
     demo: bool = True,
     data_dir: str | None = None,
+    log_path: str | None = None,
 ) -> Iterator[Server]:
     """Run `samtale demo` (or `serve`) in its own process until it is ready; yields its URL and
     process id. Processes given the same `data_dir` share the trained bot (start the first one,
-    then the others)."""
+    then the others). The server's log goes to `log_path` when given."""
     port = free_port()
     with contextlib.ExitStack() as stack:
         if data_dir is None:
@@ -123,11 +143,13 @@ def server(
         cmd = [sys.executable, "-m", "samtale", "demo" if demo else "serve", "--port", str(port)]
         # The server's log goes to a file, not a pipe nobody reads: a pipe that fills up (a
         # server logging every failed request during an outage) would stall the server.
-        log = stack.enter_context(tempfile.TemporaryFile("w+"))
+        log = stack.enter_context(
+            open(log_path, "w+") if log_path else tempfile.TemporaryFile("w+")  # noqa: SIM115
+        )
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.time() + 300
+            deadline = time.time() + 900
             while time.time() < deadline:
                 if proc.poll() is not None:
                     log.seek(0)

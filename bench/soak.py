@@ -36,7 +36,15 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from bench.common import machine, percentile, postgres_database, resident_mb, server, table
+from bench.common import (
+    machine,
+    percentile,
+    postgres_database,
+    resident_mb,
+    server,
+    settle,
+    table,
+)
 
 LANGUAGES = ["da", "sv", "no", "fi", "en"]
 
@@ -341,6 +349,7 @@ def main() -> None:
         postgres_database(args.postgres) if args.postgres else contextlib.nullcontext() as db_url,
         server(db_url, env) as running,
     ):
+        settle(running.pid)
         asyncio.run(Soak(running.url, args).run(running.pid))
 
 
