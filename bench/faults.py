@@ -28,11 +28,11 @@ import asyncio
 import contextlib
 import json
 import random
-import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,7 +40,7 @@ from tests.faults.processes import OwnPostgres, OwnRedis
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from bench.common import machine, server, settle, table
+from bench.common import REPO, machine, server, settle, table
 from bench.soak import LANGUAGES, customer_text
 
 PROBE_EVERY = 0.2
@@ -319,6 +319,7 @@ def main() -> None:
     parser.add_argument("--phase-seconds", type=float, default=10)
     parser.add_argument("--think", type=float, default=0.5, help="mean seconds between turns")
     parser.add_argument("--attempts", type=int, default=20)
+    parser.add_argument("--data", default="", help="the servers' data folder (their models)")
     parser.add_argument("--logs", default="", help="a folder for the servers' logs")
     args = parser.parse_args()
     pg, redis = OwnPostgres(), OwnRedis()
@@ -327,8 +328,10 @@ def main() -> None:
         redis.start()
         env = {"SAMTALE_REDIS_URL": redis.url}
         logs = [f"{args.logs}/{name}.log" if args.logs else None for name in ("a", "b")]
+        # The trained demo bot is kept between runs (the database is new every run).
+        data = args.data or str(REPO / ".cache" / "bench-demo")
+        Path(data).mkdir(parents=True, exist_ok=True)
         with (
-            tempfile.TemporaryDirectory() as data,
             server(pg.url, env, data_dir=data, log_path=logs[0]) as a,
             server(pg.url, env, data_dir=data, log_path=logs[1]) as b,
         ):
