@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, format_timedelta
@@ -33,6 +34,7 @@ def within(span: timedelta, language: str) -> str:
     """A duration in words for a promise, rounded up, never down: 7 minutes is "10 minutes",
     61 minutes "2 hours", 25 hours "2 days"."""
     seconds = span.total_seconds()
+    unit: Literal["minute", "hour", "day"]
     if seconds <= 50 * 60:
         value, unit = max(5, 5 * math.ceil(seconds / 300)), "minute"
         rounded = timedelta(minutes=value)
