@@ -145,8 +145,12 @@ class Faults:
         while not self.finished:
             k += 1
             client_id = f"probe-{k}"
+            t0 = time.monotonic()
             r = await self.post(http, 0, path, {"text": f"probe {k}", "client_id": client_id},
                                 headers)  # fmt: skip
+            if self.args.verbose:
+                print(f"probe {k}: {r.status_code if r else None} in {time.monotonic() - t0:.2f} s"
+                      f" ({self.phase.name})", flush=True)  # fmt: skip
             if r is not None and r.status_code in (200, 201):
                 self.probe_sent[client_id] = time.monotonic()
                 self.acked[(conv["conversation_id"], client_id)] = time.monotonic()
@@ -205,6 +209,7 @@ class Faults:
         limits = httpx.Limits(max_connections=200)
         clients = [httpx.AsyncClient(base_url=u, timeout=30, limits=limits) for u in self.urls]
         try:
+            await self.warm_up(clients)
             r = await clients[0].post("/api/v1/widget/demo/conversations", json={"language": "da"})
             watched = r.json()
             self.conversations[watched["conversation_id"]] = watched
@@ -223,11 +228,30 @@ class Faults:
             self.finished = True
             await asyncio.wait(tasks, timeout=30)
             for t in tasks:
+                if t.done() and not t.cancelled() and t.exception() is not None:
+                    raise RuntimeError("a load task failed") from t.exception()
                 t.cancel()
             return await self.verify(clients[0])
         finally:
             for c in clients:
                 await c.aclose()
+
+    async def warm_up(self, clients: list[httpx.AsyncClient]) -> None:
+        """A turn in each language on each instance before the clock starts: the first question
+        a new process answers loads models lazily, which is start-up, not the fault under test."""
+        rng = random.Random(0)
+        for http in clients:
+            for language in LANGUAGES:
+                r = await http.post(
+                    "/api/v1/widget/demo/conversations", json={"language": language}
+                )
+                conv = r.json()
+                for _ in range(3):
+                    await http.post(
+                        f"/api/v1/conversations/{conv['conversation_id']}/messages",
+                        json={"text": customer_text(rng, language)},
+                        headers={"authorization": f"Bearer {conv['token']}"},
+                    )
 
     async def verify(self, http: httpx.AsyncClient) -> dict[str, Any]:
         stored: Counter[tuple[str, str]] = Counter()
@@ -320,6 +344,7 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.5, help="mean seconds between turns")
     parser.add_argument("--attempts", type=int, default=20)
     parser.add_argument("--data", default="", help="the servers' data folder (their models)")
+    parser.add_argument("--verbose", action="store_true", help="print every probe")
     parser.add_argument("--logs", default="", help="a folder for the servers' logs")
     args = parser.parse_args()
     pg, redis = OwnPostgres(), OwnRedis()
