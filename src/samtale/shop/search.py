@@ -27,14 +27,18 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from samtale.shop.filters import product_fits
+from samtale.shop.lexicon import word_concepts
 from samtale.shop.models import Product, SearchFilters
 from samtale.shop.vocabulary import LANGUAGES, colour_matches, fold
+from samtale.shop.wordforms import Splitter
+from samtale.shop.wordforms import stems as snowball_stems
 
 # Words that carry no product meaning in the five languages (questions, fillers, pronouns).
 STOPWORDS = frozenset(
@@ -58,6 +62,11 @@ STOPWORDS = frozenset(
 FIELD_WEIGHTS = {"name": 1.0, "keywords": 0.8, "material": 0.5, "category": 0.5, "text": 0.35}
 MIN_PIECE = 4  # shortest part of a compound that counts
 FUZZY_CUTOFF = 80
+# Keys of the word index besides the words themselves: a Snowball stem, a lexicon concept.
+STEM, CONCEPT = "~", "#"
+SIM_STEM = 0.92
+SIM_CONCEPT = 0.88
+PART_WEIGHT = 0.85  # a part of a catalogue compound counts a little less than a whole word
 W_LEXICAL = 0.65
 W_SEMANTIC = 0.45
 
@@ -85,6 +94,29 @@ def stems(token: str) -> list[str]:
     found = [token[: -len(old)] + new for old, new in _REPLACEMENTS if token.endswith(old)]
     found += [token[: -len(e)] for e in _ENDINGS if token.endswith(e)]
     return [f for f in dict.fromkeys(found) if len(f) >= MIN_PIECE]
+
+
+@lru_cache(maxsize=65536)
+def concepts_of(word: str) -> frozenset[str]:
+    """The lexicon's concepts for a word or an inflection of one ("tröjor" → sweater)."""
+    direct = word_concepts().get(word)
+    if direct:
+        return direct
+    by_stem = _concepts_by_stem()
+    found: set[str] = set()
+    for stem in snowball_stems(word):
+        found |= by_stem.get(stem, frozenset())
+    return frozenset(found)
+
+
+@cache
+def _concepts_by_stem() -> dict[str, frozenset[str]]:
+    index: dict[str, set[str]] = defaultdict(set)
+    for word, names in word_concepts().items():
+        for stem in snowball_stems(word):
+            if len(stem) >= MIN_PIECE:
+                index[stem] |= names
+    return {stem: frozenset(names) for stem, names in index.items()}
 
 
 def content_words(text: str) -> list[str]:
@@ -199,21 +231,55 @@ class ProductIndex:
                         continue
                     if weights[word].get(i, 0.0) < w:
                         weights[word][i] = w
+        self._vocab = list(weights)
+        self._known = {w for w in weights if len(w) >= MIN_PIECE} | set(word_concepts())
+        self._known_stems = {s for w in self._known for s in snowball_stems(w)}
+        self.splitter = Splitter(self._is_part)
+        # Each word also answers to its stems and concepts, and a compound to its parts'.
+        keyed: dict[str, dict[int, float]] = defaultdict(dict)
+        for word, by_product in weights.items():
+            for key, factor in self._keys(word):
+                postings = keyed[key]
+                for i, w in by_product.items():
+                    if postings.get(i, 0.0) < w * factor:
+                        postings[i] = w * factor
         n = max(1, len(self.products))
         self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._idf: dict[str, float] = {}
-        for word, by_product in weights.items():
+        for key, by_product in keyed.items():
             idx = np.fromiter(by_product.keys(), dtype=np.int32, count=len(by_product))
             wts = np.fromiter(by_product.values(), dtype=np.float32, count=len(by_product))
-            self._postings[word] = (idx, wts)
-            self._idf[word] = math.log(1 + n / len(by_product))
-        self._vocab = list(self._postings)
+            self._postings[key] = (idx, wts)
+            self._idf[key] = math.log(1 + n / len(by_product))
         # Prefixes and suffixes of the vocabulary's words, for "lampe" → "bordlampe".
         self._pieces: dict[str, list[str]] = defaultdict(list)
         for word in self._vocab:
             for k in range(MIN_PIECE, len(word)):
                 self._pieces[word[:k]].append(word)
                 self._pieces[word[-k:]].append(word)
+
+    def _is_part(self, word: str) -> bool:
+        """May `word` be a part of a compound: a known word, or an inflection of one."""
+        return word in self._known or (
+            len(word) >= MIN_PIECE and not snowball_stems(word).isdisjoint(self._known_stems)
+        )
+
+    @staticmethod
+    def _forms(word: str, factor: float) -> list[tuple[str, float]]:
+        keys = [(word, factor)]
+        keys += [(STEM + s, factor) for s in snowball_stems(word)]
+        keys += [(CONCEPT + c, factor) for c in concepts_of(word)]
+        return keys
+
+    def _keys(self, word: str) -> list[tuple[str, float]]:
+        """The index keys of a catalogue word: itself, its stems and concepts, and its parts'."""
+        keys = self._forms(word, 1.0)
+        parts = self.splitter.split(word) or ()
+        for n, part in enumerate(parts, 1):
+            # The last part is what the thing is ("genser" in "strikkegenser"), the others say
+            # what kind.
+            keys += self._forms(part, 1.0 if n == len(parts) else PART_WEIGHT)
+        return keys
 
     def _matches(self, token: str) -> dict[str, float]:
         """Vocabulary words that `token` may mean, with a similarity in (0, 1]."""
@@ -225,7 +291,13 @@ class ProductIndex:
 
         if token in self._postings:
             note(token, 1.0)
-        else:
+        for stem in snowball_stems(token):
+            if STEM + stem in self._postings:
+                note(STEM + stem, SIM_STEM)
+        for concept in concepts_of(token):
+            if CONCEPT + concept in self._postings:
+                note(CONCEPT + concept, SIM_CONCEPT)
+        if token not in self._postings:
             for stem in stems(token):
                 if stem in self._postings:
                     note(stem, 0.95)
@@ -247,10 +319,19 @@ class ProductIndex:
                 note(word, (score / 100) ** 2)
         return found
 
+    def query_words(self, query: str) -> list[str]:
+        """The query's content words, a compound that is not a word of the catalogue replaced by
+        its parts ("uldsweater" → "uld", "sweater"; "ullgenseren" → "ull", "genseren")."""
+        out: list[str] = []
+        for token in content_words(query):
+            parts = None if token in self._postings else self.splitter.split(token)
+            out.extend(p for p in parts or (token,) if p not in STOPWORDS)
+        return out
+
     def lexical(self, query: str) -> tuple[np.ndarray, float]:
         """Per product: the share of the query's known words it explains; and the share of the
         query's words that are known at all."""
-        tokens = list(dict.fromkeys(content_words(query)))
+        tokens = list(dict.fromkeys(self.query_words(query)))
         total = np.zeros(len(self.products), dtype=np.float32)
         possible = 0.0
         known = 0
