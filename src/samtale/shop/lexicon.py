@@ -58,7 +58,7 @@ bag: taske tasker väska väskor veske vesker laukku laukut bag bags handbag hå
 pyjamas: pyjamas pyjama pyjamat nattøj nattkläder nattøy yöasu yöpuku nightwear sleepwear
   natkjole nattlinne
 bedding: sengesæt sengetøj sengelinned dynebetræk påslakan bäddset sängkläder sengesett
-  sengetøy dynetrekk pussilakana pussilakanasetti vuodevaatteet bedding duvet cover
+  sengetøy dynetrekk pussilakana pussilakanasetti vuodevaatteet bedding duvetcover
 sheet: lagen faconlagen lakan laken lakana sheet sheets
 duvet: dyne dyner täcke täcken peitto peitot duvet quilt comforter
 throw: plaid plaider pläd plädar pledd pleddet torkkupeitto viltti huopa throw throws blanket

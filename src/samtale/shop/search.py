@@ -66,6 +66,7 @@ FUZZY_CUTOFF = 80
 STEM, CONCEPT = "~", "#"
 SIM_STEM = 0.92
 SIM_CONCEPT = 0.88
+WEAK_WHEN_KNOWN = 0.6
 PART_WEIGHT = 0.85  # a part of a catalogue compound counts a little less than a whole word
 W_LEXICAL = 0.65
 W_SEMANTIC = 0.45
@@ -86,7 +87,9 @@ _ENDINGS = (
     "ssa", "ssä", "sta", "stä", "lla", "llä", "lle", "ksi", "na", "nä", "ia", "iä", "in", "an",
     "ää", "aa", "ä", "t", "n",
 )  # fmt: skip
-_REPLACEMENTS = (("set", "nen"), ("sen", "nen"), ("sia", "nen"), ("iset", "inen"))
+_REPLACEMENTS = (
+    ("set", "nen"), ("sen", "nen"), ("sia", "nen"), ("iset", "inen"), ("eja", "i"), ("eita", "i"),
+)  # fmt: skip
 
 
 def stems(token: str) -> list[str]:
@@ -97,6 +100,18 @@ def stems(token: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
+def query_stems(word: str) -> tuple[str, ...]:
+    """The stems a query word is looked up by: the longest that differ from the word. The five
+    stemmers cut "sweaters" to "sweater" (English) and "sweat" (Danish); the customer meant the
+    one that takes least away."""
+    cut = [s for s in snowball_stems(word) if s != word]
+    if not cut:
+        return ()
+    longest = max(len(s) for s in cut)
+    return tuple(sorted(s for s in cut if len(s) == longest))
+
+
+@lru_cache(maxsize=65536)
 def concepts_of(word: str) -> frozenset[str]:
     """The lexicon's concepts for a word or an inflection of one ("tröjor" → sweater)."""
     direct = word_concepts().get(word)
@@ -104,7 +119,7 @@ def concepts_of(word: str) -> frozenset[str]:
         return direct
     by_stem = _concepts_by_stem()
     found: set[str] = set()
-    for stem in snowball_stems(word):
+    for stem in query_stems(word):
         found |= by_stem.get(stem, frozenset())
     return frozenset(found)
 
@@ -282,41 +297,52 @@ class ProductIndex:
         return keys
 
     def _matches(self, token: str) -> dict[str, float]:
-        """Vocabulary words that `token` may mean, with a similarity in (0, 1]."""
+        """Index keys that `token` may mean, with a similarity in (0, 1]."""
         found: dict[str, float] = {}
-
-        def note(word: str, sim: float) -> None:
-            if sim > found.get(word, 0.0):
-                found[word] = sim
-
         if token in self._postings:
-            note(token, 1.0)
-        for stem in snowball_stems(token):
-            if STEM + stem in self._postings:
-                note(STEM + stem, SIM_STEM)
+            found[token] = 1.0
+        else:
+            # Neighbouring languages' false friends ("kjoler", dresses in Danish, shares its stem
+            # with "kjol", a skirt in Swedish): stems only for a word the catalogue lacks.
+            for stem in query_stems(token):
+                if STEM + stem in self._postings:
+                    found[STEM + stem] = SIM_STEM
         for concept in concepts_of(token):
             if CONCEPT + concept in self._postings:
-                note(CONCEPT + concept, SIM_CONCEPT)
-        if token not in self._postings:
+                found[CONCEPT + concept] = SIM_CONCEPT
+        if len(token) < MIN_PIECE:
+            return found
+        # Guesses from the letters: parts, endings, typos. They count less for a word the
+        # catalogue knows.
+        guessed: dict[str, float] = {}
+
+        def note(word: str, sim: float) -> None:
+            if sim > guessed.get(word, 0.0):
+                guessed[word] = sim
+
+        if not found:
             for stem in stems(token):
                 if stem in self._postings:
                     note(stem, 0.95)
                 for word in self._pieces.get(stem, ()):
                     note(word, 0.75 * math.sqrt(len(stem) / len(word)))
-        if len(token) >= MIN_PIECE:
-            # The token is part of a longer word ("lampe" in "bordlampe").
-            for word in self._pieces.get(token, ()):
-                note(word, 0.8 * math.sqrt(len(token) / len(word)))
-            # A word is part of the token ("kashmir" in "kashmirtröja", "tallerken" in
-            # "tallerkener").
-            for k in range(MIN_PIECE, len(token)):
-                for piece in (token[:k], token[-k:]):
-                    if piece in self._postings:
-                        note(piece, 0.85 * math.sqrt(k / len(token)))
-            for word, score, _ in process.extract(
-                token, self._vocab, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=8
-            ):
-                note(word, (score / 100) ** 2)
+        # The token is part of a longer word ("lampe" in "bordlampe").
+        for word in self._pieces.get(token, ()):
+            note(word, 0.8 * math.sqrt(len(token) / len(word)))
+        # A word is part of the token ("kashmir" in "kashmirtröja", "tallerken" in
+        # "tallerkener").
+        for k in range(MIN_PIECE, len(token)):
+            for piece in (token[:k], token[-k:]):
+                if piece in self._postings:
+                    note(piece, 0.85 * math.sqrt(k / len(token)))
+        for word, score, _ in process.extract(
+            token, self._vocab, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=8
+        ):
+            note(word, (score / 100) ** 2)
+        factor = WEAK_WHEN_KNOWN if found else 1.0
+        for word, sim in guessed.items():
+            if word not in found:
+                found[word] = sim * factor
         return found
 
     def query_words(self, query: str) -> list[str]:
@@ -324,9 +350,15 @@ class ProductIndex:
         its parts ("uldsweater" → "uld", "sweater"; "ullgenseren" → "ull", "genseren")."""
         out: list[str] = []
         for token in content_words(query):
-            parts = None if token in self._postings else self.splitter.split(token)
+            parts = None if self._whole(token) else self.splitter.split(token)
             out.extend(p for p in parts or (token,) if p not in STOPWORDS)
         return out
+
+    def _whole(self, token: str) -> bool:
+        """Is `token` a word of the catalogue, or an inflection of one ("strikkjoler")?"""
+        return token in self._postings or any(
+            STEM + s in self._postings for s in query_stems(token)
+        )
 
     def lexical(self, query: str) -> tuple[np.ndarray, float]:
         """Per product: the share of the query's known words it explains; and the share of the
