@@ -6,10 +6,11 @@ catalogue and the same queries.
 A query is read the way the bot's `product_search` action reads it: colours, sizes and prices
 become filters (`shop.filters`), question words about price or stock are taken out, and the rest
 is searched. A query is a hit when one of the first three products is of the kind the line names
-(or is the product it names). Words alone, without the sentence embeddings (those add meaning on
-top; the words must find what the customer names).
+(or is the product it names). By default words alone (the words must find what the customer
+names); `--semantic` adds the sentence embeddings the bot uses, the same vectors for both
+(cached in `--data-dir`).
 
-    PYTHONPATH=src:. .venv/bin/python -m bench.products [--baseline main] [-v]
+    PYTHONPATH=src:. .venv/bin/python -m bench.products [--baseline main] [--semantic] [-v]
 """
 
 from __future__ import annotations
@@ -91,7 +92,17 @@ def top3(index: Any, query: str, language: str) -> list[Any]:
     return [h.product for h in index.search(rest, language, parsed.filters, limit=3)]
 
 
-def run(ref: str, verbose: bool) -> dict[str, dict[str, float]]:
+def _semantic(products: list[Any], data_dir: Path) -> tuple[Any, Any]:
+    from samtale.bot.embeddings import Embedder
+    from samtale.shop.search import SemanticIndex
+
+    cache = data_dir / "shop-embeddings"
+    cache.mkdir(parents=True, exist_ok=True)
+    passages = Embedder(cache_dir=cache, prefix="passage", batch_size=8)
+    return SemanticIndex.build(products, passages), Embedder(prefix="query")
+
+
+def run(ref: str, verbose: bool, data_dir: Path | None = None) -> dict[str, dict[str, float]]:
     from samtale.demo.shop.catalogue import generate_catalogue
     from samtale.shop.search import ProductIndex
 
@@ -105,6 +116,10 @@ def run(ref: str, verbose: bool) -> dict[str, dict[str, float]]:
         started = time.perf_counter()
         indexes[label] = cls(products)
         build[label] = time.perf_counter() - started
+    if data_dir is not None:
+        semantic, queries_embedder = _semantic(products, data_dir)
+        for index in indexes.values():
+            index.attach(semantic, queries_embedder)
     counts: dict[str, dict[str, list[int]]] = {k: defaultdict(lambda: [0, 0]) for k in indexes}
     misses: dict[str, list[str]] = defaultdict(list)
     for lang, query, targets in queries:
@@ -119,7 +134,8 @@ def run(ref: str, verbose: bool) -> dict[str, dict[str, float]]:
                 misses[label].append(f"[{lang}] {query!r} → {names} (wanted {'|'.join(targets)})")
     print(f"# Product search: top-3 hit rate, {len(queries)} queries, {len(products)} products")
     print(f"machine: {machine()}")
-    print(f"baseline: `shop/search.py` at {ref}; this tree: the working tree\n")
+    print(f"baseline: `shop/search.py` at {ref}; this tree: the working tree")
+    print(f"read by: {'words and meaning (E5)' if data_dir else 'words alone'}\n")
     rows = []
     rates: dict[str, dict[str, float]] = {}
     for key in (*LANGUAGES.values(), "all"):
@@ -142,9 +158,11 @@ def run(ref: str, verbose: bool) -> dict[str, dict[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", default="main", help="git revision to compare with")
+    parser.add_argument("--semantic", action="store_true", help="add the sentence embeddings")
+    parser.add_argument("--data-dir", type=Path, default=REPO / ".cache" / "test-bot")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the missed queries")
     args = parser.parse_args()
-    run(args.baseline, args.verbose)
+    run(args.baseline, args.verbose, args.data_dir if args.semantic else None)
 
 
 if __name__ == "__main__":

@@ -67,9 +67,15 @@ STEM, CONCEPT = "~", "#"
 SIM_STEM = 0.92
 SIM_CONCEPT = 0.88
 WEAK_WHEN_KNOWN = 0.6
-PART_WEIGHT = 0.85  # a part of a catalogue compound counts a little less than a whole word
+# A product that explains every word of the query well (at least `SOLID` of the best match for
+# each) keeps its whole word score; one that explains none of them keeps 1 - `ALL_WORDS` of it.
+SOLID = 0.4
+ALL_WORDS = 0.3
+PART_WEIGHT = 0.6  # a modifier of a catalogue compound ("uld" in "uldfrakke") says less than a word
 W_LEXICAL = 0.65
 W_SEMANTIC = 0.45
+NAMED_DAMPING = 0.5
+NAMED_SHARE = 0.6  # of a message's words known, for it to be about the catalogue
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -247,13 +253,20 @@ class ProductIndex:
                     if weights[word].get(i, 0.0) < w:
                         weights[word][i] = w
         self._vocab = list(weights)
+        self._words = set(weights)
         self._known = {w for w in weights if len(w) >= MIN_PIECE} | set(word_concepts())
         self._known_stems = {s for w in self._known for s in snowball_stems(w)}
-        self.splitter = Splitter(self._is_part)
+        self.splitter = Splitter(self._is_part, word_concepts().__contains__)
         # Each word also answers to its stems and concepts, and a compound to its parts'.
         keyed: dict[str, dict[int, float]] = defaultdict(dict)
+        # Keys that come from what names a product (its name, kind, category, material), not
+        # from a description's running text: what `names_products` accepts.
+        self._label_keys: set[str] = set()
         for word, by_product in weights.items():
-            for key, factor in self._keys(word):
+            keys = self._keys(word)
+            if max(by_product.values()) > FIELD_WEIGHTS["text"]:
+                self._label_keys.update(key for key, _ in keys)
+            for key, factor in keys:
                 postings = keyed[key]
                 for i, w in by_product.items():
                     if postings.get(i, 0.0) < w * factor:
@@ -290,10 +303,14 @@ class ProductIndex:
         """The index keys of a catalogue word: itself, its stems and concepts, and its parts'."""
         keys = self._forms(word, 1.0)
         parts = self.splitter.split(word) or ()
+        # "polotröja" is a thing of its own, not any "tröja"; "kökshanddukar" split before a
+        # head of the lexicon ("köks" unknown) is less sure than one split into known parts.
+        sure = word not in word_concepts() and all(self._is_part(p) for p in parts)
         for n, part in enumerate(parts, 1):
-            # The last part is what the thing is ("genser" in "strikkegenser"), the others say
-            # what kind.
-            keys += self._forms(part, 1.0 if n == len(parts) else PART_WEIGHT)
+            # The last part is what the thing is ("genser" in "ullgenser"), the others say what
+            # kind.
+            head = n == len(parts) and sure
+            keys += self._forms(part, 1.0 if head else PART_WEIGHT)
         return keys
 
     def _matches(self, token: str) -> dict[str, float]:
@@ -301,9 +318,10 @@ class ProductIndex:
         found: dict[str, float] = {}
         if token in self._postings:
             found[token] = 1.0
-        else:
+        if token not in self._words:
             # Neighbouring languages' false friends ("kjoler", dresses in Danish, shares its stem
-            # with "kjol", a skirt in Swedish): stems only for a word the catalogue lacks.
+            # with "kjol", a skirt in Swedish): stems only for a word the catalogue lacks (as a
+            # word of its own; it may have it as a part of a compound).
             for stem in query_stems(token):
                 if STEM + stem in self._postings:
                     found[STEM + stem] = SIM_STEM
@@ -351,8 +369,27 @@ class ProductIndex:
         out: list[str] = []
         for token in content_words(query):
             parts = None if self._whole(token) else self.splitter.split(token)
+            if parts and any(CONCEPT + c in self._postings for c in concepts_of(token)):
+                parts = (token, *parts)  # "torkkupeitto" means a throw, whatever its parts find
             out.extend(p for p in parts or (token,) if p not in STOPWORDS)
         return out
+
+    def names_products(self, query: str) -> bool:
+        """Do the query's words name things in the catalogue — most of them known as words,
+        inflections or the lexicon's words, not merely guessed from their letters?"""
+        tokens = list(dict.fromkeys(self.query_words(query)))
+        if not tokens:
+            return False
+        known = sum(1 for t in tokens if self._strong(t))
+        return known > 0 and known >= NAMED_SHARE * len(tokens)
+
+    def _strong(self, token: str) -> bool:
+        labels = self._label_keys
+        return (
+            token in labels
+            or any(STEM + s in labels for s in query_stems(token))
+            or any(CONCEPT + c in labels for c in concepts_of(token))
+        )
 
     def _whole(self, token: str) -> bool:
         """Is `token` a word of the catalogue, or an inflection of one ("strikkjoler")?"""
@@ -361,10 +398,12 @@ class ProductIndex:
         )
 
     def lexical(self, query: str) -> tuple[np.ndarray, float]:
-        """Per product: the share of the query's known words it explains; and the share of the
-        query's words that are known at all."""
+        """Per product: the share of the query's known words it explains, less for a product
+        that explains only some of them well ("wool socks" for "wool sweaters"); and the share
+        of the query's words that are known at all."""
         tokens = list(dict.fromkeys(self.query_words(query)))
         total = np.zeros(len(self.products), dtype=np.float32)
+        solid = np.zeros(len(self.products), dtype=np.float32)
         possible = 0.0
         known = 0
         for token in tokens:
@@ -380,10 +419,14 @@ class ProductIndex:
                 top = max(top, value)
                 np.maximum.at(best, idx, wts * value)
             total += best
+            solid += best >= SOLID * top
             possible += top
         if possible == 0:
             return total, 0.0
-        return total / possible, known / max(1, len(tokens))
+        share = total / possible
+        if known > 1:
+            share *= 1 - ALL_WORDS + ALL_WORDS * solid / known
+        return share, known / max(1, len(tokens))
 
     # -- searching -------------------------------------------------------------------------
 
@@ -407,7 +450,11 @@ class ProductIndex:
         lex_part = lexical * (0.5 + 0.5 * coverage)
         if semantic is None:
             return lex_part, lex_part, np.zeros_like(lex_part)
-        return W_LEXICAL * lex_part + W_SEMANTIC * semantic, lex_part, semantic
+        # When the words name what is wanted ("wool sweaters" and a wool sweater explains them
+        # all), meaning weighs less: it would otherwise prefer wool socks, nearer in the space.
+        named = float(lex_part.max()) if len(lex_part) else 0.0
+        weight = W_SEMANTIC * (1 - NAMED_DAMPING * named)
+        return W_LEXICAL * lex_part + weight * semantic, lex_part, semantic
 
     def _in_stock_bonus(self, p: Product, filters: SearchFilters) -> float:
         for variant in p.variants:

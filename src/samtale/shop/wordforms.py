@@ -24,6 +24,7 @@ import Stemmer
 STEMMERS = {"da": "danish", "sv": "swedish", "nb": "norwegian", "fi": "finnish", "en": "english"}
 MIN_STEM = 3
 MIN_PART = 3  # "uld", "ull" and "lin" are parts of compounds
+MIN_HEAD = 4  # a head found at the end of an unknown word: "krus", "lampe"
 MAX_WORD = 40  # longer "words" are not split (an URL, a code)
 LINKS = ("s", "e")
 
@@ -42,10 +43,15 @@ def stems(word: str) -> frozenset[str]:
 
 
 class Splitter:
-    """Splits compounds into the parts `known` accepts."""
+    """Splits compounds into the parts `known` accepts. When no split into known parts exists,
+    a word that ends in a `head` (a word of the shared lexicon: "kaffekrus" ends in "krus") is
+    split before it, whatever the rest is."""
 
-    def __init__(self, known: Callable[[str], bool]) -> None:
+    def __init__(
+        self, known: Callable[[str], bool], head: Callable[[str], bool] | None = None
+    ) -> None:
         self.known = known
+        self.head = head
         self._memo: dict[str, tuple[str, ...] | None] = {}
 
     def split(self, word: str) -> tuple[str, ...] | None:
@@ -54,9 +60,17 @@ class Splitter:
             return self._memo[word]
         parts = None
         if 2 * MIN_PART <= len(word) <= MAX_WORD and word.isalpha():
-            parts = self._split(word, 0, {})
+            parts = self._split(word, 0, {}) or self._headed(word)
         self._memo[word] = parts if parts and len(parts) > 1 else None
         return self._memo[word]
+
+    def _headed(self, word: str) -> tuple[str, ...] | None:
+        if self.head is None:
+            return None
+        for start in range(MIN_PART, len(word) - MIN_HEAD + 1):  # the longest head first
+            if self.head(word[start:]):
+                return (word[:start], word[start:])
+        return None
 
     def _split(
         self, word: str, start: int, memo: dict[int, tuple[str, ...] | None]

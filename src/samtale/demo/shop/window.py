@@ -44,10 +44,10 @@ def _of_kind(products: Sequence[Product], code: str) -> list[Product]:
 def _describe(product: Product, language: str) -> str:
     bits = [pick(product.materials, language)]
     sizes = [s for s in product.sizes if s != "One size"]
-    if len(sizes) > 1:
+    if len(sizes) > 1 and all(s.isalpha() for s in sizes):  # XS–XL
         bits.append(f"{_SIZE_WORD[language]} {sizes[0]}–{sizes[-1]}")
-    elif sizes:
-        bits.append(sizes[0])
+    elif sizes:  # 140x200, 200x220
+        bits.append(", ".join(sizes))
     return ". ".join(b for b in bits if b) + "."
 
 
