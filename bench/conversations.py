@@ -523,7 +523,7 @@ def _product_probes() -> list[Probe]:
         "sv": ("har ni ylletröjor?", "vad kostar den?", "finns den i M?"),
         "nb": ("har dere ullgensere?", "hva koster den?", "har dere den i M?"),
         "fi": ("onko teillä villapaitoja?", "paljonko se maksaa?", "onko sitä koossa M?"),
-        "en": ("do you have wool sweaters?", "what does it cost?", "do you have it in M?"),
+        "en": ("do you have wool jumpers?", "what does it cost?", "do you have it in M?"),
     }
     searches = {
         "da": ["jeg leder efter en uldsweater", "har I regnjakker", "har I plaider til sofaen"],
