@@ -5,14 +5,19 @@ as a synced Shopify or WooCommerce shop's does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 
+from samtale.bot.actions import ActionContext
 from samtale.demo.shop.assortment import PRODUCT_TYPES
 from samtale.demo.shop.catalogue import generate_catalogue
+from samtale.model import Tenant
 from samtale.shop.models import Product, Variant
+from samtale.shop.products import ProductSearch
 from samtale.shop.search import ProductIndex, concepts_of
+from samtale.shop.service import ShopService
 from samtale.shop.wordforms import Splitter, stems
 
 CATALOGUE = generate_catalogue()
@@ -118,3 +123,14 @@ def test_names_products_knows_the_catalogue_from_other_questions() -> None:
     assert SHOP.names_products("ullgenser")
     for text in ("hvor er min pakke", "kan jeg betale med mobilepay", "gavekort", "retur"):
         assert not DEMO.names_products(text), text
+
+
+async def test_the_action_claims_product_names_but_leaves_care_questions_to_the_pages(
+    demo_tenant: Tenant, shops: ShopService, make_ctx: Callable[..., ActionContext]
+) -> None:
+    search = ProductSearch(shops)
+    assert await search.claims(make_ctx(demo_tenant, text="har I Plaid Rauma?"))
+    assert await search.claims(make_ctx(demo_tenant, text="ylletröjor", language="sv"))
+    assert not await search.claims(make_ctx(demo_tenant, text="hvordan vasker jeg uld?"))
+    assert not await search.claims(make_ctx(demo_tenant, text="hvor er min pakke"))
+    assert not await search.claims(make_ctx(demo_tenant, text="tak"))

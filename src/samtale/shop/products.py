@@ -240,8 +240,11 @@ class ProductSearch:
         self.shops = shops
 
     async def claims(self, ctx: ActionContext) -> bool:
-        """Does the message name products of the shop's catalogue ("har I Plaid Rauma?")?"""
+        """Does the message name products of the shop's catalogue ("har I Plaid Rauma?")? A
+        question of care or material ("hvordan vasker jeg uld?") is left to the shop's pages."""
         parsed = parse_filters(ctx.text, "DKK")
+        if {"care", "material"} & set(asked_aspects(parsed.rest)):
+            return False
         query = _strip_aspect_words(parsed.rest)
         if not content_words(query):
             return False
