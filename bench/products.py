@@ -6,7 +6,7 @@ catalogue and the same queries.
 A query is read the way the bot's `product_search` action reads it: colours, sizes and prices
 become filters (`shop.filters`), question words about price or stock are taken out, and the rest
 is searched. A query is a hit when one of the first three products is of the kind the line names
-(or is the product it names). By default words alone (the words must find what the customer
+(or of the category, or is the product it names). By default words alone (the words must find what the customer
 names); `--semantic` adds the sentence embeddings the bot uses, the same vectors for both
 (cached in `--data-dir`).
 
@@ -76,6 +76,8 @@ def _hit(products: list[Any], targets: list[str], kinds: dict[str, str]) -> bool
         for target in targets:
             what, _, value = target.partition(":")
             if what == "kind" and kinds.get(product.keywords) == value:
+                return True
+            if what == "category" and product.category == value:
                 return True
             if what == "name" and product.names.get("da") == value:
                 return True

@@ -22,9 +22,10 @@ from __future__ import annotations
 from functools import cache
 
 _CONCEPTS = """
-sweater: sweater sweatre trøje striktrøje uldtrøje pullover pulli tröja stickad stickade stickat
-  ylletröja genser strikkegenser ullgenser villapaita neulepusero neule neulepaita jumper knit
-  knitted knitwear strik strikket strikk neuleet
+sweater: sweater sweatre trøje striktrøje uldtrøje pullover pulli tröja ylletröja genser
+  strikkegenser ullgenser villapaita neulepusero neulepaita jumper
+knit: strik strikket strikkede strikvarer stickad stickade stickat stickning strikk strikket
+  strikkevarer neule neuleet neulottu knit knitted knitwear
 cardigan: cardigan cardigans kofte kofta cardi neuletakki strikjakke strikkejakke villatakki
 turtleneck: rullekrave rullekravebluse polo poloneck polotröja høyhalset turtleneck rollneck
   poolo poolopaita pooloneule

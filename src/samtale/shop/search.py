@@ -59,7 +59,7 @@ STOPWORDS = frozenset(
     """.split()
 )
 
-FIELD_WEIGHTS = {"name": 1.0, "keywords": 0.8, "material": 0.5, "category": 0.5, "text": 0.35}
+FIELD_WEIGHTS = {"name": 1.0, "keywords": 0.8, "material": 0.5, "category": 0.8, "text": 0.35}
 MIN_PIECE = 4  # shortest part of a compound that counts
 FUZZY_CUTOFF = 80
 # Keys of the word index besides the words themselves: a Snowball stem, a lexicon concept.
@@ -74,7 +74,6 @@ ALL_WORDS = 0.3
 PART_WEIGHT = 0.6  # a modifier of a catalogue compound ("uld" in "uldfrakke") says less than a word
 W_LEXICAL = 0.65
 W_SEMANTIC = 0.45
-NAMED_DAMPING = 0.5
 NAMED_SHARE = 0.6  # of a message's words known, for it to be about the catalogue
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -374,14 +373,19 @@ class ProductIndex:
             out.extend(p for p in parts or (token,) if p not in STOPWORDS)
         return out
 
-    def names_products(self, query: str) -> bool:
-        """Do the query's words name things in the catalogue — most of them known as words,
-        inflections or the lexicon's words, not merely guessed from their letters?"""
+    def named_share(self, query: str) -> float:
+        """The share of the query's words that name things in the catalogue: known as words of
+        its names, kinds, categories or materials, as their inflections or as the lexicon's
+        words for them — not merely guessed from their letters."""
         tokens = list(dict.fromkeys(self.query_words(query)))
         if not tokens:
-            return False
-        known = sum(1 for t in tokens if self._strong(t))
-        return known > 0 and known >= NAMED_SHARE * len(tokens)
+            return 0.0
+        return sum(1 for t in tokens if self._strong(t)) / len(tokens)
+
+    def names_products(self, query: str) -> bool:
+        """Do most of the query's words name things in the catalogue?"""
+        share = self.named_share(query)
+        return share > 0 and share >= NAMED_SHARE
 
     def _strong(self, token: str) -> bool:
         labels = self._label_keys
@@ -450,10 +454,11 @@ class ProductIndex:
         lex_part = lexical * (0.5 + 0.5 * coverage)
         if semantic is None:
             return lex_part, lex_part, np.zeros_like(lex_part)
-        # When the words name what is wanted ("wool sweaters" and a wool sweater explains them
-        # all), meaning weighs less: it would otherwise prefer wool socks, nearer in the space.
-        named = float(lex_part.max()) if len(lex_part) else 0.0
-        weight = W_SEMANTIC * (1 - NAMED_DAMPING * named)
+        # Meaning is for what the words do not say. When the catalogue knows every word of the
+        # query by name ("ylletröjor", "wool sweaters"), the words decide: a short query's
+        # vector lies about as near to every passage (a plate came first for "ylletröjor"),
+        # and would otherwise prefer wool socks or a turtleneck to the sweater the words name.
+        weight = W_SEMANTIC * (1 - self.named_share(text))
         return W_LEXICAL * lex_part + weight * semantic, lex_part, semantic
 
     def _in_stock_bonus(self, p: Product, filters: SearchFilters) -> float:
