@@ -8,7 +8,10 @@ One turn:
 3. otherwise classify: a quick-reply intent wins outright, a bare order or tracking number starts
    its flow, the classifier's intent is answered (fixed answers, a flow, or an action with live
    data), and a message the classifier rejects is a fallback — the first asks to rephrase and
-   suggests the closest topics, the second in a row offers a person.
+   suggests the closest topics, the second in a row offers a person. Before the classifier, an
+   action that answered a few turns ago may take the message as a follow-up to its answer
+   ("hvad koster den?" after product cards: `FollowsUp`); after it, an action may recognise a
+   message the classifier rejected by the shop's own data ("har I Plaid Rauma?": `ClaimsMessage`).
 
 All state lives in `conversation.bot_state` (a JSON dict the conversation service stores with
 the turn), so a page reload or another server instance continues the same dialogue. Answer

@@ -8,6 +8,13 @@ about a product they name.
   man den?", "hvad koster den?" — a question about availability, material, care, price or
   colours is answered from the first product's own data (stock per size and colour, materials,
   care, price), with its card.
+- "hvad koster den?", "har I den i str. M?", "finns den i M?", "do you have it in M?" after
+  product cards are about the first product shown: the SKUs shown are the action's context,
+  kept in the conversation's bot state by the dialogue engine and handed back as
+  `ActionContext.remembered`; `follows_up` tells the engine such a message is ours, whatever
+  the classifier thinks of it ("hvad koster den?" reads like a question about delivery).
+- A message naming the catalogue's products that the classifier does not place ("har I Plaid
+  Rauma?") is claimed by `claims` from the catalogue's own words.
 - A message without product words ("jeg har et spørgsmål om en vare") returns no replies, so
   the intent's own answer asks what they are looking for.
 
