@@ -480,6 +480,7 @@ def _battery() -> list[Probe]:
         "fi": "kiitos paljon",
         "en": "thank you so much",
     }
+    b += _product_probes()
     for lang in LANGS:
         b.append(
             P(
@@ -501,6 +502,53 @@ def _battery() -> list[Probe]:
             b.append(P(lang, "handoff", (text, ["@handoff", f"@lang={lang}"])))
         b.append(P(lang, "delivery", (delivery[lang], [*NOT[lang]])))
         b.append(P(lang, "thanks", (thanks[lang], [THANKS[lang]])))
+    return b
+
+
+def _product_probes() -> list[Probe]:
+    """Products by everyday words (inflections, compounds, the neighbours' words) and questions
+    about the product just shown ("hvad koster den?"), in the five languages."""
+    in_stock = {
+        "da": "på lager|udsolgt|tilbage|findes ikke i størrelse",
+        "sv": "i lager|slutsåld|kvar|finns inte i storlek",
+        "nb": "på lager|utsolgt|igjen|finnes ikke i størrelse",
+        "fi": "varastossa|loppuunmyyty|jäljellä|ei ole koossa",
+        "en": "in stock|sold out|left|doesn't come in size",
+    }
+    cost = {"da": "koster", "sv": "kostar", "nb": "koster", "fi": "maksaa", "en": "costs"}
+    sweater = {"da": "striktrøje", "sv": "stickad tröja", "nb": "strikkegenser",
+               "fi": "neulepusero", "en": "knitted jumper"}  # fmt: skip
+    follow_ups = {
+        "da": ("har I uldsweatre?", "hvad koster den?", "har I den i str. M?"),
+        "sv": ("har ni ylletröjor?", "vad kostar den?", "finns den i M?"),
+        "nb": ("har dere ullgensere?", "hva koster den?", "har dere den i M?"),
+        "fi": ("onko teillä villapaitoja?", "paljonko se maksaa?", "onko sitä koossa M?"),
+        "en": ("do you have wool jumpers?", "what does it cost?", "do you have it in M?"),
+    }
+    searches = {
+        "da": ["jeg leder efter en uldsweater", "har I regnjakker", "har I plaider til sofaen"],
+        "sv": ["jag söker en ylletröja", "har ni regnjackor", "har ni plädar"],
+        "nb": ["ser etter en ullgenser", "har dere regnjakker", "har dere pledd"],
+        "fi": ["etsin villapaitaa", "onko teillä sadetakkeja", "onko teillä torkkupeittoja"],
+        "en": ["I'm looking for a wool sweater", "do you sell rain jackets", "a wool throw"],
+    }
+    b: list[Probe] = []
+    for lang in LANGS:
+        first, price, size = follow_ups[lang]
+        b.append(
+            P(
+                lang,
+                "products",
+                (first, ["@products", sweater[lang], f"@lang={lang}"]),
+                (price, ["@products", cost[lang], sweater[lang]]),
+                (size, ["@products", in_stock[lang], sweater[lang]]),
+            )
+        )
+        for text in searches[lang]:
+            b.append(P(lang, "products", (text, ["@products", *NOT[lang]])))
+    # What the demo shop's front page shows is what the bot knows (`demo/shop/window.py`).
+    for name in ("Plaid Rauma", "Striktrøje Elli", "Regnjakke Otto"):
+        b.append(P("da", "products", (f"har I {name}?", ["@products", name])))
     return b
 
 

@@ -174,3 +174,63 @@ async def test_another_shops_admin_sees_only_their_own_draft(admin_env: AdminEnv
     theirs = await admin_env.login("other-admin")
     draft = (await theirs.get("/api/v1/admin/bot/draft")).json()
     assert draft["version"] is None
+
+
+async def test_an_answer_from_data_says_so_and_takes_a_text_of_the_shops_own(
+    admin_env: AdminEnv,
+) -> None:
+    """An intent with an action shows where its answer comes from (the shop's data), and the
+    shop can answer with its own text instead — saved, not silently ignored."""
+    client = await admin_env.login("admin")
+    form = {
+        "csrf": csrf_of(client),
+        "name": "payment",
+        "description": "Payment",
+        "kind": "normal",
+        "action": "payment_methods",
+        "examples.da": "hvordan kan jeg betale\nbetalingsmåder",
+        "answers.da": "Vi tager imod kort.",
+        "examples.en": "how can i pay",
+        "answers.en": "We take cards.",
+        "buttons.da.count": "0",
+        "buttons.en.count": "0",
+    }
+    r = await client.post("/admin/bot/intents/new", data=form)
+    assert r.status_code == 303
+    page = await client.get("/admin/bot/intents/payment", headers={"accept-language": "en"})
+    assert "Where the answer comes from" in page.text
+    assert "the payment methods from the shop&#39;s settings or shop system" in page.text
+    assert re.search(r'name="answer_from" value=""\s+checked', page.text)
+    listing = await client.get("/admin/bot", headers={"accept-language": "en"})
+    assert 'data-hook="source-data"' in listing.text
+
+    # Our own text instead of the data.
+    r = await client.post(
+        "/admin/bot/intents/payment",
+        data={**form, "csrf": csrf_of(client), "answers.da": "Kun faktura.", "answer_from": "text"},
+    )
+    assert r.status_code == 303
+    draft = (await client.get("/api/v1/admin/bot/draft")).json()
+    intent = next(i for i in draft["content"]["intents"] if i["name"] == "payment")
+    assert intent["answer_from"] == "text" and intent["answers"]["da"] == ["Kun faktura."]
+    page = await client.get("/admin/bot/intents/payment", headers={"accept-language": "en"})
+    assert re.search(r'name="answer_from" value="text"\s+checked', page.text)
+    listing = await client.get("/admin/bot", headers={"accept-language": "en"})
+    assert 'data-hook="source-text"' in listing.text
+
+    # Back to the data: the text stays, as the answer when the data cannot be fetched.
+    r = await client.post(
+        "/admin/bot/intents/payment",
+        data={**form, "csrf": csrf_of(client), "answers.da": "Kun faktura.", "answer_from": ""},
+    )
+    assert r.status_code == 303
+    draft = (await client.get("/api/v1/admin/bot/draft")).json()
+    intent = next(i for i in draft["content"]["intents"] if i["name"] == "payment")
+    assert intent.get("answer_from") is None and intent["answers"]["da"] == ["Kun faktura."]
+
+    # A value the model does not know is an error next to the field, nothing saved.
+    r = await client.post(
+        "/admin/bot/intents/payment",
+        data={**form, "csrf": csrf_of(client), "answer_from": "guess"},
+    )
+    assert r.status_code == 422

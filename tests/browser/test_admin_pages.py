@@ -26,6 +26,7 @@ ADMIN_PAGES = [
     "/admin",
     "/admin/bot",
     "/admin/bot/intents/track_order",
+    "/admin/bot/intents/payment_methods",  # an answer from the shop's data: where it comes from
     "/admin/bot/intents/new",
     "/admin/bot/intents/goodbye/delete",
     "/admin/bot/flows",

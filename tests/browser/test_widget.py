@@ -471,8 +471,27 @@ async def test_a_message_typed_offline_is_sent_once_when_back(visit: Any, api: A
     assert await v.part("visitor-message").count() == 3
 
 
-async def test_language_from_the_page_or_the_tag(visit: Any, widget_server: WidgetServer) -> None:
-    v = await visit(shop_page(widget_server, lang="sv"))
+async def test_language_from_the_browser_the_page_or_the_tag(
+    visit: Any, widget_server: WidgetServer
+) -> None:
+    # The browser's preferred language wins over the page's when the shop has it.
+    v = await visit(shop_page(widget_server, lang="sv"), locale="nb-NO")
+    await v.open()
+    assert await v.part("composer").get_attribute("placeholder") == "Skriv en melding …"
+    await v.say("Hei")
+    await v.reply("Svar: Hei")
+
+    # The first of the preferred languages that the shop has (it has no German).
+    v = await visit(shop_page(widget_server, lang="da"), locale="de-DE")
+    await v.page.add_init_script(
+        "Object.defineProperty(navigator, 'languages', {get: () => ['de-DE', 'fi', 'sv']})"
+    )
+    await v.page.reload()
+    await v.open()
+    assert await v.part("composer").get_attribute("placeholder") == "Kirjoita viesti …"
+
+    # A browser language the shop lacks: the page's.
+    v = await visit(shop_page(widget_server, lang="sv"), locale="de-DE")
     await v.open()
     assert await v.part("composer").get_attribute("placeholder") == "Skriv ett meddelande …"
     await v.say("Hej")

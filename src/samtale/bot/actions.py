@@ -28,6 +28,9 @@ class ActionContext:
     slots: dict[str, str] = field(default_factory=dict)  # values a flow collected
     # Who is asking, for rate limits on look-ups (a hash of the client address, never the address).
     client_key: str | None = None
+    # What this action left in the conversation's state last time (`ActionResult.context`), so
+    # a follow-up ("hvad koster den?") knows what "it" is.
+    remembered: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -41,6 +44,22 @@ class ActionResult:
 
 
 Action = Callable[[ActionContext], Awaitable[ActionResult]]
+
+
+class FollowsUp(Protocol):
+    """An action that can tell a follow-up to its last answer: "hvad koster den?", "do you have
+    it in M?" after product cards. The dialogue engine asks it before the classifier, with what
+    the action remembered, and gives it the message when it says yes."""
+
+    def follows_up(self, text: str, language: str, remembered: dict[str, Any]) -> bool: ...
+
+
+class ClaimsMessage(Protocol):
+    """An action that recognises messages for its intent by the shop's own data: "har I Plaid
+    Rauma?" names a product of the catalogue though no training example says so. The dialogue
+    engine asks it about a message the classifier does not place."""
+
+    async def claims(self, ctx: ActionContext) -> bool: ...
 
 
 class HandoffOffer(Protocol):

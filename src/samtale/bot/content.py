@@ -57,7 +57,10 @@ class Intent(_Strict):
     action: Name | None = None
     # "knowledge": answered from the shop's pages (the question as the customer wrote it); the
     # intent's own answers are used when the pages hold nothing good enough.
-    answer_from: Literal["knowledge"] | None = None
+    # "text": the intent's own answers, even though it names an action — the shop's own text
+    # in place of the answer from its data (payment methods, delivery prices).
+    # None: the action's answer when there is one, else the intent's answers.
+    answer_from: Literal["knowledge", "text"] | None = None
     # Built-in behaviour that the dialogue engine gives special meaning to.
     kind: Literal[
         "normal", "handoff", "greeting", "goodbye", "smalltalk", "privacy", "complaint"

@@ -14,7 +14,8 @@ def content_problems(content: Content) -> tuple[list[str], list[str]]:
     seen: dict[str, str] = {}
     for intent in content.intents:
         for lang in content.languages:
-            if not intent.answers.get(lang) and not intent.action and not intent.flow:
+            from_data = bool(intent.action) and intent.answer_from != "text"
+            if not intent.answers.get(lang) and not from_data and not intent.flow:
                 errors.append(f"intent {intent.name}: no answer in {lang}")
             elif not intent.answers.get(lang):
                 warnings.append(

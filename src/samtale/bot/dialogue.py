@@ -8,7 +8,10 @@ One turn:
 3. otherwise classify: a quick-reply intent wins outright, a bare order or tracking number starts
    its flow, the classifier's intent is answered (fixed answers, a flow, or an action with live
    data), and a message the classifier rejects is a fallback — the first asks to rephrase and
-   suggests the closest topics, the second in a row offers a person.
+   suggests the closest topics, the second in a row offers a person. Before the classifier, an
+   action that answered a few turns ago may take the message as a follow-up to its answer
+   ("hvad koster den?" after product cards: `FollowsUp`); after it, an action may recognise a
+   message the classifier rejected by the shop's own data ("har I Plaid Rauma?": `ClaimsMessage`).
 
 All state lives in `conversation.bot_state` (a JSON dict the conversation service stores with
 the turn), so a page reload or another server instance continues the same dialogue. Answer
@@ -77,6 +80,8 @@ ACK_WORDS = frozenset(
     "joo juu nej nei no ei greit greit_nok".split()
 )
 
+# A follow-up refers to what an action answered at most this many turns ago.
+FOLLOW_UP_TURNS = 4
 SWITCH_CONFIDENCE = 0.6
 SWITCH_MARGIN = 0.35
 SUGGESTION_FLOOR = 0.05
@@ -294,12 +299,17 @@ class Bot:
         shortcut = self._shortcut(message.text)
         if shortcut is not None:
             return await self._handle_intent(conv, shortcut, 1.0, message, rng)
+        follow = self._follow_up(conv, message.text)
+        if follow is not None:
+            return await self._handle_intent(conv, follow, 1.0, message, rng)
         label, confidence, ranking = await self._classify(memo, message.text)
         intent = self.content.intent(label) if label else None
         if (complaint := self._complaint_net(intent, confidence, message.text, lang)) is not None:
             return self._offer_person(conv, complaint, confidence, rng)
         if intent is None and self._gives_phone(None, message.text, lang):
             return self._offer_person(conv, None, confidence, rng)
+        if intent is None and (claimed := await self._claimed(conv, message.text)) is not None:
+            return await self._handle_intent(conv, claimed, confidence, message, rng)
         known: KnowledgeReply | None = None
         if intent is None or (
             intent.kind not in _ALWAYS_WINS
@@ -312,6 +322,53 @@ class Bot:
         if intent is None:
             return self._fallback(conv, ranking, lang, known)
         return await self._handle_intent(conv, intent, confidence, message, rng)
+
+    # -- follow-ups ------------------------------------------------------------------------
+
+    def _follow_up(self, conv: ConversationContext, text: str) -> Intent | None:
+        """The intent whose action answered a few turns ago, when that action takes `text` for
+        a question about its answer ("hvad koster den?" after product cards)."""
+        state = conv.bot_state
+        last = state.get("follow_up")
+        if not isinstance(last, dict):
+            return None
+        if int(state.get("turns", 0)) - int(last.get("turn", 0)) > FOLLOW_UP_TURNS:
+            state.pop("follow_up", None)
+            return None
+        intent = self.content.intent(str(last.get("intent", "")))
+        if intent is None or not intent.action or intent.answer_from == "text":
+            return None
+        probe = getattr(self.actions.get(intent.action), "follows_up", None)
+        remembered = (state.get("context") or {}).get(intent.action) or {}
+        if probe is None or not remembered:
+            return None
+        try:
+            return intent if probe(text, conv.language, remembered) else None
+        except Exception:
+            log.exception("follow_up_failed", action=intent.action)
+            return None
+
+    async def _claimed(self, conv: ConversationContext, text: str) -> Intent | None:
+        """An intent whose action recognises `text` by the shop's data (a product's name)."""
+        for intent in self.content.intents:
+            if not intent.action or intent.answer_from or intent.kind != "normal":
+                continue
+            claims = getattr(self.actions.get(intent.action), "claims", None)
+            if claims is None:
+                continue
+            ctx = ActionContext(
+                tenant_id=conv.tenant_id,
+                conversation_id=conv.id,
+                language=conv.language,
+                country=self.profile.country_for(conv.language),
+                text=text,
+            )
+            try:
+                if await claims(ctx):
+                    return intent
+            except Exception:
+                log.exception("claim_failed", action=intent.action)
+        return None
 
     # -- knowledge -------------------------------------------------------------------------
 
@@ -450,9 +507,13 @@ class Bot:
                 replies = await self._advance(conv, flow, rng)
                 outcome = "flow_completed" if "flow" not in state else "flow_started"
                 return TurnResult(replies, intent.name, confidence, outcome)
-        if intent.action:
+        if intent.action and intent.answer_from != "text":
             result = await self._run_action(conv, intent.action, {}, message.text)
             if result is not None:
+                if result.context:
+                    # Remembered for a follow-up ("hvad koster den?"), never for statistics.
+                    state["context"] = {**state.get("context", {}), intent.action: result.context}
+                    state["follow_up"] = {"intent": intent.name, "turn": state.get("turns", 0)}
                 replies = result.replies
                 if result.offer_person and (person := self._person_button(lang)):
                     replies = self._with_button(replies, person)
@@ -591,6 +652,8 @@ class Bot:
             slots=dict(slots),
             client_key=conv.notes.client_key,
         )
+        if not slots:
+            ctx.remembered = dict((conv.bot_state.get("context") or {}).get(name) or {})
         try:
             return await action(ctx)
         except Exception:

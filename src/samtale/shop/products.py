@@ -8,6 +8,13 @@ about a product they name.
   man den?", "hvad koster den?" — a question about availability, material, care, price or
   colours is answered from the first product's own data (stock per size and colour, materials,
   care, price), with its card.
+- "hvad koster den?", "har I den i str. M?", "finns den i M?", "do you have it in M?" after
+  product cards are about the first product shown: the SKUs shown are the action's context,
+  kept in the conversation's bot state by the dialogue engine and handed back as
+  `ActionContext.remembered`; `follows_up` tells the engine such a message is ours, whatever
+  the classifier thinks of it ("hvad koster den?" reads like a question about delivery).
+- A message naming the catalogue's products that the classifier does not place ("har I Plaid
+  Rauma?") is claimed by `claims` from the catalogue's own words.
 - A message without product words ("jeg har et spørgsmål om en vare") returns no replies, so
   the intent's own answer asks what they are looking for.
 
@@ -66,7 +73,7 @@ ASPECTS: dict[str, tuple[str, ...]] = {
     ),
     "price": (
         "pris", "prisen", "koster", "kostar", "hinta", "hintaa", "maksaa", "maksavat", "price",
-        "cost", "costs", "how much",
+        "cost", "costs", "how much", "paljonko", "mitä maksaa", "hvad giver man for",
     ),
     "colours": (
         "farver", "farve", "farverne", "färger", "färg", "farger", "farge", "värit", "väri",
@@ -86,8 +93,12 @@ def _aspect_regex(words: tuple[str, ...]) -> re.Pattern[str]:
 
 _ASPECT_RE = {aspect: _aspect_regex(words) for aspect, words in ASPECTS.items()}  # fmt: skip
 _SKU_IN_TEXT = re.compile(r"\(([A-Za-z0-9][A-Za-z0-9._-]{1,63})\)\s*$")
-# Words that only say "it": a question that names no product is about the last one shown.
-_IT = frozenset("den det dem den? it them sen niitä sitä se ne".split())
+# Words that only say "it" (and the little words around it): a question that names no product
+# is about the last one shown.
+_IT = frozenset(
+    """den det dem dens it them one ones its sen niitä sitä se ne siitä niistä does did is
+    come comes kommer kommer fåes fås også too also vad hva hvad what mikä""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -207,6 +218,23 @@ def _stock_answer(
     return say("stock_sizes", language, name=name, colour=label, sizes=", ".join(sizes))
 
 
+def about_it(text: str, currency: str = "DKK") -> tuple[list[str], SearchFilters] | None:
+    """A question about the product last shown — "hvad koster den?", "har I den i str. M?",
+    "finns den i M?", "do you have it in M?", "paljonko se maksaa?" — as (what it asks, the size
+    or colour it names); None when the message names a product or asks nothing about one."""
+    if parse_follow_up(text).kind:
+        return None
+    parsed = parse_filters(text, currency)
+    aspects = asked_aspects(parsed.rest)
+    rest = _strip_aspect_words(parsed.rest)
+    if [w for w in content_words(rest) if w not in _IT]:
+        return None
+    filters = parsed.filters
+    if not aspects and (filters.colours or filters.sizes):
+        aspects = ["stock"]  # "og i L?", "i sort?"
+    return (aspects, filters) if aspects else None
+
+
 async def _deadline(call: Awaitable[T]) -> T:
     """One call to the shop, with its deadline counted from when the call starts (never from
     when the turn was queued, nor over other work of the action)."""
@@ -218,6 +246,22 @@ class ProductSearch:
     def __init__(self, shops: ShopService) -> None:
         self.shops = shops
 
+    async def claims(self, ctx: ActionContext) -> bool:
+        """Does the message name products of the shop's catalogue ("har I Plaid Rauma?")? A
+        question of care or material ("hvordan vasker jeg uld?") is left to the shop's pages."""
+        parsed = parse_filters(ctx.text, "DKK")
+        if {"care", "material"} & set(asked_aspects(parsed.rest)):
+            return False
+        query = _strip_aspect_words(parsed.rest)
+        if not content_words(query):
+            return False
+        index = await self.shops.catalogue(ctx.tenant_id)
+        return bool(index.products) and index.names_products(query)
+
+    def follows_up(self, text: str, language: str, remembered: dict[str, Any]) -> bool:
+        """Is `text` a question about the products this action showed last (`remembered`)?"""
+        return bool(remembered.get("skus")) and about_it(text) is not None
+
     async def __call__(self, ctx: ActionContext) -> ActionResult:
         lang = ctx.language
         shop = await self.shops.for_tenant(ctx.tenant_id)
@@ -228,6 +272,11 @@ class ProductSearch:
         fallback = currency_for(shop.default_country)
         follow = parse_follow_up(ctx.text)
         try:
+            shown = [str(s) for s in ctx.remembered.get("skus") or []]
+            question = about_it(ctx.text, currency) if shown and not follow.kind else None
+            if question is not None:
+                return await self._about_shown(ctx, shop.connector, shown, question, currency,
+                                               fallback)  # fmt: skip
             if follow.kind == "colours":
                 return await self._colours(ctx, shop.connector, follow, currency, fallback)
             return await self._search(ctx, shop.connector, follow, currency, fallback)
@@ -284,6 +333,29 @@ class ProductSearch:
             context={"skus": [p.sku for p in shown]},
         )
 
+    async def _about_shown(
+        self,
+        ctx: ActionContext,
+        connector: Any,
+        shown: list[str],
+        question: tuple[list[str], SearchFilters],
+        currency: str,
+        fallback: str,
+    ) -> ActionResult:
+        """The answer to a question about the product shown last, from its own data."""
+        lang = ctx.language
+        aspects, filters = question
+        product = await _deadline(connector.get_product(shown[0]))
+        if product is None:
+            return ActionResult([])  # gone from the catalogue: the intent's answer asks
+        lines = answer_about(product, aspects, filters, lang, currency, fallback)
+        card = payloads.product_card(product, lang, currency, filters.colours, fallback)
+        lines.append(payloads.product_text(card))
+        return ActionResult(
+            [Reply("\n".join(lines), payloads.product_list([card]))],
+            context={"skus": shown},
+        )
+
     async def _colours(
         self, ctx: ActionContext, connector: Any, follow: FollowUp, currency: str, fallback: str
     ) -> ActionResult:
@@ -304,4 +376,6 @@ class ProductSearch:
             [say("colours_of", lang, name=product.name(lang), colours=join_words(names, lang))]
             + [payloads.product_text(c) for c in cards]
         )
-        return ActionResult([Reply(text, payloads.product_list(cards))])
+        return ActionResult(
+            [Reply(text, payloads.product_list(cards))], context={"skus": [product.sku]}
+        )

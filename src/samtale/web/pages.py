@@ -17,7 +17,9 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from samtale.demo.shop.window import shop_window
 from samtale.demo.tenant import DEMO_WIDGET_KEY
+from samtale.model import Tenant
 from samtale.tenants.service import tenant_by_widget_key
 from samtale.web.assets import IMMUTABLE, SHORT, assets
 from samtale.web.deps import ContainerDep
@@ -63,10 +65,14 @@ def _html(request: Request, template: str, **context: object) -> HTMLResponse:
     )
 
 
-async def _demo_running(runtime: ContainerDep) -> bool:
+async def _demo_tenant(runtime: ContainerDep) -> Tenant | None:
     async with runtime.db.session() as session:
         tenant = await tenant_by_widget_key(session, DEMO_WIDGET_KEY)
-    return bool(tenant and tenant.active)
+    return tenant if tenant is not None and tenant.active else None
+
+
+async def _demo_running(runtime: ContainerDep) -> bool:
+    return await _demo_tenant(runtime) is not None
 
 
 @router.get("/widget.js")
@@ -85,9 +91,12 @@ async def static_file(request: Request, name: Annotated[str, Path(max_length=100
 
 @router.get("/", response_class=HTMLResponse)
 async def front_page(request: Request, runtime: ContainerDep) -> HTMLResponse:
-    if await _demo_running(runtime):
-        return _html(request, "demo_shop.html", products=DEMO_PRODUCTS)
-    return _html(request, "front.html")
+    tenant = await _demo_tenant(runtime)
+    if tenant is None:
+        return _html(request, "front.html")
+    # The window shows the catalogue the bot answers from (`demo/shop/window.py`).
+    catalogue = await runtime.shop.catalogue(tenant.id)
+    return _html(request, "demo_shop.html", products=shop_window(catalogue.products))
 
 
 @router.get("/privatliv", response_class=HTMLResponse)
@@ -120,14 +129,3 @@ async def demo_help_page(
             "Cache-Control": "no-cache",
         },
     )
-
-
-# The demo page's window display: (name, description, price, picture in templates/_pictures.html).
-DEMO_PRODUCTS = [
-    ("Uldplaid Fjord", "Blød lammeuld i dybe blå striber, 130 × 180 cm.", "549 kr.", "plaid"),
-    ("Strik Hav", "Håndstrikket sweater i ren merino. Str. XS–XL.", "699 kr.", "sweater"),
-    ("Krus Skum, 2 stk.", "Stentøj med matglasur, 30 cl.", "149 kr.", "mugs"),
-    ("Sengesæt Dis", "Stenvasket hør, 140 × 200 cm.", "899 kr.", "bedding"),
-    ("Duftlys Skovbund", "Sojavoks med duft af gran og mos.", "129 kr.", "candle"),
-    ("Regnjakke Byge", "Vandtæt, let og med hætte. Str. S–XL.", "1.199 kr.", "jacket"),
-]

@@ -174,8 +174,10 @@
     if (base === "no" || base === "nn") base = "nb";
     return LANGS.includes(base) ? base : null;
   };
+  // The language to start in: the one the shop's tag names, else the first of the browser's
+  // preferred languages the shop has, else the page's.
   const pickLang = (supported) => {
-    const wanted = [script.dataset.samtaleLang, D.documentElement.lang, ...(navigator.languages || [navigator.language])];
+    const wanted = [script.dataset.samtaleLang, ...(navigator.languages || [navigator.language]), D.documentElement.lang];
     for (const c of wanted) {
       const l = normLang(c);
       if (l && supported.includes(l)) return l;

@@ -40,6 +40,14 @@ router = APIRouter(prefix="/admin/bot", include_in_schema=False)
 LANGUAGE_NAMES = {"da": "Dansk", "sv": "Svenska", "nb": "Norsk", "fi": "Suomi", "en": "English"}
 KINDS = ("normal", "greeting", "goodbye", "handoff", "smalltalk", "privacy", "complaint")
 SPARE_BUTTONS = 2
+# Actions whose answer is the shop's data, and where that data comes from (a `staff` text key).
+DATA_SOURCES = {
+    "payment_methods": "bot.source.payment_methods",
+    "delivery_options": "bot.source.delivery_options",
+    "product_search": "bot.source.product_search",
+    "track_order": "bot.source.track_order",
+    "track_shipment": "bot.source.track_shipment",
+}
 
 
 # Helpers -----------------------------------------------------------------------------------
@@ -177,6 +185,7 @@ def intent_values(intent: Intent | None, languages: list[str]) -> dict[str, Any]
         "kind": intent.kind if intent else "normal",
         "flow": (intent.flow or "") if intent else "",
         "action": (intent.action or "") if intent else "",
+        "answer_from": (intent.answer_from or "") if intent else "",
     }
     for lang in languages:
         examples = list(intent.examples.get(lang, [])) if intent else []  # type: ignore[call-overload]
@@ -200,6 +209,7 @@ def intent_from_form(
         "kind": form.get("kind") or "normal",
         "flow": form.get("flow"),
         "action": form.get("action"),
+        "answer_from": form.get("answer_from"),
     }
     data: dict[str, Any] = {
         "name": values["name"],
@@ -207,6 +217,8 @@ def intent_from_form(
         "kind": values["kind"],
         "flow": values["flow"] or None,
         "action": values["action"] or None,
+        # The model says what is allowed ("knowledge", "text"); a stray value is an error there.
+        "answer_from": values["answer_from"] or None,
         "examples": {},
         "answers": {},
         "buttons": {},
@@ -250,7 +262,7 @@ def _intent_field(loc: tuple[Any, ...]) -> str | None:
     if len(loc) >= 4 and loc[0] == "buttons":
         # Shown beside the button's row (its index among the rows as posted).
         return f"buttons.{loc[1]}.{loc[2]}.{loc[3]}"
-    if loc and loc[0] in ("name", "description", "kind", "flow", "action"):
+    if loc and loc[0] in ("name", "description", "kind", "flow", "action", "answer_from"):
         return str(loc[0])
     return ""
 
@@ -278,7 +290,8 @@ async def _intent_form(
     t = t_for(request)
     content = working.content
     title = original or t("bot.intent.new")
-    missing = _language_state(content, values, bool(values.get("flow") or values.get("action")))
+    from_data = bool(values.get("action")) and values.get("answer_from") != "text"
+    missing = _language_state(content, values, bool(values.get("flow") or from_data))
     return await bot_page(
         request,
         runtime,
@@ -295,6 +308,7 @@ async def _intent_form(
         kinds=KINDS,
         flows=[f.name for f in content.flows],
         actions=action_names(runtime, content),
+        data_sources=DATA_SOURCES,
         intent_names=[i.name for i in content.intents],
         missing=missing,
         crumbs=[(t("nav.admin.bot"), "/admin/bot"), (title, None)],
