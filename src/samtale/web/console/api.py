@@ -1,7 +1,7 @@
 """The agent console's JSON API (`/api/v1/agent/...`): presence, the queue, claims, the live
 chat, transfer and close, offline messages answered by e-mail, the history, and deletion on the
 customer's request. Agents and admins of a shop only, their own shop only; unsafe methods need
-the session's `X-CSRF-Token`. Every view of a customer's data and every deletion is audited
+the session's `X-CSRF-Token`. Opening a conversation and every deletion are audited
 (by the live service and the privacy service)."""
 
 from __future__ import annotations
