@@ -24,6 +24,7 @@ from samtale.live.base import (
     Agent,
     LiveBase,
 )
+from samtale.live.notes import notes_of
 from samtale.live.routing import estimate_wait
 from samtale.live.settings import live_settings
 from samtale.model import (
@@ -127,6 +128,7 @@ class ConsoleViews(LiveBase):
             if offline and offline.answered_by:
                 ids.add(offline.answered_by)
             names = await queries.agent_names(session, agent.tenant_id, ids)
+            notes = await notes_of(session, agent.tenant_id, conv.id)
             await self._record_opening(session, agent, conv.id)
         current = handoffs[-1] if handoffs else None
         context = (conv.bot_state or {}).get("context")
@@ -162,6 +164,8 @@ class ConsoleViews(LiveBase):
             ],
             "context": context if isinstance(context, dict) else None,
             "offline_message": _offline_dict(offline, names) if offline else None,
+            # The staff's internal notes (never shown to the customer).
+            "notes": notes,
         }
 
     async def _record_opening(

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from samtale.accounts.sessions import Staff
 from samtale.kernel.text import clean_text
 from samtale.live import queries
+from samtale.live.notes import NOTE_MAX_CHARS
 from samtale.live.service import Agent
 from samtale.live.settings import OUTCOMES, live_settings
 from samtale.model import Tenant
@@ -56,6 +57,19 @@ class TextIn(BaseModel):
     client_id: str | None = Field(
         default=None, min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.:-]+$"
     )
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        v = clean_text(v)
+        if not v:
+            raise ValueError("the text is empty")
+        return v
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=NOTE_MAX_CHARS)
 
     @field_validator("text")
     @classmethod
@@ -221,6 +235,31 @@ async def close(
     conversation_id: uuid.UUID, body: CloseIn, staff: AgentStaff, runtime: ContainerDep
 ) -> Response:
     await runtime.live.close(agent_of(staff), conversation_id, body.outcome)
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- internal notes (staff only)
+
+
+@router.get("/conversations/{conversation_id}/notes")
+async def notes(
+    conversation_id: uuid.UUID, staff: AgentStaff, runtime: ContainerDep
+) -> dict[str, Any]:
+    return {"notes": await runtime.live.notes(agent_of(staff), conversation_id)}
+
+
+@router.post("/conversations/{conversation_id}/notes", status_code=201)
+async def add_note(
+    conversation_id: uuid.UUID, body: NoteIn, staff: AgentStaff, runtime: ContainerDep
+) -> dict[str, Any]:
+    """An internal note for the shop's staff; the customer never sees it."""
+    return await runtime.live.add_note(agent_of(staff), conversation_id, body.text)
+
+
+@router.delete("/notes/{note_id}", status_code=204)
+async def delete_note(note_id: uuid.UUID, staff: AgentStaff, runtime: ContainerDep) -> Response:
+    """Its author or an admin deletes a note."""
+    await runtime.live.delete_note(agent_of(staff), note_id)
     return Response(status_code=204)
 
 
