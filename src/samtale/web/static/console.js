@@ -372,6 +372,7 @@
     $("answers").replaceChildren(h("dd", { class: "muted" }, t("no_answers")));
     $("context-section").hidden = true;
     $("details").replaceChildren();
+    renderNotes(null);
     renderQueue();
     renderChats();
   };
@@ -398,6 +399,7 @@
     $("answers").replaceChildren(...(answers.length ? dl(answers.map((a) => [a.label, a.value])) : [h("dd", { class: "muted" }, t("no_answers"))]));
     if (v.offline_message) $("answers").replaceChildren(...dl([[t("email"), v.offline_message.email], [t("name"), v.offline_message.name], [t("message"), v.offline_message.text]]));
     renderContext(v.context);
+    renderNotes(v.notes);
     $("details").replaceChildren(...dl([
       [t("state"), t("state." + v.state)],
       [t("language"), v.language.toUpperCase()],
@@ -580,6 +582,42 @@
     reply.focus();
   });
 
+  /* ----------------------------------------------------------------- notes */
+  // Internal notes on the open conversation: staff only, never sent to the customer.
+  const renderNotes = (notes) => {
+    $("notes-section").hidden = !notes;
+    if (!notes) return $("notes").replaceChildren();
+    $("notes").replaceChildren(
+      ...(notes.length
+        ? notes.map((n) =>
+            h("li", { class: "note", "data-id": n.id, hook: "note" },
+              h("span", { class: "meta" }, h("span", { class: "who" }, n.author_name || t("agent")), " ", h("time", { datetime: n.created_at }, fmtTime(n.created_at, true))),
+              h("p", { class: "text" }, n.text),
+              n.author_id === S.me.agent.id || S.me.agent.role === "admin"
+                ? h("button", { type: "button", class: "link-danger small", onclick: () => deleteNote(n.id) }, t("note_delete"))
+                : null))
+        : [h("li", { class: "muted small" }, t("no_notes"))]));
+  };
+  const reloadNotes = async (id) => {
+    const r = await api("GET", `/conversations/${id}/notes`);
+    if (r.ok && r.data && S.current && S.current.conversation_id === id) renderNotes(r.data.notes);
+  };
+  const deleteNote = async (noteId) => {
+    const r = await api("DELETE", `/notes/${noteId}`);
+    if (!r.ok) return showError(errorText(r));
+    if (S.current) reloadNotes(S.current.conversation_id);
+  };
+  $("note-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const v = S.current;
+    const text = $("note-text").value.trim();
+    if (!v || !text) return;
+    const r = await api("POST", `/conversations/${v.conversation_id}/notes`, { text });
+    if (!r.ok) return showError(errorText(r));
+    $("note-text").value = "";
+    reloadNotes(v.conversation_id);
+  });
+
   /* ---------------------------------------------------------------- socket */
   const EVENTS = {
     ready: (f) => {
@@ -620,6 +658,7 @@
       loadRequests();
     },
     rated: () => {},
+    notes: (f) => (S.current && S.current.conversation_id === f.conversation_id ? reloadNotes(f.conversation_id) : null),
     conversations_deleted: (f) => {
       const ids = new Set(f.conversation_ids || []);
       if (S.current && ids.has(S.current.conversation_id)) clearChat();
