@@ -271,6 +271,12 @@ class Container:
             self.knowledge.run_schedule(KNOWLEDGE_SCHEDULE_SECONDS), name="knowledge-recrawl"
         )
         self.on_close(recrawl.cancel)
+        # Bot evaluations a stop interrupted (or another instance left) are queued in the
+        # database: resume them now and look again now and then.
+        evaluations = asyncio.create_task(
+            self.admin.publisher.run_resumer(), name="evaluation-resume"
+        )
+        self.on_close(evaluations.cancel)
 
     async def ready(self) -> dict[str, bool]:
         return {"database": await self.db.ping(), "bot": self.responders.is_ready()}

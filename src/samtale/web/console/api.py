@@ -24,6 +24,7 @@ from samtale.privacy import audit
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import ui_language
+from samtale.web.labels import labels_of
 from samtale.web.staff.session import ApiStaff
 
 router = APIRouter(prefix="/api/v1/agent", include_in_schema=False)
@@ -179,9 +180,12 @@ async def conversation(
     conversation_id: uuid.UUID, request: Request, staff: AgentStaff, runtime: ContainerDep
 ) -> dict[str, Any]:
     """The whole conversation with its pre-chat answers and the bot's findings (audited)."""
-    view: dict[str, Any] = await runtime.live.conversation_view(
-        agent_of(staff), conversation_id, ui_language(request)
-    )
+    agent = agent_of(staff)
+    language = ui_language(request)
+    view: dict[str, Any] = await runtime.live.conversation_view(agent, conversation_id, language)
+    # What the bot found, named in the agent's language (topics, slots, carriers; no ids).
+    labels = await labels_of(request, agent.tenant_id, language)
+    view["found"] = labels.context_rows(view["context"])
     return view
 
 

@@ -356,7 +356,7 @@
   // What the bot showed the customer (tracking, products), in a line.
   const cardOf = (p) => {
     if (!p || typeof p !== "object") return null;
-    if (p.type === "tracking") return h("p", { class: "card small" }, [t("tracking"), p.status_text || p.status, p.carrier, p.tracking_number].filter(Boolean).join(" · "));
+    if (p.type === "tracking") return h("p", { class: "card small" }, [t("tracking"), p.status_text, p.carrier_name, p.tracking_number].filter(Boolean).join(" · "));
     if (Array.isArray(p.items) && p.items.length) return h("p", { class: "card small" }, p.items.slice(0, 5).map((i) => i && i.name).filter(Boolean).join(" · "));
     return null;
   };
@@ -398,7 +398,7 @@
     // Answers, what the bot found, details.
     $("answers").replaceChildren(...(answers.length ? dl(answers.map((a) => [a.label, a.value])) : [h("dd", { class: "muted" }, t("no_answers"))]));
     if (v.offline_message) $("answers").replaceChildren(...dl([[t("email"), v.offline_message.email], [t("name"), v.offline_message.name], [t("message"), v.offline_message.text]]));
-    renderContext(v.context);
+    renderFound(v.found);
     renderNotes(v.notes);
     $("details").replaceChildren(...dl([
       [t("state"), t("state." + v.state)],
@@ -420,16 +420,9 @@
     scrollDown();
     markRead();
   };
-  const renderContext = (ctx) => {
-    const rows = [];
-    const walk = (obj, prefix) => {
-      for (const [k, val] of Object.entries(obj || {})) {
-        if (rows.length > 30) return;
-        if (val && typeof val === "object" && !Array.isArray(val)) walk(val, prefix + k + " ");
-        else if (val != null && val !== "") rows.push([(prefix + k).replace(/_/g, " "), Array.isArray(val) ? val.map((x) => (typeof x === "object" ? JSON.stringify(x) : x)).join(", ") : val]);
-      }
-    };
-    walk(ctx, "");
+  // What the bot found, as the server named it in the agent's language: topic · label → value.
+  const renderFound = (found) => {
+    const rows = (found || []).map((r) => [r.topic ? `${r.topic} · ${r.label}` : r.label, r.value]);
     $("context").replaceChildren(...dl(rows));
     $("context-section").hidden = !rows.length;
   };
