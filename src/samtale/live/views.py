@@ -168,6 +168,37 @@ class ConsoleViews(LiveBase):
             "notes": notes,
         }
 
+    async def order_hints(self, agent: Agent, conversation_id: uuid.UUID) -> list[tuple[str, str]]:
+        """(order number, e-mail) pairs to look the customer's order up by: what the bot found
+        (its order look-up) first, then the pre-chat answers, newest handoff first."""
+        async with self.db.session() as session:
+            tenant = await self._tenant(session, agent.tenant_id)
+            conv = await self._conversation(session, agent.tenant_id, conversation_id)
+            handoffs = (
+                await session.scalars(
+                    select(Handoff)
+                    .where(Handoff.tenant_id == agent.tenant_id, Handoff.conversation_id == conv.id)
+                    .order_by(Handoff.queued_at.desc())
+                )
+            ).all()
+        kinds = {f.name: f.kind for f in live_settings(tenant).prechat_fields}
+        numbers: list[str] = []
+        emails: list[str] = []
+        context = (conv.bot_state or {}).get("context")
+        found = context.get("track_order") if isinstance(context, dict) else None
+        if isinstance(found, dict):
+            numbers.append(str(found.get("order_number") or ""))
+            emails.append(str(found.get("email") or ""))
+        for h in handoffs:
+            for name, value in (h.answers or {}).items():
+                if kinds.get(name) == "order_number":
+                    numbers.append(str(value or "").strip())
+                elif kinds.get(name) == "email":
+                    emails.append(str(value or "").strip())
+        numbers = [n for n in dict.fromkeys(numbers) if n]
+        emails = [e for e in dict.fromkeys(emails) if e]
+        return [(n, e) for n in numbers for e in emails][:3]
+
     async def _record_opening(
         self, session: AsyncSession, agent: Agent, conversation_id: uuid.UUID
     ) -> None:

@@ -21,6 +21,7 @@ from samtale.live.service import Agent
 from samtale.live.settings import OUTCOMES, live_settings
 from samtale.model import Tenant
 from samtale.privacy import audit
+from samtale.shop.staff_order import order_for_staff
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import ui_language
@@ -240,6 +241,20 @@ async def close(
 ) -> Response:
     await runtime.live.close(agent_of(staff), conversation_id, body.outcome)
     return Response(status_code=204)
+
+
+# ------------------------------------------------------ the customer's order beside the chat
+
+
+@router.get("/conversations/{conversation_id}/order")
+async def order(
+    conversation_id: uuid.UUID, request: Request, staff: AgentStaff, runtime: ContainerDep
+) -> dict[str, Any]:
+    """The customer's order as the shop's system has it now, when the pre-chat form or the bot
+    got an order number and e-mail that match (`{"order": null}` otherwise)."""
+    agent = agent_of(staff)
+    hints = await runtime.live.order_hints(agent, conversation_id)
+    return await order_for_staff(runtime.shop, agent.tenant_id, hints, ui_language(request))
 
 
 # ---------------------------------------------------------------- internal notes (staff only)

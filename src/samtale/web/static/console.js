@@ -373,6 +373,7 @@
     $("context-section").hidden = true;
     $("details").replaceChildren();
     renderNotes(null);
+    renderOrder(null);
     renderQueue();
     renderChats();
   };
@@ -400,6 +401,7 @@
     if (v.offline_message) $("answers").replaceChildren(...dl([[t("email"), v.offline_message.email], [t("name"), v.offline_message.name], [t("message"), v.offline_message.text]]));
     renderFound(v.found);
     renderNotes(v.notes);
+    loadOrder(v.conversation_id);
     $("details").replaceChildren(...dl([
       [t("state"), t("state." + v.state)],
       [t("language"), v.language.toUpperCase()],
@@ -574,6 +576,38 @@
     $("canned").value = "";
     reply.focus();
   });
+
+  /* ----------------------------------------------------------------- order */
+  // The customer's order as the shop's system has it, when the form or the bot found it.
+  const loadOrder = async (id) => {
+    renderOrder(null);
+    const r = await api("GET", `/conversations/${id}/order`);
+    if (!r.ok || !r.data || !S.current || S.current.conversation_id !== id) return;
+    renderOrder(r.data);
+  };
+  const renderOrder = (data) => {
+    const box = $("order");
+    if (!data || (!data.order && !data.unavailable)) {
+      $("order-section").hidden = true;
+      return box.replaceChildren();
+    }
+    $("order-section").hidden = false;
+    if (!data.order) return box.replaceChildren(h("p", { class: "muted small" }, t("order_unavailable")));
+    const o = data.order;
+    const status = o.cancelled ? t("order_cancelled") : o.shipments.length ? o.shipments.map((s) => s.status_text).join(" · ") : t("order_not_sent");
+    box.replaceChildren(
+      h("dl", null, ...dl([[t("order_number"), o.order_number], [t("order_placed"), o.placed_text], [t("order_status"), status]])),
+      o.items.length ? h("h3", { class: "small" }, t("order_items")) : null,
+      o.items.length ? h("ul", { class: "order-items" }, o.items.map((i) => h("li", null, `${i.quantity} × ${i.name}` + [i.colour, i.size].filter(Boolean).map((x) => `, ${x}`).join("")))) : null,
+      o.shipments.length ? h("h3", { class: "small" }, t("order_parcels")) : null,
+      o.shipments.length
+        ? h("ul", { class: "order-parcels" }, o.shipments.map((s) =>
+            h("li", { hook: "parcel" },
+              [s.carrier_name, s.status_text, s.expected_delivery_text].filter(Boolean).join(" · "), " ",
+              s.tracking_url ? h("a", { href: s.tracking_url, target: "_blank", rel: "noopener noreferrer" }, t("order_track") + " " + s.tracking_number) : h("span", null, s.tracking_number))))
+        : null,
+      o.status_url ? h("p", { class: "small" }, h("a", { href: o.status_url, target: "_blank", rel: "noopener noreferrer" }, t("order_page"))) : null);
+  };
 
   /* ----------------------------------------------------------------- notes */
   // Internal notes on the open conversation: staff only, never sent to the customer.
