@@ -52,6 +52,8 @@ ADMIN_PAGES = [
     "/admin/bot",
     "/admin/bot/intents/track_order",
     "/admin/bot/intents/new",
+    "/admin/bot/intents/goodbye/delete",
+    "/admin/bot/flows/track_order/delete",
     "/admin/bot/flows",
     "/admin/bot/flows/track_order",
     "/admin/bot/messages",
@@ -80,7 +82,7 @@ def forbidden() -> tuple[re.Pattern[str], list[str]]:
     ids |= set(CARRIERS)
     ids |= {"order_number", "tracking_number", "shipments", "carrier"}
     pattern = re.compile(
-        r"(?<![\w@./-])(" + "|".join(sorted(ids, key=len, reverse=True)) + r")(?![\w@-])"
+        r"(?<![\w@./{-])(" + "|".join(sorted(ids, key=len, reverse=True)) + r")(?![\w@-])"
     )
     english = [i.description for i in content.intents if len(i.description) > 12]
     return pattern, english

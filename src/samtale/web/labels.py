@@ -92,6 +92,14 @@ class StaffLabels:
         """A shop action (what a flow does at its end), named like the topic of that name."""
         return self.topic(name)
 
+    def validator(self, kind: str) -> str:
+        """How a flow's slot checks its answer (text, e-mail, order number, …)."""
+        return self._text(f"validator.{kind}") or humanise(kind)
+
+    def prechat_kind(self, kind: str) -> str:
+        """A kind of pre-chat field (name, e-mail, order number, …)."""
+        return self._text(f"prechat_kind.{kind}") or humanise(kind)
+
     def carrier(self, code: str | None) -> str:
         if not code:
             return ""

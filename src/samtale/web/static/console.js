@@ -3,7 +3,9 @@
  *   api        the console's JSON API (/api/v1/agent/…), with the session's CSRF token
  *   socket     the agent websocket: the shop's events and the agent's conversations, heartbeat
  *   lists      queue, my chats, offline messages, history, deletion on request
- *   chat       the open conversation: transcript, answers, context, send, typing, read, transfer, close
+ *   chat       the open conversation: transcript, answers, what the bot found, send, typing, read, transfer, close
+ *   order      the customer's order beside the chat (from the shop's system)
+ *   notes      internal notes on the open conversation (staff only)
  *   attention  title badge and notification sound for new chats and messages
  */
 (() => {

@@ -34,6 +34,8 @@ from samtale.web.admin.forms import AdminForm, errors_by_field, t_for
 from samtale.web.admin.home import AdminStaff, admin_render
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import not_found
+from samtale.web.i18n import ui_language
+from samtale.web.labels import StaffLabels
 
 router = APIRouter(prefix="/admin/bot", include_in_schema=False)
 
@@ -277,7 +279,8 @@ async def _intent_form(
 ) -> HTMLResponse:
     t = t_for(request)
     content = working.content
-    title = original or t("bot.intent.new")
+    title = StaffLabels(content, ui_language(request)).topic(original) if original else None
+    title = title or t("bot.intent.new")
     missing = _language_state(content, values, bool(values.get("flow") or values.get("action")))
     return await bot_page(
         request,
@@ -389,8 +392,11 @@ async def delete_intent_page(
         t("bot.delete_examples", n=sum(len(v) for v in intent.examples.values())),
         t("bot.delete_answers", n=sum(len(v) for v in intent.answers.values())),
     ]
+    shown = StaffLabels(working.content, ui_language(request))
     if referring:
-        removes.append(t("bot.delete_buttons_in", names=", ".join(referring)))
+        removes.append(
+            t("bot.delete_buttons_in", names=", ".join(shown.topic(n) for n in referring))
+        )
     return await bot_page(
         request,
         runtime,
@@ -398,12 +404,15 @@ async def delete_intent_page(
         tenant,
         "admin/bot/confirm_delete.html",
         working,
-        title=t("bot.delete_intent_title", name=name),
+        title=t("bot.delete_intent_title", name=shown.topic(name)),
         removes=removes,
         action=f"/admin/bot/intents/{name}/delete",
         back=f"/admin/bot/intents/{name}",
         button=t("bot.delete_intent"),
-        crumbs=[(t("nav.admin.bot"), "/admin/bot"), (name, f"/admin/bot/intents/{name}")],
+        crumbs=[
+            (t("nav.admin.bot"), "/admin/bot"),
+            (shown.topic(name), f"/admin/bot/intents/{name}"),
+        ],
     )
 
 
