@@ -66,6 +66,7 @@ async def test_offline_answers_are_caught_and_shown_to_the_demo_s_admins(
     assert (newest.subject, oldest.id) == ("Kvittering", mail.id)
 
     boss = await login(shop, name="Bente", role="admin")
+    assert 'href="/demo/mail"' in (await boss.client.get("/admin")).text  # linked from home
     page = await boss.client.get("/demo/mail")
     assert page.status_code == 200
     assert f"Svar fra {shop.name}" in page.text and "Kvittering" in page.text
@@ -88,6 +89,7 @@ async def test_offline_answers_are_caught_and_shown_to_the_demo_s_admins(
     # Without a catcher (a server with a real mail server, or none), there is no such page.
     rt.mail_catcher = None
     assert (await boss.client.get("/demo/mail")).status_code == 404
+    assert 'href="/demo/mail"' not in (await boss.client.get("/admin")).text
 
 
 def test_the_demo_catches_mail_only_without_a_mail_server(

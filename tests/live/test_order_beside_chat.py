@@ -50,6 +50,8 @@ async def test_the_order_the_form_named_is_shown_beside_the_chat(
     shown = r.json()["order"]
     assert shown["order_number"] == order.order_number
     assert shown["items"] and all(i["name"] and i["quantity"] >= 1 for i in shown["items"])
+    # Colours in the agent's language (the shop's codes are English words).
+    assert not {i["colour"] for i in shown["items"]} & {"black", "white", "grey", "blue", "red"}
     parcel = shown["shipments"][0]
     assert parcel["carrier_name"] in {"PostNord", "GLS", "DAO", "Bring", "Posti", "Budbee", "DHL"}
     assert parcel["status_text"] and parcel["tracking_number"]

@@ -142,6 +142,8 @@ class Publisher:
         self.responders = responders
         self.data_dir = models_dir
         self._tasks: set[asyncio.Task[None]] = set()
+        # The evaluations this process runs (so a look for due ones does not start them twice).
+        self._evaluating: set[uuid.UUID] = set()
         # Named groups of training texts scored on their own in the evaluation (the review
         # inbox adds "reviewed": examples that came from customers' questions).
         self.subsets: dict[str, Callable[[uuid.UUID], Awaitable[set[str]]]] = {}
@@ -363,6 +365,7 @@ class Publisher:
     ) -> None:
         if not await self._claim(job_id):
             return  # another instance has it
+        self._evaluating.add(job_id)
         renew = asyncio.create_task(self._renew(job_id))
         try:
             evaluation = await self._evaluate(tenant_id, sha, rows, self.data_dir)
@@ -376,6 +379,7 @@ class Publisher:
             raise
         finally:
             renew.cancel()
+            self._evaluating.discard(job_id)
         await self._update(
             job_id,
             status="succeeded",
@@ -408,9 +412,8 @@ class Publisher:
         """Start the due evaluations in the background (at start, and every `RESUME_EVERY`);
         how many were started."""
         started = 0
-        running = {getattr(t, "job_id", None) for t in self._tasks}
         for job_id, tenant_id, version_id in await self.due_evaluations():
-            if job_id in running:
+            if job_id in self._evaluating:
                 continue
             async with self.db.session() as session:
                 version = await session.get(BotContentVersion, version_id)
@@ -420,7 +423,6 @@ class Publisher:
             task = asyncio.create_task(
                 self._evaluate_job(job_id, tenant_id, version.sha256, content.training_rows())
             )
-            task.job_id = job_id  # type: ignore[attr-defined]
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             started += 1

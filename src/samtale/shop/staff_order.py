@@ -19,6 +19,7 @@ from samtale.shop.connector import ShopUnavailable
 from samtale.shop.models import Order
 from samtale.shop.service import ShopService
 from samtale.shop.tracking import LOOKUP_DEADLINE
+from samtale.shop.vocabulary import colour_name
 
 log = get_logger(__name__)
 
@@ -66,7 +67,7 @@ def _order_view(order: Order, language: str, time_zone: str, shops: ShopService)
             {
                 "name": line.display_name(language),
                 "quantity": line.quantity,
-                "colour": line.colour,
+                "colour": colour_name(line.colour, language) if line.colour else None,
                 "size": line.size,
             }
             for line in order.lines

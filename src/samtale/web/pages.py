@@ -86,7 +86,12 @@ async def static_file(request: Request, name: Annotated[str, Path(max_length=100
 @router.get("/", response_class=HTMLResponse)
 async def front_page(request: Request, runtime: ContainerDep) -> HTMLResponse:
     if await _demo_running(runtime):
-        return _html(request, "demo_shop.html", products=DEMO_PRODUCTS)
+        return _html(
+            request,
+            "demo_shop.html",
+            products=DEMO_PRODUCTS,
+            demo_mail=runtime.mail_catcher is not None,
+        )
     return _html(request, "front.html")
 
 
@@ -94,7 +99,7 @@ async def front_page(request: Request, runtime: ContainerDep) -> HTMLResponse:
 async def privacy_page(request: Request, runtime: ContainerDep) -> HTMLResponse:
     if not await _demo_running(runtime):
         raise not_found("page")
-    return _html(request, "demo_privacy.html")
+    return _html(request, "demo_privacy.html", demo_mail=runtime.mail_catcher is not None)
 
 
 @router.get("/help/{language}/{topic}", response_class=HTMLResponse)

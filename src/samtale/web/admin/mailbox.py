@@ -54,7 +54,11 @@ async def one_mail(
         staff,
         title=mail.subject,
         mail=mail,
-        headers=[(k, str(message.get(k, ""))) for k in ("From", "To", "Subject", "Date")],
+        headers=[
+            (key, str(message.get(name, "")))
+            for key, name in (("from", "From"), ("to", "To"), ("subject", "Subject"))
+            if message.get(name)
+        ],
         text=text,
         html=html,
     )

@@ -597,7 +597,7 @@
     if (!data.order) return box.replaceChildren(h("p", { class: "muted small" }, t("order_unavailable")));
     const o = data.order;
     const status = o.cancelled ? t("order_cancelled") : o.shipments.length ? o.shipments.map((s) => s.status_text).join(" · ") : t("order_not_sent");
-    box.replaceChildren(
+    box.replaceChildren(...[
       h("dl", null, ...dl([[t("order_number"), o.order_number], [t("order_placed"), o.placed_text], [t("order_status"), status]])),
       o.items.length ? h("h3", { class: "small" }, t("order_items")) : null,
       o.items.length ? h("ul", { class: "order-items" }, o.items.map((i) => h("li", null, `${i.quantity} × ${i.name}` + [i.colour, i.size].filter(Boolean).map((x) => `, ${x}`).join("")))) : null,
@@ -608,7 +608,8 @@
               [s.carrier_name, s.status_text, s.expected_delivery_text].filter(Boolean).join(" · "), " ",
               s.tracking_url ? h("a", { href: s.tracking_url, target: "_blank", rel: "noopener noreferrer" }, t("order_track") + " " + s.tracking_number) : h("span", null, s.tracking_number))))
         : null,
-      o.status_url ? h("p", { class: "small" }, h("a", { href: o.status_url, target: "_blank", rel: "noopener noreferrer" }, t("order_page"))) : null);
+      o.status_url ? h("p", { class: "small" }, h("a", { href: o.status_url, target: "_blank", rel: "noopener noreferrer" }, t("order_page"))) : null,
+    ].filter(Boolean));
   };
 
   /* ----------------------------------------------------------------- notes */
