@@ -177,8 +177,8 @@ async def demo(
             f"/api/v1/conversations/{cid}/handoff",
             json={
                 "answers": {
-                    "name": "Ingeborg",
-                    "email": "ingeborg@kundepost.dk",
+                    "name": "Karen",
+                    "email": "karen.staff-names@kundepost.dk",
                     "order": "104827361",
                     "topic": "delivery",
                 }
