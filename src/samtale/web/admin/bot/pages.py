@@ -183,6 +183,10 @@ def intent_values(intent: Intent | None, languages: list[str]) -> dict[str, Any]
     for lang in languages:
         examples = list(intent.examples.get(lang, [])) if intent else []  # type: ignore[call-overload]
         answers = list(intent.answers.get(lang, [])) if intent else []  # type: ignore[call-overload]
+        values[f"title.{lang}"] = intent.title.get(lang, "") if intent else ""  # type: ignore[call-overload]
+        values[f"descriptions.{lang}"] = (
+            intent.descriptions.get(lang, "") if intent else ""  # type: ignore[call-overload]
+        )
         values[f"examples.{lang}"] = "\n".join(examples)
         values[f"answers.{lang}"] = "\n\n".join(answers)
         buttons = list(intent.buttons.get(lang, [])) if intent else []  # type: ignore[call-overload]
@@ -209,11 +213,17 @@ def intent_from_form(
         "kind": values["kind"],
         "flow": values["flow"] or None,
         "action": values["action"] or None,
+        "title": {},
+        "descriptions": {},
         "examples": {},
         "answers": {},
         "buttons": {},
     }
     for lang in languages:
+        for field in ("title", "descriptions"):
+            values[f"{field}.{lang}"] = form.get(f"{field}.{lang}")
+            if values[f"{field}.{lang}"]:
+                data[field][lang] = values[f"{field}.{lang}"]
         values[f"examples.{lang}"] = form.raw(f"examples.{lang}")
         values[f"answers.{lang}"] = form.raw(f"answers.{lang}")
         if examples := form.lines(f"examples.{lang}"):
@@ -247,7 +257,7 @@ def intent_from_form(
 def _intent_field(loc: tuple[Any, ...]) -> str | None:
     if loc and loc[0] == "intents" and len(loc) > 2:
         loc = loc[2:]
-    if len(loc) >= 2 and loc[0] in ("examples", "answers"):
+    if len(loc) >= 2 and loc[0] in ("examples", "answers", "title", "descriptions"):
         return f"{loc[0]}.{loc[1]}"
     if len(loc) >= 4 and loc[0] == "buttons":
         # Shown beside the button's row (its index among the rows as posted).
