@@ -105,7 +105,7 @@ async def test_forms_need_the_csrf_token(admin_env: AdminEnv) -> None:
 async def test_delete_confirms_and_names_what_goes(admin_env: AdminEnv) -> None:
     client = await admin_env.login("admin")
     r = await client.get("/admin/bot/intents/goodbye/delete", headers={"accept-language": "en"})
-    assert r.status_code == 200 and "Delete the intent goodbye?" in r.text
+    assert r.status_code == 200 and "Delete the intent Goodbye?" in r.text  # by its name
     assert re.search(r"\d+ examples", r.text)
     r = await client.post("/admin/bot/intents/goodbye/delete", data={"csrf": csrf_of(client)})
     assert r.status_code == 303
