@@ -402,10 +402,13 @@ async def call(
 
 @pytest.fixture
 async def matrix_env(admin_env: AdminEnv) -> tuple[AdminEnv, Shop, Shop]:
+    from samtale.demo.mailbox import MailCatcher
     from tests.admin.test_team import Outbox
 
     # With a mail server, answering an offline message gets as far as finding the message.
     admin_env.runtime.live.mailer = Outbox()
+    # As in the demo: its caught e-mails have a page (the catcher need not run to list none).
+    admin_env.runtime.mail_catcher = MailCatcher()
     own = await prepare_shop(admin_env, admin_env.shop, "")
     other = await prepare_shop(admin_env, admin_env.other, "other-")
     return admin_env, own, other

@@ -27,6 +27,9 @@ async def test_intent_form_creates_an_intent_in_the_draft(admin_env: AdminEnv) -
         "name": "gift_cards",
         "description": "Gift cards",
         "kind": "normal",
+        "title.da": "Gavekort",
+        "title.en": "Gift cards",
+        "descriptions.da": "Køb og brug af gavekort",
         "examples.da": "sælger I gavekort\ngavekort",
         "answers.da": "Ja, vi sælger gavekort.\n\nGavekort fås i butikken.",
         "examples.en": "do you sell gift cards",
@@ -48,6 +51,14 @@ async def test_intent_form_creates_an_intent_in_the_draft(admin_env: AdminEnv) -
     assert draft["is_draft"] and draft["published_version"] is None
     listing = await client.get("/admin/bot", headers={"accept-language": "en"})
     assert "gift_cards" in listing.text
+    # The staff's name for the topic, per language; the id only in links and the YAML.
+    assert intent["title"] == {"da": "Gavekort", "en": "Gift cards"}
+    assert intent["descriptions"] == {"da": "Køb og brug af gavekort"}
+    listing = await client.get("/admin/bot", headers={"accept-language": "da"})
+    assert ">Gavekort</a>" in listing.text and "Køb og brug af gavekort" in listing.text
+    assert ">gift_cards<" not in listing.text
+    page = await client.get("/admin/bot/intents/gift_cards", headers={"accept-language": "da"})
+    assert 'name="title.da" type="text" value="Gavekort"' in page.text
 
 
 async def test_invalid_intent_keeps_what_was_typed_and_marks_the_fields(
@@ -94,7 +105,7 @@ async def test_forms_need_the_csrf_token(admin_env: AdminEnv) -> None:
 async def test_delete_confirms_and_names_what_goes(admin_env: AdminEnv) -> None:
     client = await admin_env.login("admin")
     r = await client.get("/admin/bot/intents/goodbye/delete", headers={"accept-language": "en"})
-    assert r.status_code == 200 and "Delete the intent goodbye?" in r.text
+    assert r.status_code == 200 and "Delete the intent Goodbye?" in r.text  # by its name
     assert re.search(r"\d+ examples", r.text)
     r = await client.post("/admin/bot/intents/goodbye/delete", data={"csrf": csrf_of(client)})
     assert r.status_code == 303

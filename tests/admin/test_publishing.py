@@ -200,3 +200,78 @@ async def test_try_it_answers_from_the_draft_and_keeps_nothing(admin_env: Any) -
         headers={"x-csrf-token": csrf_of(agent)},
     )
     assert r.status_code == 403
+
+
+async def test_an_evaluation_a_restart_interrupts_is_resumed(bot_env: Any) -> None:
+    """The version goes live, then the server stops while its evaluation runs: the evaluation
+    waits in the database and the next start finishes it; a dead instance's lease runs out."""
+    import asyncio
+
+    from sqlalchemy import update
+
+    from samtale.admin.publishing import EVALUATION_LEASE, Publisher
+    from samtale.model import BotPublishJob
+
+    rt, tenant = bot_env
+    first = rt.admin.publisher
+    async with rt.db.transaction() as s:
+        version = (await Drafts(s, tenant, rt.clock).save_draft(small_bot())).version
+    started = asyncio.Event()
+
+    async def endless(*_a: Any) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    first._evaluate = endless  # type: ignore[method-assign]
+    job = await first.start(tenant.id, version)
+    await asyncio.wait_for(started.wait(), 120)
+
+    async def state() -> BotPublishJob:
+        async with rt.db.session() as s:
+            row = await first.get(s, tenant.id, job.id)
+            assert row is not None
+            return row
+
+    row = await state()
+    assert (row.status, row.stage, row.evaluation_state) == ("running", "evaluating", "running")
+    assert rt.responders.bot(tenant.id) is not None  # the version is live already
+    await first.close()  # the server stops
+    row = await state()
+    assert (row.status, row.evaluation_state, row.evaluation) == ("running", "queued", None)
+
+    # The next start (a new process: a new publisher on the same database) resumes it.
+    def restart() -> Publisher:
+        return Publisher(rt.db, rt.clock, rt.ids, rt.responders, first.data_dir)
+
+    second = restart()
+    assert await second.resume_evaluations() == 1
+    await second.wait()
+    row = await state()
+    assert (row.status, row.stage, row.evaluation_state) == ("succeeded", "done", "done")
+    assert row.evaluation and set(row.evaluation["languages"]) == {"da", "en"}
+    assert await second.resume_evaluations() == 0
+
+    # An instance that died mid-evaluation holds it only until its lease runs out.
+    async with rt.db.transaction() as s:
+        await s.execute(
+            update(BotPublishJob)
+            .where(BotPublishJob.id == job.id)
+            .values(
+                status="running",
+                stage="evaluating",
+                evaluation=None,
+                evaluation_state="running",
+                evaluation_lease=rt.clock.now() + EVALUATION_LEASE,
+            )
+        )
+    third, fourth = restart(), restart()
+    assert await third.resume_evaluations() == 0
+    rt.clock.advance(EVALUATION_LEASE + EVALUATION_LEASE / 9)
+    # Two instances look at once: one of them takes it.
+    claims = await asyncio.gather(third._claim(job.id), fourth._claim(job.id))
+    assert sorted(claims) == [False, True]
+    rt.clock.advance(EVALUATION_LEASE * 2)
+    assert await third.resume_evaluations() == 1
+    await third.wait()
+    row = await state()
+    assert (row.status, row.evaluation_state) == ("succeeded", "done") and row.evaluation

@@ -12,8 +12,10 @@ from sqlalchemy import ForeignKey, Table, Uuid, bindparam, func, inspect, select
 from samtale.app.container import Container
 from samtale.infra.database import Database
 from samtale.kernel.clock import ManualClock
+from samtale.live.service import Agent
 from samtale.model import AuditEntry, Base, Conversation, Tenant
 from samtale.privacy import audit
+from samtale.tenants.service import UserCreate, create_user
 from samtale.web.app import create_app
 from tests.conftest import new_tenant
 from tests.privacy.conftest import chat, involve_person, rows_of
@@ -30,7 +32,11 @@ def foreign_keys_to(table_name: str) -> list[tuple[Table, ForeignKey]]:
 
 def test_every_reference_to_a_conversation_cascades_and_is_indexed() -> None:
     refs = foreign_keys_to("conversations")
-    assert {t.name for t, _ in refs} >= {"messages", "conversation_identifiers"}
+    assert {t.name for t, _ in refs} >= {
+        "messages",
+        "conversation_identifiers",
+        "conversation_notes",
+    }
     for table, fk in refs:
         assert fk.ondelete == "CASCADE", f"{table.name}.{fk.parent.name} must be ON DELETE CASCADE"
         # An index leading with the column keeps the cascade from scanning the whole table.
@@ -69,12 +75,24 @@ async def test_deleting_a_conversation_leaves_no_row_that_refers_to_it(
     kept = await chat(api, tenant, "lise@example.com her igen")
     before = await rows_of(rt.db, conv["id"])
     assert before == {"messages": 4, "identifiers": 2}
+    # A colleague's internal note on it (staff only) goes with it too.
+    async with rt.db.transaction() as s:
+        staff = await create_user(
+            s,
+            tenant,
+            UserCreate(email="sofie@shop.example", password="correct horse battery", role="agent"),
+            rt.clock,
+        )
+    agent = Agent(staff.id, tenant.id, "Sofie")
+    await rt.live.add_note(agent, conv["id"], "ringer tilbage i morgen")
+    await rt.live.add_note(agent, kept["id"], "kunden er glad")
     await rt.privacy.delete_conversation(tenant.id, conv["id"], actor="cli", reason="request")
     # Every table with a foreign key to conversations, whatever feature added it.
     for table, fk in foreign_keys_to("conversations"):
         left = await _count_refs(rt.db, table.name, fk.parent.name, conv["id"])
         assert left == 0, f"{table.name} kept {left} rows of a deleted conversation"
     assert await rows_of(rt.db, kept["id"]) == {"messages": 2, "identifiers": 1}
+    assert await _count_refs(rt.db, "conversation_notes", "conversation_id", kept["id"]) == 1
 
 
 async def test_deleting_a_tenant_deletes_its_rows_and_keeps_the_record(

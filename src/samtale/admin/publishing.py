@@ -18,6 +18,13 @@ A publish is a row in `bot_publish_jobs`, so the progress can be read from any i
 
 One publish at a time per shop. A job left `queued` or `running` by an instance that stopped is
 reported as failed (`interrupted`) once it has not moved for `STALE_AFTER`.
+
+The evaluation is a queue in the database, not a task in memory: once the version is live, its
+job is marked `evaluation_state = queued`. An instance takes it by setting `running` with a lease
+(`EVALUATION_LEASE`) in one conditional update, renews the lease while cross-validation runs,
+and marks it `done`. An instance that stops hands its evaluation back (`queued`); one that dies
+lets the lease run out. Every server resumes due evaluations when it starts and looks again
+every `RESUME_EVERY`, so a restart in the middle of an evaluation delays it, never loses it.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.bot.content import Content
@@ -48,6 +55,8 @@ from samtale.privacy import audit
 log = get_logger(__name__)
 
 STALE_AFTER = timedelta(minutes=15)
+EVALUATION_LEASE = timedelta(seconds=90)
+RESUME_EVERY = 30.0
 BATCH = 16
 ACTIVE = ("queued", "running")
 
@@ -101,7 +110,8 @@ def evaluation_summary(report: Any) -> dict[str, Any]:
 
 def job_view(job: BotPublishJob, now: Any) -> dict[str, Any]:
     status, error = job.status, job.error
-    if status in ACTIVE and now - job.updated_at > STALE_AFTER:
+    waiting = job.evaluation_state in ("queued", "running")  # resumed by any server
+    if status in ACTIVE and not waiting and now - job.updated_at > STALE_AFTER:
         status, error = "failed", "interrupted"
     return {
         "id": str(job.id),
@@ -132,6 +142,8 @@ class Publisher:
         self.responders = responders
         self.data_dir = models_dir
         self._tasks: set[asyncio.Task[None]] = set()
+        # The evaluations this process runs (so a look for due ones does not start them twice).
+        self._evaluating: set[uuid.UUID] = set()
         # Named groups of training texts scored on their own in the evaluation (the review
         # inbox adds "reviewed": examples that came from customers' questions).
         self.subsets: dict[str, Callable[[uuid.UUID], Awaitable[set[str]]]] = {}
@@ -299,9 +311,133 @@ class Publisher:
             log.exception("publish_switch_failed", tenant_id=str(tenant_id))
             await self._update(job_id, status="failed", error="switch_failed")
             return
-        await self._update(job_id, stage="evaluating")
-        evaluation = await self._evaluate(tenant_id, sha, rows, data_dir)
-        await self._update(job_id, status="succeeded", stage="done", evaluation=evaluation)
+        await self._update(job_id, stage="evaluating", evaluation_state="queued")
+        await self._evaluate_job(job_id, tenant_id, sha, rows)
+
+    # ------------------------------------------------------------ the evaluation queue
+
+    async def _claim(self, job_id: uuid.UUID) -> bool:
+        """Take a due evaluation (queued, or running with a lapsed lease); one instance wins."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(BotPublishJob)
+                .where(
+                    BotPublishJob.id == job_id,
+                    or_(
+                        BotPublishJob.evaluation_state == "queued",
+                        and_(
+                            BotPublishJob.evaluation_state == "running",
+                            or_(
+                                BotPublishJob.evaluation_lease.is_(None),
+                                BotPublishJob.evaluation_lease < now,
+                            ),
+                        ),
+                    ),
+                )
+                .values(
+                    evaluation_state="running",
+                    evaluation_lease=now + EVALUATION_LEASE,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    async def _renew(self, job_id: uuid.UUID) -> None:
+        while True:
+            await asyncio.sleep(EVALUATION_LEASE.total_seconds() / 3)
+            with contextlib.suppress(Exception):  # a missed renewal only shortens the lease
+                now = self.clock.now()
+                async with self.db.transaction() as session:
+                    await session.execute(
+                        update(BotPublishJob)
+                        .where(
+                            BotPublishJob.id == job_id,
+                            BotPublishJob.evaluation_state == "running",
+                        )
+                        .values(evaluation_lease=now + EVALUATION_LEASE, updated_at=now)
+                        .execution_options(synchronize_session=False)
+                    )
+
+    async def _evaluate_job(
+        self, job_id: uuid.UUID, tenant_id: uuid.UUID, sha: str, rows: list[tuple[str, str, str]]
+    ) -> None:
+        if not await self._claim(job_id):
+            return  # another instance has it
+        self._evaluating.add(job_id)
+        renew = asyncio.create_task(self._renew(job_id))
+        try:
+            evaluation = await self._evaluate(tenant_id, sha, rows, self.data_dir)
+        except asyncio.CancelledError:
+            # Stopping: hand it back at once, so the next start takes it without waiting for
+            # the lease to run out.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(
+                    self._update(job_id, evaluation_state="queued", evaluation_lease=None)
+                )
+            raise
+        finally:
+            renew.cancel()
+            self._evaluating.discard(job_id)
+        await self._update(
+            job_id,
+            status="succeeded",
+            stage="done",
+            evaluation=evaluation,
+            evaluation_state="done" if evaluation is not None else "failed",
+            evaluation_lease=None,
+        )
+
+    async def due_evaluations(self) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]:
+        """(job, tenant, version) of the evaluations waiting for an instance."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(BotPublishJob.id, BotPublishJob.tenant_id, BotPublishJob.version_id)
+                .where(
+                    or_(
+                        BotPublishJob.evaluation_state == "queued",
+                        and_(
+                            BotPublishJob.evaluation_state == "running",
+                            BotPublishJob.evaluation_lease < now,
+                        ),
+                    )
+                )
+                .order_by(BotPublishJob.created_at)
+            )
+            return [(r[0], r[1], r[2]) for r in rows.all()]
+
+    async def resume_evaluations(self) -> int:
+        """Start the due evaluations in the background (at start, and every `RESUME_EVERY`);
+        how many were started."""
+        started = 0
+        for job_id, tenant_id, version_id in await self.due_evaluations():
+            if job_id in self._evaluating:
+                continue
+            async with self.db.session() as session:
+                version = await session.get(BotContentVersion, version_id)
+            if version is None:
+                continue
+            content = Content.model_validate(version.content)
+            task = asyncio.create_task(
+                self._evaluate_job(job_id, tenant_id, version.sha256, content.training_rows())
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started += 1
+        if started:
+            log.info("publish_evaluations_resumed", count=started)
+        return started
+
+    async def run_resumer(self, every: float = RESUME_EVERY) -> None:
+        """The background loop of a server: resume due evaluations now and then."""
+        while True:
+            try:
+                await self.resume_evaluations()
+            except Exception:
+                log.warning("publish_resume_failed")
+            await asyncio.sleep(every)
 
     async def _evaluate(
         self,

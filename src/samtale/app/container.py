@@ -40,6 +40,7 @@ from samtale.bot.model import embedder_for
 from samtale.bot.registry import BotRegistry
 from samtale.conversations.responder import ResponderRegistry
 from samtale.conversations.service import ConversationService, TurnHook
+from samtale.demo.mailbox import MailCatcher
 from samtale.demo.shop.connector import DemoConnector
 from samtale.infra.database import Database
 from samtale.infra.hub import Hub, InProcessHub, RedisHub
@@ -97,6 +98,8 @@ class Container:
     knowledge: KnowledgeService
     insights: InsightsService
     admin: AdminService
+    # The demo's local SMTP catcher (`samtale demo` without `SAMTALE_SMTP_URL`); None otherwise.
+    mail_catcher: MailCatcher | None = None
     # Background tasks and resources that `close()` ends, in reverse order.
     _closers: list[Callable[[], Any]] = field(default_factory=list)
 
@@ -268,6 +271,12 @@ class Container:
             self.knowledge.run_schedule(KNOWLEDGE_SCHEDULE_SECONDS), name="knowledge-recrawl"
         )
         self.on_close(recrawl.cancel)
+        # Bot evaluations a stop interrupted (or another instance left) are queued in the
+        # database: resume them now and look again now and then.
+        evaluations = asyncio.create_task(
+            self.admin.publisher.run_resumer(), name="evaluation-resume"
+        )
+        self.on_close(evaluations.cancel)
 
     async def ready(self) -> dict[str, bool]:
         return {"database": await self.db.ping(), "bot": self.responders.is_ready()}

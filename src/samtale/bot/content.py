@@ -47,8 +47,18 @@ class Button(_Strict):
     text: Text | None = None
 
 
+Label = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+
+
 class Intent(_Strict):
     name: Name
+    # What the shop's staff read: the topic's name and a line about it, per language (the
+    # console and admin show these; `name` is the id for YAML, the API and the classifier).
+    title: dict[Language, Label] = Field(default_factory=dict)
+    descriptions: dict[Language, Annotated[str, StringConstraints(max_length=500)]] = Field(
+        default_factory=dict
+    )
+    # A note for whoever edits the content (any language; shown when `descriptions` is empty).
     description: str = ""
     examples: dict[Language, list[Text]] = Field(default_factory=dict)
     answers: dict[Language, list[Text]] = Field(default_factory=dict)
@@ -93,6 +103,9 @@ class Validator(_Strict):
 
 class Slot(_Strict):
     name: Name
+    # What the staff read for the value the bot asked for (per language; else the catalogue's
+    # name for common slots, else the id made readable).
+    label: dict[Language, Label] = Field(default_factory=dict)
     prompt: dict[Language, Text]
     reprompt: dict[Language, Text]
     validator: Validator

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 import uvicorn
 
 from samtale.app.container import Container
+from samtale.demo.mailbox import MailCatcher
+from samtale.infra.mail import MailSettings
 from samtale.infra.migrate import current_revision, pending_revisions, upgrade
 from samtale.kernel.config import Settings
 from samtale.kernel.logs import configure_logging, get_logger
@@ -27,11 +30,25 @@ DEMO_PAGES: list[tuple[str, str]] = [
 ]
 
 
-def banner(settings: Settings, logins: list[tuple[str, str, str]]) -> str:
+# The demo's caught e-mails (only while its mail catcher runs).
+MAIL_PAGE = ("Caught e-mails", "/demo/mail")
+
+
+def banner(
+    settings: Settings, logins: list[tuple[str, str, str]], catcher: MailCatcher | None = None
+) -> str:
     base = settings.base_url
-    width = max(len(label) for label, _ in DEMO_PAGES)
+    pages = DEMO_PAGES + ([MAIL_PAGE] if catcher is not None else [])
+    width = max(len(label) for label, _ in pages)
     lines = ["", "Samtale demo is running.", ""]
-    lines += [f"  {label:<{width}}  {base}{path}" for label, path in DEMO_PAGES]
+    lines += [f"  {label:<{width}}  {base}{path}" for label, path in pages]
+    if catcher is not None:
+        lines += [
+            "",
+            f"  E-mail goes to the demo's mail catcher (smtp://127.0.0.1:{catcher.port}); read it"
+            f" at {base}{MAIL_PAGE[1]}.",
+            "  Set SAMTALE_SMTP_URL to send real mail instead.",
+        ]
     lines += [
         "",
         f"  Widget key: demo   (data folder: {settings.data_dir.resolve()})",
@@ -94,6 +111,20 @@ async def _announce_when_ready(runtime: Container, text: str) -> None:
     print(text, flush=True)
 
 
+def start_mail_catcher(settings: Settings) -> MailCatcher | None:
+    """The demo's local mail catcher, unless the operator configured a real mail server."""
+    if MailSettings().smtp_url:
+        return None
+    catcher = MailCatcher()
+    catcher.start()
+    return catcher
+
+
+def demo_sender(settings: Settings) -> str:
+    host = urlsplit(settings.base_url).hostname or "localhost"
+    return f"no-reply@{host}"
+
+
 def _simulate(runtime: Container, settings: Settings) -> None:
     """Demo traffic through the real API once the server answers (`--simulate-traffic`)."""
     from samtale.demo.simulate import TrafficSimulator
@@ -111,7 +142,13 @@ def run_server(settings: Settings, demo: bool, simulate_traffic: bool = False) -
     # loop is busy, which dominates latency under load. A shorter interval keeps hand-backs quick.
     sys.setswitchinterval(0.0005)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    runtime = Container.build(settings)
+    catcher = start_mail_catcher(settings) if demo else None
+    runtime = Container.build(
+        settings, mailer=catcher.mailer(demo_sender(settings)) if catcher else None
+    )
+    if catcher is not None:
+        runtime.mail_catcher = catcher
+        runtime.on_close(catcher.stop)
 
     async def main() -> None:
         logins = await _prepare(settings, runtime, demo)
@@ -133,7 +170,9 @@ def run_server(settings: Settings, demo: bool, simulate_traffic: bool = False) -
                 " (about a minute; later starts load it in seconds)…",
                 flush=True,
             )
-            announce = asyncio.create_task(_announce_when_ready(runtime, banner(settings, logins)))
+            announce = asyncio.create_task(
+                _announce_when_ready(runtime, banner(settings, logins, catcher))
+            )
             if simulate_traffic:
                 announce.add_done_callback(lambda _t: _simulate(runtime, settings))
         try:

@@ -1,11 +1,17 @@
 """What the console shows of customers' data — the queue with the pre-chat answers, a whole
-conversation, the offline messages — each view audited; and the transcript sections of the
-pre-chat answers and offline messages for the customer's own copy."""
+conversation, the offline messages — and the transcript sections of the pre-chat answers and
+offline messages for the customer's own copy.
+
+Only an action is audited: an agent opening one conversation. The queue and the list of offline
+messages are previews the console refreshes every few seconds by itself; an entry for each
+refresh would bury the real openings in noise (five entries in three seconds for one glance at
+the console), so they write none."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,9 +24,11 @@ from samtale.live.base import (
     Agent,
     LiveBase,
 )
+from samtale.live.notes import notes_of
 from samtale.live.routing import estimate_wait
 from samtale.live.settings import live_settings
 from samtale.model import (
+    AuditEntry,
     Conversation,
     Handoff,
     OfflineMessage,
@@ -28,6 +36,9 @@ from samtale.model import (
 )
 from samtale.privacy import audit
 from samtale.privacy.transcript import SectionItem, TranscriptSection
+
+# Re-reads of a conversation by the same agent within this window are one opening.
+REOPEN_WINDOW = timedelta(minutes=10)
 
 SECTION_TITLES = {
     "prechat": {
@@ -56,8 +67,8 @@ OFFLINE_LABELS = {
 
 class ConsoleViews(LiveBase):
     async def queue_view(self, agent: Agent, label_language: str) -> list[dict[str, Any]]:
-        """The queue as the console shows it, with each customer's pre-chat answers; the view
-        is audited (one entry per conversation shown)."""
+        """The queue as the console shows it, with each customer's pre-chat answers (a preview:
+        not audited)."""
         now = self.clock.now()
         async with self.db.transaction() as session:
             tenant = await self._tenant(session, agent.tenant_id)
@@ -82,17 +93,6 @@ class ConsoleViews(LiveBase):
                         "fits_me": bool(me and h.language in me.languages),
                         "answers": prechat.labelled(settings, h.answers or {}, label_language),
                     }
-                )
-                await audit.record(
-                    session,
-                    tenant_id=agent.tenant_id,
-                    actor=agent.actor,
-                    action=audit.CONVERSATION_OPENED,
-                    clock=self.clock,
-                    ids=self.ids,
-                    subject_hash=audit.receipt(self.secret_key, agent.tenant_id, h.conversation_id),
-                    role=agent.role,
-                    preview=True,
                 )
         return items
 
@@ -128,16 +128,8 @@ class ConsoleViews(LiveBase):
             if offline and offline.answered_by:
                 ids.add(offline.answered_by)
             names = await queries.agent_names(session, agent.tenant_id, ids)
-            await audit.record(
-                session,
-                tenant_id=agent.tenant_id,
-                actor=agent.actor,
-                action=audit.CONVERSATION_OPENED,
-                clock=self.clock,
-                ids=self.ids,
-                subject_hash=audit.receipt(self.secret_key, agent.tenant_id, conv.id),
-                role=agent.role,
-            )
+            notes = await notes_of(session, agent.tenant_id, conv.id)
+            await self._record_opening(session, agent, conv.id)
         current = handoffs[-1] if handoffs else None
         context = (conv.bot_state or {}).get("context")
         return {
@@ -172,12 +164,77 @@ class ConsoleViews(LiveBase):
             ],
             "context": context if isinstance(context, dict) else None,
             "offline_message": _offline_dict(offline, names) if offline else None,
+            # The staff's internal notes (never shown to the customer).
+            "notes": notes,
         }
+
+    async def order_hints(self, agent: Agent, conversation_id: uuid.UUID) -> list[tuple[str, str]]:
+        """(order number, e-mail) pairs to look the customer's order up by: what the bot found
+        (its order look-up) first, then the pre-chat answers, newest handoff first."""
+        async with self.db.session() as session:
+            tenant = await self._tenant(session, agent.tenant_id)
+            conv = await self._conversation(session, agent.tenant_id, conversation_id)
+            handoffs = (
+                await session.scalars(
+                    select(Handoff)
+                    .where(Handoff.tenant_id == agent.tenant_id, Handoff.conversation_id == conv.id)
+                    .order_by(Handoff.queued_at.desc())
+                )
+            ).all()
+        kinds = {f.name: f.kind for f in live_settings(tenant).prechat_fields}
+        numbers: list[str] = []
+        emails: list[str] = []
+        context = (conv.bot_state or {}).get("context")
+        found = context.get("track_order") if isinstance(context, dict) else None
+        if isinstance(found, dict):
+            numbers.append(str(found.get("order_number") or ""))
+            emails.append(str(found.get("email") or ""))
+        for h in handoffs:
+            for name, value in (h.answers or {}).items():
+                if kinds.get(name) == "order_number":
+                    numbers.append(str(value or "").strip())
+                elif kinds.get(name) == "email":
+                    emails.append(str(value or "").strip())
+        numbers = [n for n in dict.fromkeys(numbers) if n]
+        emails = [e for e in dict.fromkeys(emails) if e]
+        return [(n, e) for n in numbers for e in emails][:3]
+
+    async def _record_opening(
+        self, session: AsyncSession, agent: Agent, conversation_id: uuid.UUID
+    ) -> None:
+        """One entry when an agent opens a conversation; the console's own re-reads of the open
+        conversation (a reconnect, a missed message, a transfer) within `REOPEN_WINDOW` of the
+        agent's last entry for it are the same opening and add none."""
+        subject = audit.receipt(self.secret_key, agent.tenant_id, conversation_id)
+        recent = await session.scalar(
+            select(AuditEntry.id)
+            .where(
+                AuditEntry.tenant_id == agent.tenant_id,
+                AuditEntry.created_at >= self.clock.now() - REOPEN_WINDOW,
+                AuditEntry.actor == agent.actor,
+                AuditEntry.action == audit.CONVERSATION_OPENED,
+                AuditEntry.subject_hash == subject,
+            )
+            .limit(1)
+        )
+        if recent is not None:
+            return
+        await audit.record(
+            session,
+            tenant_id=agent.tenant_id,
+            actor=agent.actor,
+            action=audit.CONVERSATION_OPENED,
+            clock=self.clock,
+            ids=self.ids,
+            subject_hash=subject,
+            role=agent.role,
+        )
 
     async def offline_messages(
         self, agent: Agent, status: str | None = None, limit: int = 100
     ) -> list[dict[str, Any]]:
-        """The requests left while nobody was available, newest first; the view is audited."""
+        """The requests left while nobody was available, newest first (a preview: not audited;
+        answering one is recorded on the message)."""
         async with self.db.transaction() as session:
             query = select(OfflineMessage).where(OfflineMessage.tenant_id == agent.tenant_id)
             if status:
@@ -192,18 +249,6 @@ class ConsoleViews(LiveBase):
                 agent.tenant_id,
                 {r.answered_by for r in rows if r.answered_by},
             )
-            for r in rows:
-                await audit.record(
-                    session,
-                    tenant_id=agent.tenant_id,
-                    actor=agent.actor,
-                    action=audit.CONVERSATION_OPENED,
-                    clock=self.clock,
-                    ids=self.ids,
-                    subject_hash=audit.receipt(self.secret_key, agent.tenant_id, r.conversation_id),
-                    role=agent.role,
-                    preview=True,
-                )
         return [_offline_dict(r, names) for r in rows]
 
     async def sections(

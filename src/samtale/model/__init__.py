@@ -8,7 +8,7 @@ from samtale.model.bot import BotContentVersion
 from samtale.model.conversation import Conversation, Message
 from samtale.model.insights import InsightDaily, InsightEvent, InsightHourly, SampleItem
 from samtale.model.knowledge import KnowledgePage, KnowledgePassage, KnowledgeSource
-from samtale.model.live import AgentPresence, Handoff, OfflineMessage
+from samtale.model.live import AgentPresence, ConversationNote, Handoff, OfflineMessage
 from samtale.model.privacy import ConversationIdentifier
 from samtale.model.shop import ShopCatalogue, ShopDemoSeed, ShopOrder, ShopProduct, ShopShipment
 from samtale.model.tenant import Tenant
@@ -23,6 +23,7 @@ __all__ = [
     "BotPublishJob",
     "Conversation",
     "ConversationIdentifier",
+    "ConversationNote",
     "Handoff",
     "InsightDaily",
     "InsightEvent",

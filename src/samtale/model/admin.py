@@ -57,6 +57,11 @@ class BotPublishJob(Base):
     # The version's cross-validated evaluation (accuracy and macro-F1 per language, F1 per
     # intent, confused pairs): numbers and intent names only.
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    # The evaluation's own queue, which outlives a restart: queued (the version is live, its
+    # evaluation waits for an instance), running (an instance holds it until `evaluation_lease`
+    # and renews that while it works), done, failed. None: the publish never got that far.
+    evaluation_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    evaluation_lease: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -111,3 +111,30 @@ class OfflineMessage(Base):
     answered_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
+
+
+class ConversationNote(Base):
+    """An internal note an agent wrote on a conversation, for the shop's staff only.
+
+    Notes are never messages: the visitor never receives them, they are not in the visitor's
+    transcript or export, and no hook (statistics, the improvement sample) ever reads them. They
+    go with their conversation (ON DELETE CASCADE), by the same purge as everything else."""
+
+    __tablename__ = "conversation_notes"
+    __table_args__ = (
+        # The cascade from a deleted conversation, and a conversation's notes in order.
+        Index("ix_conversation_notes_conversation", "conversation_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    conversation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    author_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -140,6 +140,8 @@ class Tracking:
             order_replies(order, lang, shop, now=self.shops.clock.now()),
             context={
                 "order_number": order.order_number,
+                # The e-mail that matched: the console shows the agent this order beside the chat.
+                "email": email,
                 "shipments": [s.tracking_number for s in order.shipments],
             },
         )

@@ -15,6 +15,7 @@ from samtale.web import health, pages
 from samtale.web.admin import audit as admin_audit
 from samtale.web.admin import home as admin_home
 from samtale.web.admin import knowledge as admin_knowledge
+from samtale.web.admin import mailbox as admin_mailbox
 from samtale.web.admin import privacy as admin_privacy
 from samtale.web.admin import team as admin_team
 from samtale.web.admin import tenants as admin_tenants
@@ -110,6 +111,7 @@ def create_app(runtime: Container, *, manage_runtime: bool = True) -> FastAPI:
     app.include_router(admin_audit.router)
     app.include_router(admin_tenants.router)
     app.include_router(admin_knowledge.router)
+    app.include_router(admin_mailbox.router)
     # The demo shop's pages, the widget's files, log-in.
     app.include_router(pages.router)
     app.include_router(auth.router)

@@ -96,14 +96,19 @@ async def front_page(request: Request, runtime: ContainerDep) -> HTMLResponse:
         return _html(request, "front.html")
     # The window shows the catalogue the bot answers from (`demo/shop/window.py`).
     catalogue = await runtime.shop.catalogue(tenant.id)
-    return _html(request, "demo_shop.html", products=shop_window(catalogue.products))
+    return _html(
+        request,
+        "demo_shop.html",
+        products=shop_window(catalogue.products),
+        demo_mail=runtime.mail_catcher is not None,
+    )
 
 
 @router.get("/privatliv", response_class=HTMLResponse)
 async def privacy_page(request: Request, runtime: ContainerDep) -> HTMLResponse:
     if not await _demo_running(runtime):
         raise not_found("page")
-    return _html(request, "demo_privacy.html")
+    return _html(request, "demo_privacy.html", demo_mail=runtime.mail_catcher is not None)
 
 
 @router.get("/help/{language}/{topic}", response_class=HTMLResponse)

@@ -200,5 +200,13 @@ async def admin_home(request: Request, staff: AdminOrOperator) -> Response:
         for link in links
         if link.item.href and link.item.key != "home"
     ]
-    checklist = await _checklist(request.app.state.runtime, staff.tenant_id)
-    return admin_render(request, "admin/home.html", staff, cards=cards, checklist=checklist)
+    runtime = request.app.state.runtime
+    checklist = await _checklist(runtime, staff.tenant_id)
+    return admin_render(
+        request,
+        "admin/home.html",
+        staff,
+        cards=cards,
+        checklist=checklist,
+        demo_mail=runtime.mail_catcher is not None,
+    )

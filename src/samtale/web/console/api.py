@@ -1,7 +1,7 @@
 """The agent console's JSON API (`/api/v1/agent/...`): presence, the queue, claims, the live
 chat, transfer and close, offline messages answered by e-mail, the history, and deletion on the
 customer's request. Agents and admins of a shop only, their own shop only; unsafe methods need
-the session's `X-CSRF-Token`. Every view of a customer's data and every deletion is audited
+the session's `X-CSRF-Token`. Opening a conversation and every deletion are audited
 (by the live service and the privacy service)."""
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from samtale.accounts.sessions import Staff
 from samtale.kernel.text import clean_text
 from samtale.live import queries
+from samtale.live.notes import NOTE_MAX_CHARS
 from samtale.live.service import Agent
 from samtale.live.settings import OUTCOMES, live_settings
 from samtale.model import Tenant
 from samtale.privacy import audit
+from samtale.shop.staff_order import order_for_staff
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import ui_language
+from samtale.web.labels import labels_of
 from samtale.web.staff.session import ApiStaff
 
 router = APIRouter(prefix="/api/v1/agent", include_in_schema=False)
@@ -56,6 +59,19 @@ class TextIn(BaseModel):
     client_id: str | None = Field(
         default=None, min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.:-]+$"
     )
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        v = clean_text(v)
+        if not v:
+            raise ValueError("the text is empty")
+        return v
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=NOTE_MAX_CHARS)
 
     @field_validator("text")
     @classmethod
@@ -165,9 +181,12 @@ async def conversation(
     conversation_id: uuid.UUID, request: Request, staff: AgentStaff, runtime: ContainerDep
 ) -> dict[str, Any]:
     """The whole conversation with its pre-chat answers and the bot's findings (audited)."""
-    view: dict[str, Any] = await runtime.live.conversation_view(
-        agent_of(staff), conversation_id, ui_language(request)
-    )
+    agent = agent_of(staff)
+    language = ui_language(request)
+    view: dict[str, Any] = await runtime.live.conversation_view(agent, conversation_id, language)
+    # What the bot found, named in the agent's language (topics, slots, carriers; no ids).
+    labels = await labels_of(request, agent.tenant_id, language)
+    view["found"] = labels.context_rows(view["context"])
     return view
 
 
@@ -221,6 +240,45 @@ async def close(
     conversation_id: uuid.UUID, body: CloseIn, staff: AgentStaff, runtime: ContainerDep
 ) -> Response:
     await runtime.live.close(agent_of(staff), conversation_id, body.outcome)
+    return Response(status_code=204)
+
+
+# ------------------------------------------------------ the customer's order beside the chat
+
+
+@router.get("/conversations/{conversation_id}/order")
+async def order(
+    conversation_id: uuid.UUID, request: Request, staff: AgentStaff, runtime: ContainerDep
+) -> dict[str, Any]:
+    """The customer's order as the shop's system has it now, when the pre-chat form or the bot
+    got an order number and e-mail that match (`{"order": null}` otherwise)."""
+    agent = agent_of(staff)
+    hints = await runtime.live.order_hints(agent, conversation_id)
+    return await order_for_staff(runtime.shop, agent.tenant_id, hints, ui_language(request))
+
+
+# ---------------------------------------------------------------- internal notes (staff only)
+
+
+@router.get("/conversations/{conversation_id}/notes")
+async def notes(
+    conversation_id: uuid.UUID, staff: AgentStaff, runtime: ContainerDep
+) -> dict[str, Any]:
+    return {"notes": await runtime.live.notes(agent_of(staff), conversation_id)}
+
+
+@router.post("/conversations/{conversation_id}/notes", status_code=201)
+async def add_note(
+    conversation_id: uuid.UUID, body: NoteIn, staff: AgentStaff, runtime: ContainerDep
+) -> dict[str, Any]:
+    """An internal note for the shop's staff; the customer never sees it."""
+    return await runtime.live.add_note(agent_of(staff), conversation_id, body.text)
+
+
+@router.delete("/notes/{note_id}", status_code=204)
+async def delete_note(note_id: uuid.UUID, staff: AgentStaff, runtime: ContainerDep) -> Response:
+    """Its author or an admin deletes a note."""
+    await runtime.live.delete_note(agent_of(staff), note_id)
     return Response(status_code=204)
 
 

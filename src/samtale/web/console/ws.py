@@ -3,9 +3,10 @@
 Protocol (JSON text frames), after the log-in cookie authenticates the socket (same origin only):
 - the server sends `{"type": "ready", "agent_id", "conversations": [...]}`, then every event of
   the tenant's hub channel (`queue`, `assigned`, `released`, `presence`, `offline_message`,
-  `rated`, `conversations_deleted`) and of the conversations it watches — the agent's own live
-  chats automatically, others on request — each with its `conversation_id`: `message`, `typing`,
-  `read`, `state`, `queue`, `deleted`; and `{"type": "ping"}` when quiet;
+  `rated`, `conversations_deleted`, `notes` — a conversation's internal notes changed) and of the
+  conversations it watches — the agent's own live chats automatically, others on request — each
+  with its `conversation_id`: `message`, `typing`, `read`, `state`, `queue`, `deleted`; and
+  `{"type": "ping"}` when quiet;
 - the client sends `{"type": "ping"}` (every 20 seconds: the presence heartbeat, answered with
   `pong`), `{"type": "presence", "status"}`, `{"type": "typing", "conversation_id", "typing"}`
   and `{"type": "read", "conversation_id", "cursor"}` for its own live chats, and

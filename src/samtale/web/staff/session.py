@@ -17,10 +17,12 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from samtale.accounts.sessions import Staff, resolve_session
+from samtale.bot.content import Content
 from samtale.web.assets import assets
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import UI_LANGUAGES, translator, ui_language
+from samtale.web.labels import labels_for
 
 SESSION_COOKIE = "samtale_session"
 
@@ -63,6 +65,15 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     lang = ui_language(request)
+    if context.get("labels") is None:
+        # A page showing a draft names its topics from that draft (new topics included).
+        shown = context.get("content")
+        context["labels"] = labels_for(
+            request,
+            staff.tenant_id if staff else None,
+            lang,
+            shown if isinstance(shown, Content) else None,
+        )
     html = templates.get_template(template).render(
         t=translator(lang),
         lang=lang,

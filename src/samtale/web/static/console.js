@@ -3,7 +3,9 @@
  *   api        the console's JSON API (/api/v1/agent/…), with the session's CSRF token
  *   socket     the agent websocket: the shop's events and the agent's conversations, heartbeat
  *   lists      queue, my chats, offline messages, history, deletion on request
- *   chat       the open conversation: transcript, answers, context, send, typing, read, transfer, close
+ *   chat       the open conversation: transcript, answers, what the bot found, send, typing, read, transfer, close
+ *   order      the customer's order beside the chat (from the shop's system)
+ *   notes      internal notes on the open conversation (staff only)
  *   attention  title badge and notification sound for new chats and messages
  */
 (() => {
@@ -356,7 +358,7 @@
   // What the bot showed the customer (tracking, products), in a line.
   const cardOf = (p) => {
     if (!p || typeof p !== "object") return null;
-    if (p.type === "tracking") return h("p", { class: "card small" }, [t("tracking"), p.status_text || p.status, p.carrier, p.tracking_number].filter(Boolean).join(" · "));
+    if (p.type === "tracking") return h("p", { class: "card small" }, [t("tracking"), p.status_text, p.carrier_name, p.tracking_number].filter(Boolean).join(" · "));
     if (Array.isArray(p.items) && p.items.length) return h("p", { class: "card small" }, p.items.slice(0, 5).map((i) => i && i.name).filter(Boolean).join(" · "));
     return null;
   };
@@ -372,6 +374,8 @@
     $("answers").replaceChildren(h("dd", { class: "muted" }, t("no_answers")));
     $("context-section").hidden = true;
     $("details").replaceChildren();
+    renderNotes(null);
+    renderOrder(null);
     renderQueue();
     renderChats();
   };
@@ -397,7 +401,9 @@
     // Answers, what the bot found, details.
     $("answers").replaceChildren(...(answers.length ? dl(answers.map((a) => [a.label, a.value])) : [h("dd", { class: "muted" }, t("no_answers"))]));
     if (v.offline_message) $("answers").replaceChildren(...dl([[t("email"), v.offline_message.email], [t("name"), v.offline_message.name], [t("message"), v.offline_message.text]]));
-    renderContext(v.context);
+    renderFound(v.found);
+    renderNotes(v.notes);
+    loadOrder(v.conversation_id);
     $("details").replaceChildren(...dl([
       [t("state"), t("state." + v.state)],
       [t("language"), v.language.toUpperCase()],
@@ -418,16 +424,9 @@
     scrollDown();
     markRead();
   };
-  const renderContext = (ctx) => {
-    const rows = [];
-    const walk = (obj, prefix) => {
-      for (const [k, val] of Object.entries(obj || {})) {
-        if (rows.length > 30) return;
-        if (val && typeof val === "object" && !Array.isArray(val)) walk(val, prefix + k + " ");
-        else if (val != null && val !== "") rows.push([(prefix + k).replace(/_/g, " "), Array.isArray(val) ? val.map((x) => (typeof x === "object" ? JSON.stringify(x) : x)).join(", ") : val]);
-      }
-    };
-    walk(ctx, "");
+  // What the bot found, as the server named it in the agent's language: topic · label → value.
+  const renderFound = (found) => {
+    const rows = (found || []).map((r) => [r.topic ? `${r.topic} · ${r.label}` : r.label, r.value]);
     $("context").replaceChildren(...dl(rows));
     $("context-section").hidden = !rows.length;
   };
@@ -580,6 +579,75 @@
     reply.focus();
   });
 
+  /* ----------------------------------------------------------------- order */
+  // The customer's order as the shop's system has it, when the form or the bot found it.
+  const loadOrder = async (id) => {
+    renderOrder(null);
+    const r = await api("GET", `/conversations/${id}/order`);
+    if (!r.ok || !r.data || !S.current || S.current.conversation_id !== id) return;
+    renderOrder(r.data);
+  };
+  const renderOrder = (data) => {
+    const box = $("order");
+    if (!data || (!data.order && !data.unavailable)) {
+      $("order-section").hidden = true;
+      return box.replaceChildren();
+    }
+    $("order-section").hidden = false;
+    if (!data.order) return box.replaceChildren(h("p", { class: "muted small" }, t("order_unavailable")));
+    const o = data.order;
+    const status = o.cancelled ? t("order_cancelled") : o.shipments.length ? o.shipments.map((s) => s.status_text).join(" · ") : t("order_not_sent");
+    box.replaceChildren(...[
+      h("dl", null, ...dl([[t("order_number"), o.order_number], [t("order_placed"), o.placed_text], [t("order_status"), status]])),
+      o.items.length ? h("h3", { class: "small" }, t("order_items")) : null,
+      o.items.length ? h("ul", { class: "order-items" }, o.items.map((i) => h("li", null, `${i.quantity} × ${i.name}` + [i.colour, i.size].filter(Boolean).map((x) => `, ${x}`).join("")))) : null,
+      o.shipments.length ? h("h3", { class: "small" }, t("order_parcels")) : null,
+      o.shipments.length
+        ? h("ul", { class: "order-parcels" }, o.shipments.map((s) =>
+            h("li", { hook: "parcel" },
+              [s.carrier_name, s.status_text, s.expected_delivery_text].filter(Boolean).join(" · "), " ",
+              s.tracking_url ? h("a", { href: s.tracking_url, target: "_blank", rel: "noopener noreferrer" }, t("order_track") + " " + s.tracking_number) : h("span", null, s.tracking_number))))
+        : null,
+      o.status_url ? h("p", { class: "small" }, h("a", { href: o.status_url, target: "_blank", rel: "noopener noreferrer" }, t("order_page"))) : null,
+    ].filter(Boolean));
+  };
+
+  /* ----------------------------------------------------------------- notes */
+  // Internal notes on the open conversation: staff only, never sent to the customer.
+  const renderNotes = (notes) => {
+    $("notes-section").hidden = !notes;
+    if (!notes) return $("notes").replaceChildren();
+    $("notes").replaceChildren(
+      ...(notes.length
+        ? notes.map((n) =>
+            h("li", { class: "note", "data-id": n.id, hook: "note" },
+              h("span", { class: "meta" }, h("span", { class: "who" }, n.author_name || t("agent")), " ", h("time", { datetime: n.created_at }, fmtTime(n.created_at, true))),
+              h("p", { class: "text" }, n.text),
+              n.author_id === S.me.agent.id || S.me.agent.role === "admin"
+                ? h("button", { type: "button", class: "link-danger small", onclick: () => deleteNote(n.id) }, t("note_delete"))
+                : null))
+        : [h("li", { class: "muted small" }, t("no_notes"))]));
+  };
+  const reloadNotes = async (id) => {
+    const r = await api("GET", `/conversations/${id}/notes`);
+    if (r.ok && r.data && S.current && S.current.conversation_id === id) renderNotes(r.data.notes);
+  };
+  const deleteNote = async (noteId) => {
+    const r = await api("DELETE", `/notes/${noteId}`);
+    if (!r.ok) return showError(errorText(r));
+    if (S.current) reloadNotes(S.current.conversation_id);
+  };
+  $("note-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const v = S.current;
+    const text = $("note-text").value.trim();
+    if (!v || !text) return;
+    const r = await api("POST", `/conversations/${v.conversation_id}/notes`, { text });
+    if (!r.ok) return showError(errorText(r));
+    $("note-text").value = "";
+    reloadNotes(v.conversation_id);
+  });
+
   /* ---------------------------------------------------------------- socket */
   const EVENTS = {
     ready: (f) => {
@@ -620,6 +688,7 @@
       loadRequests();
     },
     rated: () => {},
+    notes: (f) => (S.current && S.current.conversation_id === f.conversation_id ? reloadNotes(f.conversation_id) : null),
     conversations_deleted: (f) => {
       const ids = new Set(f.conversation_ids || []);
       if (S.current && ids.has(S.current.conversation_id)) clearChat();

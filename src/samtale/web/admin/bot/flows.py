@@ -27,6 +27,8 @@ from samtale.web.admin.forms import AdminForm, errors_by_field, t_for
 from samtale.web.admin.home import AdminStaff
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import not_found
+from samtale.web.i18n import ui_language
+from samtale.web.labels import StaffLabels
 
 router = APIRouter(prefix="/admin/bot", include_in_schema=False)
 
@@ -192,8 +194,9 @@ async def _flow_form(
     errors: dict[str, str] | None = None,
 ) -> HTMLResponse:
     t = t_for(request)
-    title = original or t("bot.flows.new")
     content = working.content
+    title = StaffLabels(content, ui_language(request)).flow(original) if original else None
+    title = title or t("bot.flows.new")
     return await bot_page(
         request,
         runtime,
@@ -307,7 +310,8 @@ async def delete_flow_page(
         raise not_found("flow")
     t = t_for(request)
     removes = [t("bot.delete_slots", n=len(flow.slots))]
-    users = [i.name for i in working.content.intents if i.flow == name]
+    shown = StaffLabels(working.content, ui_language(request))
+    users = [shown.topic(i.name) for i in working.content.intents if i.flow == name]
     if users:
         removes.append(t("bot.delete_flow_uses", names=", ".join(users)))
     return await bot_page(
@@ -317,12 +321,15 @@ async def delete_flow_page(
         tenant,
         "admin/bot/confirm_delete.html",
         working,
-        title=t("bot.delete_flow_title", name=name),
+        title=t("bot.delete_flow_title", name=shown.flow(name)),
         removes=removes,
         action=f"/admin/bot/flows/{name}/delete",
         back=f"/admin/bot/flows/{name}",
         button=t("bot.delete_flow"),
-        crumbs=[(t("nav.admin.flows"), "/admin/bot/flows"), (name, f"/admin/bot/flows/{name}")],
+        crumbs=[
+            (t("nav.admin.flows"), "/admin/bot/flows"),
+            (shown.flow(name), f"/admin/bot/flows/{name}"),
+        ],
     )
 
 

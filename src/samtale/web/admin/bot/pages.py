@@ -34,6 +34,8 @@ from samtale.web.admin.forms import AdminForm, errors_by_field, t_for
 from samtale.web.admin.home import AdminStaff, admin_render
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import not_found
+from samtale.web.i18n import ui_language
+from samtale.web.labels import StaffLabels
 
 router = APIRouter(prefix="/admin/bot", include_in_schema=False)
 
@@ -190,6 +192,10 @@ def intent_values(intent: Intent | None, languages: list[str]) -> dict[str, Any]
     for lang in languages:
         examples = list(intent.examples.get(lang, [])) if intent else []  # type: ignore[call-overload]
         answers = list(intent.answers.get(lang, [])) if intent else []  # type: ignore[call-overload]
+        values[f"title.{lang}"] = intent.title.get(lang, "") if intent else ""  # type: ignore[call-overload]
+        values[f"descriptions.{lang}"] = (
+            intent.descriptions.get(lang, "") if intent else ""  # type: ignore[call-overload]
+        )
         values[f"examples.{lang}"] = "\n".join(examples)
         values[f"answers.{lang}"] = "\n\n".join(answers)
         buttons = list(intent.buttons.get(lang, [])) if intent else []  # type: ignore[call-overload]
@@ -219,11 +225,17 @@ def intent_from_form(
         "action": values["action"] or None,
         # The model says what is allowed ("knowledge", "text"); a stray value is an error there.
         "answer_from": values["answer_from"] or None,
+        "title": {},
+        "descriptions": {},
         "examples": {},
         "answers": {},
         "buttons": {},
     }
     for lang in languages:
+        for field in ("title", "descriptions"):
+            values[f"{field}.{lang}"] = form.get(f"{field}.{lang}")
+            if values[f"{field}.{lang}"]:
+                data[field][lang] = values[f"{field}.{lang}"]
         values[f"examples.{lang}"] = form.raw(f"examples.{lang}")
         values[f"answers.{lang}"] = form.raw(f"answers.{lang}")
         if examples := form.lines(f"examples.{lang}"):
@@ -257,7 +269,7 @@ def intent_from_form(
 def _intent_field(loc: tuple[Any, ...]) -> str | None:
     if loc and loc[0] == "intents" and len(loc) > 2:
         loc = loc[2:]
-    if len(loc) >= 2 and loc[0] in ("examples", "answers"):
+    if len(loc) >= 2 and loc[0] in ("examples", "answers", "title", "descriptions"):
         return f"{loc[0]}.{loc[1]}"
     if len(loc) >= 4 and loc[0] == "buttons":
         # Shown beside the button's row (its index among the rows as posted).
@@ -289,7 +301,8 @@ async def _intent_form(
 ) -> HTMLResponse:
     t = t_for(request)
     content = working.content
-    title = original or t("bot.intent.new")
+    title = StaffLabels(content, ui_language(request)).topic(original) if original else None
+    title = title or t("bot.intent.new")
     from_data = bool(values.get("action")) and values.get("answer_from") != "text"
     missing = _language_state(content, values, bool(values.get("flow") or from_data))
     return await bot_page(
@@ -403,8 +416,11 @@ async def delete_intent_page(
         t("bot.delete_examples", n=sum(len(v) for v in intent.examples.values())),
         t("bot.delete_answers", n=sum(len(v) for v in intent.answers.values())),
     ]
+    shown = StaffLabels(working.content, ui_language(request))
     if referring:
-        removes.append(t("bot.delete_buttons_in", names=", ".join(referring)))
+        removes.append(
+            t("bot.delete_buttons_in", names=", ".join(shown.topic(n) for n in referring))
+        )
     return await bot_page(
         request,
         runtime,
@@ -412,12 +428,15 @@ async def delete_intent_page(
         tenant,
         "admin/bot/confirm_delete.html",
         working,
-        title=t("bot.delete_intent_title", name=name),
+        title=t("bot.delete_intent_title", name=shown.topic(name)),
         removes=removes,
         action=f"/admin/bot/intents/{name}/delete",
         back=f"/admin/bot/intents/{name}",
         button=t("bot.delete_intent"),
-        crumbs=[(t("nav.admin.bot"), "/admin/bot"), (name, f"/admin/bot/intents/{name}")],
+        crumbs=[
+            (t("nav.admin.bot"), "/admin/bot"),
+            (shown.topic(name), f"/admin/bot/intents/{name}"),
+        ],
     )
 
 

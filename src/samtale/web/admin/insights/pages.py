@@ -42,6 +42,7 @@ from samtale.web.admin.insights.charts import (
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import ui_language
+from samtale.web.labels import StaffLabels, labels_of
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -101,8 +102,11 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def dashboard_charts(f: Figures, lang: str, t: Any) -> dict[str, Any]:
-    """The dashboard's charts (SVG) and the rows of their tables."""
+def dashboard_charts(
+    f: Figures, lang: str, t: Any, names: StaffLabels | None = None
+) -> dict[str, Any]:
+    """The dashboard's charts (SVG) and the rows of their tables (topics by their names)."""
+    topic: Any = names.topic if names is not None else str
 
     def short(d: date) -> str:
         return format_date(d, "d MMM", locale=lang)
@@ -162,9 +166,9 @@ def dashboard_charts(f: Figures, lang: str, t: Any) -> dict[str, Any]:
     intents = hbar_chart(
         [
             (
-                i.intent,
+                topic(i.intent),
                 float(i.count),
-                t("ins.intent_say", name=i.intent, n=i.count, before=i.previous),
+                t("ins.intent_say", name=topic(i.intent), n=i.count, before=i.previous),
             )
             for i in f.intents
         ],
@@ -239,6 +243,7 @@ async def dashboard(request: Request, staff: AdminStaff, runtime: ContainerDep) 
     start = max(start, end - timedelta(days=MAX_DAYS - 1))
     language = q.get("language") if q.get("language") in LANGUAGES else None
     figures = await figures_for(runtime, tenant, start, end, language)
+    labels = await labels_of(request, tenant.id, lang)
     query = {"from": start.isoformat(), "to": end.isoformat()}
     if language:
         query["language"] = language
@@ -255,7 +260,8 @@ async def dashboard(request: Request, staff: AdminStaff, runtime: ContainerDep) 
         staff,
         title=t("ins.dash.title"),
         f=figures,
-        charts=dashboard_charts(figures, lang, t),
+        charts=dashboard_charts(figures, lang, t, labels),
+        labels=labels,
         language=language,
         shop_languages=[
             (code, LANGUAGE_NAMES[code])
@@ -353,6 +359,7 @@ async def review_page(request: Request, staff: AdminStaff, runtime: ContainerDep
         "admin/insights/review.html",
         staff,
         title=t("ins.review.title"),
+        labels=StaffLabels(state["working"].content, ui_language(request)),
         page=found,
         filter=f,
         filters=filters,
@@ -517,6 +524,7 @@ async def evaluation_page(
         "admin/insights/evaluation.html",
         staff,
         title=t("ins.eval.title"),
+        labels=await labels_of(request, tenant.id, ui_language(request)),
         hist=hist,
         versions=list(reversed(versions)),
         chart=chart,
