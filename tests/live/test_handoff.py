@@ -259,7 +259,11 @@ async def test_rating_after_an_agent_closed(
     messages = r.json()["messages"]
     closed = next(m for m in messages if m["author"] == "system" and "afsluttet" in m["text"])
     assert closed["payload"] == {"type": "handoff", "event": "closed", "rate": True}
-    assert messages[-1]["author"] == "visitor" and messages[-1]["text"] == "Hurtig hjælp, tak"
+    # The comment is kept with the rating, not as a chat message; the agent sees it there.
+    assert all(m["text"] != "Hurtig hjælp, tak" for m in messages)
+    view = (await sofie.get(f"/conversations/{conv['id']}")).json()
+    assert view["handoffs"][-1]["rating"] == 4
+    assert view["handoffs"][-1]["rating_comment"] == "Hurtig hjælp, tak"
     assert (await api.get(base + "/handoff", headers=conv["headers"])).json()["can_rate"] is False
     # Writing again: the bot answers.
     r = await api.post(base + "/messages", json={"text": "tak"}, headers=conv["headers"])

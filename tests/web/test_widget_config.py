@@ -43,8 +43,11 @@ async def test_defaults_for_a_shop_without_settings(
         "primary": DEFAULT_PRIMARY,
         "on_primary": "#ffffff",
         "accent": DEFAULT_PRIMARY,
+        "accent_dark": "#e6e9ed",  # the dark blue does not read on the dark window
     }
     assert (cfg["position"], cfg["storage"], cfg["privacy_policy_url"]) == ("right", "local", None)
+    assert cfg["theme"] == "auto"
+    assert cfg["texts"]["sv"]["launcher"] is None
     assert (cfg["languages"], cfg["default_language"]) == (["sv", "en"], "sv")
     assert cfg["max_message_chars"] == 4000
     assert set(cfg["texts"]) == {"sv", "en"}
@@ -71,6 +74,8 @@ async def test_the_shops_own_settings(
             "avatar_url": "https://cdn.shop.example/saga.png",
             "primary_color": "#FFCC00",
             "position": "left",
+            "theme": "dark",
+            "launcher_text": {"da": "Spørg Saga"},
             "storage": "session",
             "privacy_policy_url": "/privacy",
             "greeting": {"da": "Hej, jeg er Saga."},
@@ -84,7 +89,16 @@ async def test_the_shops_own_settings(
     assert cfg["avatar_url"] == "https://cdn.shop.example/saga.png"
     assert cfg["privacy_policy_url"] == "/privacy"
     # A light colour gets dark text, and is not used as text on white.
-    assert cfg["colors"] == {"primary": "#ffcc00", "on_primary": "#111418", "accent": "#111418"}
+    # ... and reads as itself on the dark window.
+    assert cfg["colors"] == {
+        "primary": "#ffcc00",
+        "on_primary": "#111418",
+        "accent": "#111418",
+        "accent_dark": "#ffcc00",
+    }
+    assert cfg["theme"] == "dark"
+    assert cfg["texts"]["da"]["launcher"] == "Spørg Saga"
+    assert cfg["texts"]["en"]["launcher"] is None
     assert cfg["texts"]["da"]["greeting"] == "Hej, jeg er Saga."
     assert cfg["texts"]["sv"]["greeting"] == DEFAULT_GREETING["sv"]
     assert cfg["texts"]["en"]["subtitle"] == "Answers in seconds"

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from samtale.live.base import Agent, Availability, HandoffStatus, SweepReport, VisitorActivity
 from samtale.live.customers import CustomerSide
+from samtale.live.ending import Ending
 from samtale.live.sweep import Sweeper
 from samtale.live.views import ConsoleViews
 
@@ -41,6 +42,6 @@ __all__ = [
 ]
 
 
-class LiveService(Sweeper, CustomerSide, ConsoleViews):
+class LiveService(Sweeper, Ending, CustomerSide, ConsoleViews):
     """The live chat of one instance: the customer's side, the agents' side, the console's
     views and the sweep, over one database and hub."""

@@ -166,6 +166,7 @@ class ConsoleViews(LiveBase):
                     "wait_seconds": h.wait_seconds,
                     "outcome": h.outcome,
                     "rating": h.rating,
+                    "rating_comment": h.rating_comment,
                     "answers": prechat.labelled(settings, h.answers or {}, label_language),
                 }
                 for h in handoffs

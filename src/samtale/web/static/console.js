@@ -404,7 +404,8 @@
       [t("started"), fmtTime(v.started_at, true)],
       [t("page"), v.page_path],
       [t("agent"), v.handoffs.map((x) => x.agent_name).filter(Boolean).join(", ")],
-      [t("rating"), last && last.rating ? "★".repeat(last.rating) : null],
+      [t("rating"), last && last.rating ? "★".repeat(last.rating) + " (" + last.rating + "/5)" : null],
+      [t("rating_comment"), last && last.rating_comment],
     ]));
     const chat = S.chats.get(id);
     if (chat) {
