@@ -620,7 +620,8 @@
       if (f.status !== "answered") attention();
       loadRequests();
     },
-    rated: () => {},
+    // The customer rated the open chat: show the rating and its comment.
+    rated: (f) => (S.current && S.current.conversation_id === f.conversation_id ? openConversation(f.conversation_id) : null),
     conversations_deleted: (f) => {
       const ids = new Set(f.conversation_ids || []);
       if (S.current && ids.has(S.current.conversation_id)) clearChat();
