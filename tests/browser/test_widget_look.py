@@ -198,3 +198,20 @@ async def test_the_print_view_opens_in_a_new_tab_and_prints(visit: Any) -> None:
     await tab.reload()
     assert "Denne samtale" not in await tab.content()
     assert v.csp_violations() == []
+
+
+async def test_another_tab_follows_a_new_conversation(visit: Any) -> None:
+    a = await visit()
+    b = await visit(context=a.context)  # another tab of the same shop, same storage
+    await a.open()
+    await b.open()
+    await a.say("Fra den første fane")
+    await b.reply("Svar: Fra den første fane")
+    await a.part("menu").click()
+    await a.part("new").click()
+    # The other tab leaves the ended conversation too, and both continue in the new one.
+    await b.part("reply").first.wait_for(state="detached")
+    await b.say("En ny begyndelse")
+    await a.reply("Svar: En ny begyndelse")
+    assert (await a.stored())["id"] == (await b.stored())["id"]
+    assert len((await b.stored())["past"]) == 1

@@ -11,10 +11,13 @@ import pytest
 
 from samtale.model import Tenant
 from samtale.tenants.widget import (
+    DARK_BACKGROUND,
     DEFAULT_GREETING,
     DEFAULT_PRIMARY,
     WidgetSettings,
+    accent_on_dark,
     accent_on_white,
+    color_warnings,
     contrast,
     text_color_on,
 )
@@ -143,6 +146,10 @@ async def test_unknown_or_inactive_widget_key(
         ("privacy_policy_url", 'https://shop.example/"onmouseover'),
         ("position", "top"),
         ("storage", "cookie"),
+        ("theme", "purple"),
+        ("launcher_text", {"da": "x" * 31}),
+        ("launcher_text", {"da": "   "}),
+        ("launcher_text", {"xx": "Chat"}),
         ("greeting", {"de": "Hallo"}),
         ("starters", {"da": [{"label": "x", "intent": "Not An Intent"}]}),
         ("starters", {"da": [{"label": f"b{i}"} for i in range(7)]}),
@@ -157,7 +164,15 @@ def test_text_colours_meet_wcag_aa() -> None:
     for colour in ("#000000", "#ffffff", "#777777", "#808080", "#ff0000", "#2f5d50", "#ffcc00"):
         assert contrast(colour, text_color_on(colour)) >= 4.5
         assert contrast(accent_on_white(colour), "#ffffff") >= 4.5
+        assert contrast(accent_on_dark(colour), DARK_BACKGROUND) >= 4.5
     assert contrast("#000000", "#ffffff") == pytest.approx(21)
+
+
+def test_colour_warnings_for_a_button_that_hardly_stands_out() -> None:
+    assert color_warnings("#1f4f82") == []
+    assert color_warnings("#f5f5dc") == ["warn_light"]  # beige on a white page
+    assert color_warnings("#1f4f82", "dark") == ["warn_dark"]  # dark blue on a dark page
+    assert color_warnings("#ffcc00", "dark") == ["warn_light"]
 
 
 async def test_config_is_in_the_openapi_schema(client: httpx.AsyncClient) -> None:

@@ -176,14 +176,15 @@ def accent_on_dark(color: str) -> str:
     return color if contrast(color, DARK_BACKGROUND) >= 4.5 else LIGHT_INK_ON_DARK
 
 
-def color_warnings(color: str) -> list[str]:
+def color_warnings(color: str, theme: str = "auto") -> list[str]:
     """What an admin should know about a colour (text keys of `settings.widget.warn_*`): the
-    text on it always reaches WCAG AA (white or black is chosen), but a button that hardly
-    stands out from the page is easy to miss (WCAG's 3:1 for user-interface components)."""
+    text on it always reaches WCAG AA (white or black is chosen), but a chat button that hardly
+    stands out from the page is easy to miss (WCAG's 3:1 for user-interface components) — on a
+    white page, or, for a shop that chose the dark window, on a dark one."""
     warnings = []
     if contrast(color, "#ffffff") < 3:
         warnings.append("warn_light")
-    if contrast(color, DARK_BACKGROUND) < 3:
+    if theme == "dark" and contrast(color, DARK_BACKGROUND) < 3:
         warnings.append("warn_dark")
     return warnings
 

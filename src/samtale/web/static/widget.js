@@ -1694,6 +1694,13 @@ h3{margin:0 0 6px;font-size:16px}.panel p{margin:0 0 16px;font-size:14px;color:v
     }
     const id = next && next.id && next.token ? String(next.id) : null;
     if (S.conv && id === S.conv.id) return;
+    // Another tab started a new conversation after this one: this tab follows.
+    if (S.conv && next && Array.isArray(next.past) && next.past.some((c) => c && c.id === S.conv.id)) {
+      S.past = next.past;
+      startClean(null, false);
+      if (!id) return;
+    }
+    if (!e.newValue) S.past = []; // deleted in another tab
     if (!id) {
       if (S.conv && !e.newValue) startClean(null, false);
       return;

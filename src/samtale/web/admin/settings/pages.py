@@ -131,7 +131,7 @@ async def _intent_names(runtime: Container, tenant: Tenant) -> list[str]:
     return [i.name for i in working.content.intents]
 
 
-def _look(tenant: Tenant, color: str) -> dict[str, Any]:
+def _look(tenant: Tenant, color: str, theme: str) -> dict[str, Any]:
     """What the page shows beside the look's fields: the uploaded picture, and the chosen
     colour's contrasts with warnings (a colour that is not `#rrggbb` gets none)."""
     found = avatar.uploaded(tenant)
@@ -142,7 +142,7 @@ def _look(tenant: Tenant, color: str) -> dict[str, Any]:
         "color_warnings": [],
     }
     if HEX_COLOR.match(color):
-        look["color_warnings"] = color_warnings(color.lower())
+        look["color_warnings"] = color_warnings(color.lower(), theme)
         look["on_color"] = text_color_on(color.lower())
         look["color_contrast"] = f"{contrast(color, look['on_color']):.1f}"
     return look
@@ -159,7 +159,7 @@ async def widget_page(request: Request, staff: AdminStaff, runtime: ContainerDep
         "widget",
         values,
         intents=await _intent_names(runtime, tenant),
-        **_look(tenant, values["primary_color"]),
+        **_look(tenant, values["primary_color"], values["theme"]),
     )
 
 
@@ -233,7 +233,7 @@ async def save_widget(request: Request, staff: AdminStaff, runtime: ContainerDep
             values,
             errors,
             intents=await _intent_names(runtime, tenant),
-            **_look(tenant, values["primary_color"]),
+            **_look(tenant, values["primary_color"], values["theme"]),
         )
     async with runtime.db.transaction() as session:
         await save_section(session, tenant.id, "widget", model.model_dump(mode="json"))
