@@ -249,7 +249,7 @@ async def test_rating_after_an_agent_closed(
         assert r.status_code == 422
     r = await api.post(
         base + "/rating",
-        json={"rating": 4, "comment": "Hurtig hjælp, tak"},
+        json={"rating": 4, "comment": "Hurtig hjælp, tak. Skriv gerne til rate-me@kundepost.dk"},
         headers=conv["headers"],
     )
     assert r.status_code == 204
@@ -260,10 +260,13 @@ async def test_rating_after_an_agent_closed(
     closed = next(m for m in messages if m["author"] == "system" and "afsluttet" in m["text"])
     assert closed["payload"] == {"type": "handoff", "event": "closed", "rate": True}
     # The comment is kept with the rating, not as a chat message; the agent sees it there.
-    assert all(m["text"] != "Hurtig hjælp, tak" for m in messages)
+    assert all("Hurtig hjælp" not in m["text"] for m in messages)
     view = (await sofie.get(f"/conversations/{conv['id']}")).json()
     assert view["handoffs"][-1]["rating"] == 4
-    assert view["handoffs"][-1]["rating_comment"] == "Hurtig hjælp, tak"
+    assert view["handoffs"][-1]["rating_comment"].startswith("Hurtig hjælp, tak.")
+    # An e-mail address in the comment finds the conversation on request, like one in a message.
+    r = await sofie.post("/privacy/find", {"by": "email", "value": "rate-me@kundepost.dk"})
+    assert [c["conversation_id"] for c in r.json()["conversations"]] == [conv["conversation_id"]]
     assert (await api.get(base + "/handoff", headers=conv["headers"])).json()["can_rate"] is False
     # Writing again: the bot answers.
     r = await api.post(base + "/messages", json={"text": "tak"}, headers=conv["headers"])

@@ -266,6 +266,17 @@ class CustomerSide(LiveBase):
             await self._event(
                 session, tenant_id, "rating", language=h.language, at=now, rating=rating
             )
+            if comment:  # an e-mail or phone number in it finds the conversation on request
+                tenant = await self._tenant(session, tenant_id)
+                await index_text(
+                    session,
+                    self.secret_key,
+                    tenant,
+                    conversation_id,
+                    comment,
+                    self.clock,
+                    h.language,
+                )
         await self.hub.publish(
             tenant_channel(tenant_id),
             {
