@@ -267,7 +267,7 @@ async def test_rating_after_an_agent_closed(
     # The customer's copy of the conversation has it, with the rating.
     r = await api.get(base + "/transcript?format=json", headers=conv["headers"])
     [section] = [x for x in r.json()["sections"] if x["key"] == "rating"]
-    assert [i["value"] for i in section["items"]][0] == "4/5"
+    assert section["items"][0]["value"] == "4/5"
     assert "rate-me@kundepost.dk" in section["items"][1]["value"]
     # An e-mail address in the comment finds the conversation on request, like one in a message.
     r = await sofie.post("/privacy/find", {"by": "email", "value": "rate-me@kundepost.dk"})

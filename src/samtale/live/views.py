@@ -247,8 +247,8 @@ class ConsoleViews(LiveBase):
                 out.append(TranscriptSection("prechat", _title("prechat", language), answers))
             if h.rating_comment:  # the rating's comment is the customer's text: theirs to take
                 r, c = RATING_LABELS.get(language, RATING_LABELS["en"])
-                items = (SectionItem(r, f"{h.rating}/5"), SectionItem(c, h.rating_comment))
-                out.append(TranscriptSection("rating", _title("rating", language), items))
+                rated = (SectionItem(r, f"{h.rating}/5"), SectionItem(c, h.rating_comment))
+                out.append(TranscriptSection("rating", _title("rating", language), rated))
         offline = await session.scalar(
             select(OfflineMessage).where(
                 OfflineMessage.tenant_id == tenant.id,
