@@ -140,6 +140,7 @@ def _look(tenant: Tenant, color: str, theme: str) -> dict[str, Any]:
         if found
         else None,
         "color_warnings": [],
+        "avatar_max_bytes": avatar.MAX_UPLOAD_BYTES,
     }
     if HEX_COLOR.match(color):
         look["color_warnings"] = color_warnings(color.lower(), theme)
