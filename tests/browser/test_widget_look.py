@@ -72,8 +72,13 @@ async def test_dark_mode_follows_the_system_and_stays_accessible(visit: Any) -> 
     v = await visit(csp=True, color_scheme="dark")  # under the strict page policy
     await busy_window(v)
     assert await v.page.evaluate(WINDOW_BACKGROUND) == DARK_BG
+    # The "connection lost" banner, shown as when the connection drops, in its dark colours.
+    banner = v.part("status")
+    await banner.evaluate("el => { el.hidden = false; }")
+    assert await banner.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(61, 48, 0)"
     await v.shot("dark")
     assert await serious(v) == []
+    await banner.evaluate("el => { el.hidden = true; }")
     await v.part("menu").click()
     await v.shot("dark-menu")
     assert await serious(v) == []

@@ -1531,7 +1531,7 @@ h2{margin:0;font-size:16px;font-weight:650;line-height:1.25;overflow:hidden;text
 .menu [role=menuitem]:focus-visible{outline:3px solid var(--ink);outline-offset:-3px}
 .menu [aria-disabled=true]{color:var(--mut)}
 .menu .danger{color:var(--dng)}
-.banner{padding:8px 14px;background:var(--bg)4ce;color:var(--wf);font-size:13.5px;border-bottom:1px solid var(--wbd)}
+.banner{padding:8px 14px;background:var(--wb);color:var(--wf);font-size:13.5px;border-bottom:1px solid var(--wbd)}
 .list{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:16px 14px 8px;background:var(--bg);display:flex;flex-direction:column}
 .list:focus-visible{outline-offset:-3px}
 .msgs{display:flex;flex-direction:column}
