@@ -122,6 +122,53 @@ async def test_widget_theme_launcher_text_and_an_uploaded_picture(admin_env: Adm
     assert (await client.get(url)).status_code == 404
 
 
+async def test_a_picture_by_url_is_fetched_once_and_served_by_samtale(
+    admin_env: AdminEnv,
+) -> None:
+    from samtale.infra.outgoing import OutgoingClient
+
+    asked: list[str] = []
+
+    def shop_cdn(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        if request.url.path == "/saga.jpg":
+            return httpx.Response(
+                200, content=picture("JPEG"), headers={"content-type": "image/jpeg"}
+            )
+        if request.url.path == "/huge.png":
+            return httpx.Response(200, content=b"\x89PNG" + b"0" * 200_000)
+        return httpx.Response(404)
+
+    admin_env.runtime.outgoing = OutgoingClient(transport=httpx.MockTransport(shop_cdn))
+    client = await admin_env.login("admin")
+    form = {
+        "csrf": csrf_of(client),
+        "primary_color": "#1f4f82",
+        "avatar_url": "https://cdn.shop.example/saga.jpg",
+    }
+    assert (await client.post("/admin/settings/widget", data=form)).status_code == 303
+    key = admin_env.shop.widget_key
+    config = (await client.get(f"/api/v1/widget/{key}/config")).json()
+    assert config["avatar_url"].startswith(f"/api/v1/widget/{key}/avatar?v=")
+    served = await client.get(config["avatar_url"])
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    # Saved again with the same address: not fetched again.
+    assert (await client.post("/admin/settings/widget", data=form)).status_code == 303
+    assert asked == ["https://cdn.shop.example/saga.jpg"]
+    # An address without a picture (or with too big a one): an error beside the field, and the
+    # picture kept so far stays.
+    for bad in ("https://cdn.shop.example/gone.png", "https://cdn.shop.example/huge.png"):
+        r = await client.post(
+            "/admin/settings/widget",
+            data={**form, "avatar_url": bad},
+            headers={"accept-language": "en"},
+        )
+        assert r.status_code == 422
+        assert 'id="f-avatar_url-error"' in r.text and "could not be fetched" in r.text
+    assert widget_settings(await tenant(admin_env)).avatar_url == form["avatar_url"]
+    assert (await client.get(f"/api/v1/widget/{key}/config")).json() == config
+
+
 async def test_languages_origins_and_the_script_tag(admin_env: AdminEnv) -> None:
     client = await admin_env.login("admin")
     page = await client.get("/admin/settings/site", headers={"accept-language": "en"})

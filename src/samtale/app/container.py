@@ -97,6 +97,8 @@ class Container:
     knowledge: KnowledgeService
     insights: InsightsService
     admin: AdminService
+    # The guarded client for calls out (shops' pages, a bot picture given by URL).
+    outgoing: OutgoingClient
     # Background tasks and resources that `close()` ends, in reverse order.
     _closers: list[Callable[[], Any]] = field(default_factory=list)
 
@@ -232,6 +234,7 @@ class Container:
             knowledge=knowledge,
             insights=insights,
             admin=admin,
+            outgoing=outgoing,
         )
         container.on_close(outgoing.aclose)
         return container

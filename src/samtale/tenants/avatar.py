@@ -1,9 +1,9 @@
 """The bot's uploaded picture: checked, made small and stored with the shop's settings.
 
-A shop may give its bot's picture as a URL (its own server, which the shop's page policy must
-allow) or upload one. An uploaded picture is served by Samtale from
-`/api/v1/widget/<key>/avatar`, so it works under the strictest page policy (`img-src` the
-Samtale origin) and is safe to serve: whatever was uploaded is decoded by Pillow and written
+A shop may give its bot's picture as a URL or upload one. Either way Samtale keeps its own copy
+(a URL is fetched once, when the admin saves it, through the guarded client that refuses
+internal addresses) and serves it from `/api/v1/widget/<key>/avatar`, so it works under the
+strictest page policy (`img-src` the Samtale origin) and is safe to serve: whatever was uploaded is decoded by Pillow and written
 anew as a small PNG, so no script (an SVG), no metadata (a photo's location) and nothing that
 merely claims to be a picture gets through. The result is a few kilobytes, kept in
 `tenant.settings["widget_avatar"]` (media type, base64 data, digest); the digest goes into the
@@ -12,13 +12,16 @@ picture's URL so browsers may cache it for long and still see a new one at once.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import io
 from typing import Any
 
+import httpx
 from PIL import Image, UnidentifiedImageError
 
+from samtale.infra.outgoing import OutgoingClient
 from samtale.kernel.errors import Invalid
 from samtale.model import Tenant
 
@@ -60,13 +63,44 @@ def normalise(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def stored(png: bytes) -> dict[str, Any]:
-    """The settings section for a normalised picture."""
+class AvatarUnreachable(AvatarInvalid):
+    """A picture URL that did not answer with a picture in time."""
+
+    code = "avatar_unreachable"
+
+
+async def fetch(client: OutgoingClient, url: str, deadline: float = 10.0) -> bytes:
+    """The picture at `url`, normalised; read no further than `MAX_UPLOAD_BYTES`."""
+    data = bytearray()
+    try:
+        async with asyncio.timeout(deadline):
+            async with client.http.stream("GET", url, headers={"accept": "image/*"}) as r:
+                if r.status_code != 200:
+                    raise AvatarUnreachable(f"The picture's address answered {r.status_code}.")
+                async for chunk in r.aiter_bytes():
+                    data += chunk
+                    if len(data) > MAX_UPLOAD_BYTES:
+                        break
+    except (httpx.HTTPError, TimeoutError):
+        raise AvatarUnreachable("The picture's address could not be reached.") from None
+    return normalise(bytes(data))
+
+
+def stored(png: bytes, source: str | None = None) -> dict[str, Any]:
+    """The settings section for a normalised picture (`source`: the URL it was fetched from)."""
     return {
         "media_type": "image/png",
         "data": base64.b64encode(png).decode("ascii"),
         "digest": hashlib.sha256(png).hexdigest()[:12],
+        "source": source,
     }
+
+
+def source(tenant: Tenant) -> str | None:
+    """The URL the kept picture was fetched from (None: uploaded)."""
+    raw = (tenant.settings or {}).get(SECTION)
+    value = raw.get("source") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def uploaded(tenant: Tenant) -> tuple[bytes, str] | None:

@@ -62,10 +62,14 @@ class WidgetConfig(BaseModel):
     )
 
 
-def uploaded_avatar_url(tenant: Tenant) -> str | None:
-    """The uploaded picture's path on this server (versioned by its digest), if there is one."""
+def avatar_url(tenant: Tenant, given: str | None) -> str | None:
+    """Samtale's copy of the picture (versioned by its digest) when there is one for what the
+    shop gave — an upload with no URL, or the URL it was fetched from — else the URL as given
+    (a path on the Samtale server, or a URL kept from before copies were made)."""
     found = avatar.uploaded(tenant)
-    return f"/api/v1/widget/{tenant.widget_key}/avatar?v={found[1]}" if found else None
+    if found and given in (None, avatar.source(tenant)):
+        return f"/api/v1/widget/{tenant.widget_key}/avatar?v={found[1]}"
+    return given
 
 
 def widget_config(tenant: Tenant, max_message_chars: int) -> WidgetConfig:
@@ -85,7 +89,7 @@ def widget_config(tenant: Tenant, max_message_chars: int) -> WidgetConfig:
     return WidgetConfig(
         widget_key=tenant.widget_key,
         bot_name=s.bot_name or tenant.name,
-        avatar_url=s.avatar_url or uploaded_avatar_url(tenant),
+        avatar_url=avatar_url(tenant, s.avatar_url),
         colors=Colors(
             primary=s.primary_color,
             on_primary=text_color_on(s.primary_color),

@@ -225,6 +225,18 @@ async def save_widget(request: Request, staff: AdminStaff, runtime: ContainerDep
         model = WidgetSettings.model_validate(data)
     except ValidationError as exc:
         errors.update(errors_by_field(exc, t_for(request), _widget_field))
+    # A picture by URL: Samtale keeps its own copy (fetched now, once per new URL), so the
+    # widget shows it under the shop's strict page policy too.
+    copy_of: str | None = None
+    url = model.avatar_url if model is not None else None
+    absolute = bool(url) and str(url).startswith(("https://", "http://"))
+    kept = url == avatar.source(tenant) and avatar.uploaded(tenant) is not None
+    if url and absolute and picture is None and not kept:
+        try:
+            picture = await avatar.fetch(runtime.outgoing, url)
+            copy_of = url
+        except avatar.AvatarInvalid:
+            errors["avatar_url"] = t_for(request)("settings.widget.avatar_unreachable")
     if errors or model is None:
         return await settings_page(
             request,
@@ -239,7 +251,7 @@ async def save_widget(request: Request, staff: AdminStaff, runtime: ContainerDep
     async with runtime.db.transaction() as session:
         await save_section(session, tenant.id, "widget", model.model_dump(mode="json"))
         if picture is not None:
-            await save_section(session, tenant.id, avatar.SECTION, avatar.stored(picture))
+            await save_section(session, tenant.id, avatar.SECTION, avatar.stored(picture, copy_of))
         elif form.checked("avatar_remove"):
             await save_section(session, tenant.id, avatar.SECTION, None)
         await changed(session, runtime, staff, tenant, "widget")
