@@ -89,6 +89,7 @@ PUBLIC = {
     ("POST", "/login"),
     ("POST", "/logout"),
     ("GET", "/ui-language/{code}"),
+    ("GET", "/api/v1/print/{ticket}"),  # the ticket is the credential: signed, one use, a minute
 }
 EXPLICIT_ROLES = {("GET", "/console"): frozenset({"agent", "admin"})}
 WEBSOCKETS = {

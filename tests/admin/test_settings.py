@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 from collections.abc import AsyncIterator
 
 import httpx
@@ -57,6 +58,115 @@ async def test_widget_look_is_saved_through_the_widget_model(admin_env: AdminEnv
     assert r.status_code == 422
     assert 'id="f-primary_color-error"' in r.text and 'id="f-privacy_policy_url-error"' in r.text
     assert 'value="Frida"' in r.text and "Hej fra Frida!" in r.text
+
+
+def picture(fmt: str = "PNG", size: tuple[int, int] = (300, 200)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 85, 61)).save(out, format=fmt)
+    return out.getvalue()
+
+
+async def test_widget_theme_launcher_text_and_an_uploaded_picture(admin_env: AdminEnv) -> None:
+    client = await admin_env.login("admin")
+    form = {
+        "csrf": csrf_of(client),
+        "bot_name": "Frida",
+        "primary_color": "#f5f5dc",  # beige: hard to see on a white page
+        "position": "left",
+        "theme": "dark",
+        "storage": "local",
+        "launcher_text.da": "Spørg Frida",
+    }
+    files = {"avatar_file": ("frida.jpg", picture("JPEG"), "image/jpeg")}
+    r = await client.post("/admin/settings/widget", data=form, files=files)
+    assert r.status_code == 303, r.text
+    row = await tenant(admin_env)
+    s = widget_settings(row)
+    assert (s.theme, s.launcher_text) == ("dark", {"da": "Spørg Frida"})
+    config = (await client.get(f"/api/v1/widget/{admin_env.shop.widget_key}/config")).json()
+    assert config["theme"] == "dark" and config["texts"]["da"]["launcher"] == "Spørg Frida"
+    url = config["avatar_url"]
+    assert url.startswith(f"/api/v1/widget/{admin_env.shop.widget_key}/avatar?v=")
+    # Served as a small square PNG Samtale wrote itself, under a policy that runs nothing.
+    served = await client.get(url)
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in served.headers["content-security-policy"]
+    from PIL import Image
+
+    with Image.open(io.BytesIO(served.content)) as img:
+        assert (img.format, img.size) == ("PNG", (128, 128))
+    # The page shows the picture, the contrast and a warning about the light colour.
+    page = await client.get("/admin/settings/widget", headers={"accept-language": "en"})
+    assert url.replace("&", "&amp;") in page.text or url in page.text
+    assert 'data-color-warning="warn_light"' in page.text
+    assert "data-color-contrast" in page.text
+
+    # Not a picture, or too long a label: errors beside the fields, nothing saved.
+    bad = {**form, "launcher_text.da": "x" * 31}
+    files = {"avatar_file": ("evil.svg", b"<svg onload='alert(1)'/>", "image/svg+xml")}
+    r = await client.post(
+        "/admin/settings/widget", data=bad, files=files, headers={"accept-language": "en"}
+    )
+    assert r.status_code == 422
+    assert 'id="f-avatar_file-error"' in r.text and 'id="f-launcher_text-da-error"' in r.text
+    assert widget_settings(await tenant(admin_env)).launcher_text == {"da": "Spørg Frida"}
+
+    # Removing the picture: the widget falls back to the initial.
+    r = await client.post("/admin/settings/widget", data={**form, "avatar_remove": "on"})
+    assert r.status_code == 303
+    config = (await client.get(f"/api/v1/widget/{admin_env.shop.widget_key}/config")).json()
+    assert config["avatar_url"] is None
+    assert (await client.get(url)).status_code == 404
+
+
+async def test_a_picture_by_url_is_fetched_once_and_served_by_samtale(
+    admin_env: AdminEnv,
+) -> None:
+    from samtale.infra.outgoing import OutgoingClient
+
+    asked: list[str] = []
+
+    def shop_cdn(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        if request.url.path == "/saga.jpg":
+            return httpx.Response(
+                200, content=picture("JPEG"), headers={"content-type": "image/jpeg"}
+            )
+        if request.url.path == "/huge.png":
+            return httpx.Response(200, content=b"\x89PNG" + b"0" * 200_000)
+        return httpx.Response(404)
+
+    admin_env.runtime.outgoing = OutgoingClient(transport=httpx.MockTransport(shop_cdn))
+    client = await admin_env.login("admin")
+    form = {
+        "csrf": csrf_of(client),
+        "primary_color": "#1f4f82",
+        "avatar_url": "https://cdn.shop.example/saga.jpg",
+    }
+    assert (await client.post("/admin/settings/widget", data=form)).status_code == 303
+    key = admin_env.shop.widget_key
+    config = (await client.get(f"/api/v1/widget/{key}/config")).json()
+    assert config["avatar_url"].startswith(f"/api/v1/widget/{key}/avatar?v=")
+    served = await client.get(config["avatar_url"])
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    # Saved again with the same address: not fetched again.
+    assert (await client.post("/admin/settings/widget", data=form)).status_code == 303
+    assert asked == ["https://cdn.shop.example/saga.jpg"]
+    # An address without a picture (or with too big a one): an error beside the field, and the
+    # picture kept so far stays.
+    for bad in ("https://cdn.shop.example/gone.png", "https://cdn.shop.example/huge.png"):
+        r = await client.post(
+            "/admin/settings/widget",
+            data={**form, "avatar_url": bad},
+            headers={"accept-language": "en"},
+        )
+        assert r.status_code == 422
+        assert 'id="f-avatar_url-error"' in r.text and "could not be fetched" in r.text
+    assert widget_settings(await tenant(admin_env)).avatar_url == form["avatar_url"]
+    assert (await client.get(f"/api/v1/widget/{key}/config")).json() == config
 
 
 async def test_languages_origins_and_the_script_tag(admin_env: AdminEnv) -> None:

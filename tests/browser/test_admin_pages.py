@@ -217,3 +217,43 @@ async def test_keyboard(browser: Any, demo: Demo) -> None:
     await page.wait_for_url(f"{demo.url}/admin/team")
     await page.context.close()
     assert errors == [], errors
+
+
+async def test_the_widget_look_with_an_uploaded_picture(
+    browser: Any, demo: Demo, tmp_path: Any
+) -> None:
+    """The widget page takes a picture, a side, a theme and a launcher text; a file over the
+    limit is refused beside its field before anything is sent; the saved picture shows."""
+    from PIL import Image
+
+    page, errors = await logged_in(browser, demo, "admin", "en-GB")
+    await page.goto(f"{demo.url}/admin/settings/widget")
+    big = tmp_path / "big.png"
+    noise = Image.effect_noise((400, 400), 80).convert("RGB")
+    noise.save(big)
+    assert big.stat().st_size > 48 * 1024
+    await page.set_input_files("#f-avatar_file", str(big))
+    await page.click("form button[type=submit].primary")
+    error = page.locator("#f-avatar_file-error")
+    await error.wait_for()
+    assert "48 KB" in await error.inner_text()
+    assert page.url.endswith("/admin/settings/widget")  # not sent
+    assert await page.get_attribute("#f-avatar_file", "aria-invalid") == "true"
+
+    small = tmp_path / "saga.png"
+    Image.new("RGB", (200, 200), (122, 31, 92)).save(small)
+    await page.set_input_files("#f-avatar_file", str(small))
+    await page.fill("#f-avatar_url", "")
+    await page.select_option("#f-theme", "dark")
+    await page.fill("#f-launcher_text-en", "Ask Nora")
+    await page.click("form button[type=submit].primary")
+    await page.wait_for_url("**/admin/settings/widget?saved=1")
+    preview = page.locator("img.avatar-preview")
+    await preview.wait_for()
+    assert await preview.evaluate("img => img.complete && img.naturalWidth") == 128
+    assert await page.input_value("#f-theme") == "dark"
+    assert await page.input_value("#f-launcher_text-en") == "Ask Nora"
+    await page.screenshot(path=str(SHOTS / "widget-look-saved.png"), full_page=True)
+    assert await serious_violations(page) == []
+    await page.context.close()
+    assert errors == [], errors

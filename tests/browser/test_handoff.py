@@ -32,6 +32,7 @@ from tests.browser.conftest import RESULTS, TIMEOUT_MS
 from tests.conftest import free_port, make_settings
 
 SHOTS = RESULTS / "handoff"
+BOT_NAME = "Nora"  # the demo shop's bot
 
 
 class HandoffBot:
@@ -207,7 +208,14 @@ async def test_a_customer_talks_to_a_person_and_rates_the_help(
 
     await customer.page.locator(".msg.system", has_text="Sofie fra kundeservice er med").wait_for()
     await customer.page.locator('[data-samtale="window"].st-live').wait_for()
-    assert (await customer.page.locator("samtale-widget .sub").inner_text()).startswith("Sofie")
+    # The person is in the header: their name and initials, instead of the bot's.
+    title = customer.page.locator("samtale-widget #sw-title")
+    initials = customer.w("person-avatar")
+    await initials.wait_for()
+    person = await title.inner_text()
+    assert person.startswith("Sofie") and person != BOT_NAME
+    assert await initials.inner_text() == "".join(w[0] for w in person.split()[:2]).upper()
+    assert await customer.page.locator("samtale-widget .sub").inner_text() == "Kundeservice"
 
     # The agent types: the customer sees it.
     await agent.c('[data-hook="reply"]').type("Hej Ingeborg")
@@ -238,6 +246,9 @@ async def test_a_customer_talks_to_a_person_and_rates_the_help(
     stars = customer.w("star")
     await stars.first.wait_for()
     await customer.page.locator(".msg.system", has_text="Sofie har afsluttet samtalen").wait_for()
+    # Back to the bot's name and picture once the person has closed the chat.
+    assert await title.inner_text() == BOT_NAME
+    assert await initials.is_hidden()
     await customer.shot("10-widget-rate")
     await stars.nth(3).click()
     assert await stars.nth(3).get_attribute("aria-pressed") == "true"
@@ -246,6 +257,12 @@ async def test_a_customer_talks_to_a_person_and_rates_the_help(
     await customer.w("rate-send").click()
     await customer.w("rated").wait_for()
     await customer.shot("11-widget-rated")
+    # The comment goes with the rating (not into the chat), and the agent sees it there.
+    details = agent.c("#details")
+    await agent.c("#details dd", has_text="Hurtig og venlig hjælp").wait_for()
+    assert "★★★★" in await details.inner_text()
+    await agent.shot("11-console-rating-comment")
+    assert await customer.w("visitor-message").filter(has_text="Hurtig og venlig").count() == 0
     await customer.w("back-to-bot").click()
     assert await customer.w("person").is_hidden()
     await customer.w("composer").fill("Hvad koster fragten?")
@@ -263,6 +280,7 @@ async def test_a_customer_talks_to_a_person_and_rates_the_help(
             if (h.answers or {}).get("email") == "ingeborg@kundepost.dk"
         ]
     assert (h.status, h.outcome, h.rating) == ("closed", "resolved", 4)
+    assert h.rating_comment == "Hurtig og venlig hjælp"
     assert agent.errors == [] and customer.errors == []
     await agent.page.context.close()
     await customer.page.context.close()

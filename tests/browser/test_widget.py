@@ -174,13 +174,7 @@ async def test_download_the_conversation(visit: Any) -> None:
     assert "Jeg vil gemme denne samtale" in text
     assert "Svar: Jeg vil gemme denne samtale" in text
 
-    await v.part("menu").click()
-    async with v.page.expect_download() as info:
-        await v.part("download-html").click()
-    download = await info.value
-    assert download.suggested_filename.endswith(".html")
-    html = read_text(await download.path())
-    assert "<html" in html.lower() and "Jeg vil gemme denne samtale" in html
+    # The printable version opens in a new tab, ready to print (see test_widget_look.py).
 
 
 async def test_delete_the_conversation_and_start_clean(visit: Any, api: Any) -> None:
@@ -261,7 +255,9 @@ async def test_keyboard_only(visit: Any) -> None:
     await v.page.keyboard.press("Enter")
     assert await focused(v) == "download"
     await v.page.keyboard.press("ArrowDown")
-    assert await focused(v) == "download-html"
+    assert await focused(v) == "print"
+    await v.page.keyboard.press("ArrowDown")
+    assert await focused(v) == "new"
     await v.page.keyboard.press("End")
     assert await focused(v) == "privacy"
     await v.shot("menu-keyboard")

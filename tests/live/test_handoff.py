@@ -254,7 +254,7 @@ async def test_rating_after_an_agent_closed(
         assert r.status_code == 422
     r = await api.post(
         base + "/rating",
-        json={"rating": 4, "comment": "Hurtig hjælp, tak"},
+        json={"rating": 4, "comment": "Hurtig hjælp, tak. Skriv gerne til rate-me@kundepost.dk"},
         headers=conv["headers"],
     )
     assert r.status_code == 204
@@ -264,7 +264,19 @@ async def test_rating_after_an_agent_closed(
     messages = r.json()["messages"]
     closed = next(m for m in messages if m["author"] == "system" and "afsluttet" in m["text"])
     assert closed["payload"] == {"type": "handoff", "event": "closed", "rate": True}
-    assert messages[-1]["author"] == "visitor" and messages[-1]["text"] == "Hurtig hjælp, tak"
+    # The comment is kept with the rating, not as a chat message; the agent sees it there.
+    assert all("Hurtig hjælp" not in m["text"] for m in messages)
+    view = (await sofie.get(f"/conversations/{conv['id']}")).json()
+    assert view["handoffs"][-1]["rating"] == 4
+    assert view["handoffs"][-1]["rating_comment"].startswith("Hurtig hjælp, tak.")
+    # The customer's copy of the conversation has it, with the rating.
+    r = await api.get(base + "/transcript?format=json", headers=conv["headers"])
+    [section] = [x for x in r.json()["sections"] if x["key"] == "rating"]
+    assert section["items"][0]["value"] == "4/5"
+    assert "rate-me@kundepost.dk" in section["items"][1]["value"]
+    # An e-mail address in the comment finds the conversation on request, like one in a message.
+    r = await sofie.post("/privacy/find", {"by": "email", "value": "rate-me@kundepost.dk"})
+    assert [c["conversation_id"] for c in r.json()["conversations"]] == [conv["conversation_id"]]
     assert (await api.get(base + "/handoff", headers=conv["headers"])).json()["can_rate"] is False
     # Writing again: the bot answers.
     r = await api.post(base + "/messages", json={"text": "tak"}, headers=conv["headers"])

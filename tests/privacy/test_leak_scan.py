@@ -40,13 +40,14 @@ from tests.conftest import EchoResponder, make_settings, new_tenant, start_conve
 # The only places where what a customer wrote may be stored (table, column): the messages (and
 # the cards the bot showed with them: a parcel's order and tracking numbers), the conversation's
 # dialogue state (a flow's answers until the flow ends, and what the bot found for the agent),
-# and what the customer writes for a case handed to a person (the pre-chat answers, a message
-# left when nobody is available). All of them are deleted with their conversation.
+# and what the customer writes for a case handed to a person (the pre-chat answers, a rating's
+# comment, a message left when nobody is available). All of them are deleted with their conversation.
 ALLOWED: set[tuple[str, str]] = {
     ("messages", "text"),
     ("messages", "payload"),
     ("conversations", "bot_state"),
     ("handoffs", "answers"),
+    ("handoffs", "rating_comment"),
     ("offline_messages", "email"),
     ("offline_messages", "name"),
     ("offline_messages", "text"),

@@ -11,10 +11,13 @@ import pytest
 
 from samtale.model import Tenant
 from samtale.tenants.widget import (
+    DARK_BACKGROUND,
     DEFAULT_GREETING,
     DEFAULT_PRIMARY,
     WidgetSettings,
+    accent_on_dark,
     accent_on_white,
+    color_warnings,
     contrast,
     text_color_on,
 )
@@ -43,8 +46,11 @@ async def test_defaults_for_a_shop_without_settings(
         "primary": DEFAULT_PRIMARY,
         "on_primary": "#ffffff",
         "accent": DEFAULT_PRIMARY,
+        "accent_dark": "#e6e9ed",  # the dark blue does not read on the dark window
     }
     assert (cfg["position"], cfg["storage"], cfg["privacy_policy_url"]) == ("right", "local", None)
+    assert cfg["theme"] == "auto"
+    assert cfg["texts"]["sv"]["launcher"] is None
     assert (cfg["languages"], cfg["default_language"]) == (["sv", "en"], "sv")
     assert cfg["max_message_chars"] == 4000
     assert set(cfg["texts"]) == {"sv", "en"}
@@ -71,6 +77,8 @@ async def test_the_shops_own_settings(
             "avatar_url": "https://cdn.shop.example/saga.png",
             "primary_color": "#FFCC00",
             "position": "left",
+            "theme": "dark",
+            "launcher_text": {"da": "Spørg Saga"},
             "storage": "session",
             "privacy_policy_url": "/privacy",
             "greeting": {"da": "Hej, jeg er Saga."},
@@ -84,7 +92,16 @@ async def test_the_shops_own_settings(
     assert cfg["avatar_url"] == "https://cdn.shop.example/saga.png"
     assert cfg["privacy_policy_url"] == "/privacy"
     # A light colour gets dark text, and is not used as text on white.
-    assert cfg["colors"] == {"primary": "#ffcc00", "on_primary": "#111418", "accent": "#111418"}
+    # ... and reads as itself on the dark window.
+    assert cfg["colors"] == {
+        "primary": "#ffcc00",
+        "on_primary": "#111418",
+        "accent": "#111418",
+        "accent_dark": "#ffcc00",
+    }
+    assert cfg["theme"] == "dark"
+    assert cfg["texts"]["da"]["launcher"] == "Spørg Saga"
+    assert cfg["texts"]["en"]["launcher"] is None
     assert cfg["texts"]["da"]["greeting"] == "Hej, jeg er Saga."
     assert cfg["texts"]["sv"]["greeting"] == DEFAULT_GREETING["sv"]
     assert cfg["texts"]["en"]["subtitle"] == "Answers in seconds"
@@ -129,6 +146,10 @@ async def test_unknown_or_inactive_widget_key(
         ("privacy_policy_url", 'https://shop.example/"onmouseover'),
         ("position", "top"),
         ("storage", "cookie"),
+        ("theme", "purple"),
+        ("launcher_text", {"da": "x" * 31}),
+        ("launcher_text", {"da": "   "}),
+        ("launcher_text", {"xx": "Chat"}),
         ("greeting", {"de": "Hallo"}),
         ("starters", {"da": [{"label": "x", "intent": "Not An Intent"}]}),
         ("starters", {"da": [{"label": f"b{i}"} for i in range(7)]}),
@@ -143,7 +164,15 @@ def test_text_colours_meet_wcag_aa() -> None:
     for colour in ("#000000", "#ffffff", "#777777", "#808080", "#ff0000", "#2f5d50", "#ffcc00"):
         assert contrast(colour, text_color_on(colour)) >= 4.5
         assert contrast(accent_on_white(colour), "#ffffff") >= 4.5
+        assert contrast(accent_on_dark(colour), DARK_BACKGROUND) >= 4.5
     assert contrast("#000000", "#ffffff") == pytest.approx(21)
+
+
+def test_colour_warnings_for_a_button_that_hardly_stands_out() -> None:
+    assert color_warnings("#1f4f82") == []
+    assert color_warnings("#f5f5dc") == ["warn_light"]  # beige on a white page
+    assert color_warnings("#1f4f82", "dark") == ["warn_dark"]  # dark blue on a dark page
+    assert color_warnings("#ffcc00", "dark") == ["warn_light"]
 
 
 async def test_config_is_in_the_openapi_schema(client: httpx.AsyncClient) -> None:

@@ -98,6 +98,8 @@ class Container:
     knowledge: KnowledgeService
     insights: InsightsService
     admin: AdminService
+    # The guarded client for calls out (shops' pages, a bot picture given by URL).
+    outgoing: OutgoingClient
     # The demo's local SMTP catcher (`samtale demo` without `SAMTALE_SMTP_URL`); None otherwise.
     mail_catcher: MailCatcher | None = None
     # Background tasks and resources that `close()` ends, in reverse order.
@@ -235,6 +237,7 @@ class Container:
             knowledge=knowledge,
             insights=insights,
             admin=admin,
+            outgoing=outgoing,
         )
         container.on_close(outgoing.aclose)
         return container

@@ -254,8 +254,8 @@ class CustomerSide(LiveBase):
     async def rate(
         self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, rating: int, comment: str | None
     ) -> None:
-        """The customer's rating of a chat an agent closed (once). A comment is kept as their
-        message in the conversation, where what customers write lives."""
+        """The customer's rating of a chat an agent closed (once). A comment is kept with the
+        rating (not as a chat message: it is feedback on the chat, not part of it)."""
         if not 1 <= rating <= 5:
             raise WrongState("A rating is 1 to 5.")
         now = self.clock.now()
@@ -266,7 +266,7 @@ class CustomerSide(LiveBase):
             done = await session.execute(
                 update(Handoff)
                 .where(Handoff.id == h.id, Handoff.rating.is_(None))
-                .values(rating=rating, rated_at=now)
+                .values(rating=rating, rating_comment=comment or None, rated_at=now)
                 .execution_options(synchronize_session=False)
             )
             if done.rowcount != 1:  # type: ignore[attr-defined]
@@ -275,14 +275,17 @@ class CustomerSide(LiveBase):
             await self._event(
                 session, tenant_id, "rating", language=h.language, at=now, rating=rating
             )
-        if comment:
-            await self.conversations.add_message(
-                tenant_id,
-                conversation_id,
-                "visitor",
-                comment,
-                payload={"type": "rating", "rating": rating},
-            )
+            if comment:  # an e-mail or phone number in it finds the conversation on request
+                tenant = await self._tenant(session, tenant_id)
+                await index_text(
+                    session,
+                    self.secret_key,
+                    tenant,
+                    conversation_id,
+                    comment,
+                    self.clock,
+                    h.language,
+                )
         await self.hub.publish(
             tenant_channel(tenant_id),
             {

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from samtale.live.base import Agent, Availability, HandoffStatus, SweepReport, VisitorActivity
 from samtale.live.customers import CustomerSide
+from samtale.live.ending import Ending
 from samtale.live.notes import StaffNotes
 from samtale.live.sweep import Sweeper
 from samtale.live.views import ConsoleViews
@@ -42,6 +43,6 @@ __all__ = [
 ]
 
 
-class LiveService(Sweeper, CustomerSide, ConsoleViews, StaffNotes):
+class LiveService(Sweeper, Ending, CustomerSide, ConsoleViews, StaffNotes):
     """The live chat of one instance: the customer's side, the agents' side, the console's
     views, the staff's internal notes and the sweep, over one database and hub."""

@@ -55,6 +55,20 @@ SECTION_TITLES = {
         "fi": "Viestisi asiakaspalvelulle",
         "en": "Your message to customer service",
     },
+    "rating": {
+        "da": "Din vurdering",
+        "sv": "Ditt betyg",
+        "nb": "Vurderingen din",
+        "fi": "Arviosi",
+        "en": "Your rating",
+    },
+}
+RATING_LABELS = {
+    "da": ("Vurdering", "Kommentar"),
+    "sv": ("Betyg", "Kommentar"),
+    "nb": ("Vurdering", "Kommentar"),
+    "fi": ("Arvio", "Kommentti"),
+    "en": ("Rating", "Comment"),
 }
 OFFLINE_LABELS = {
     "da": ("E-mail", "Navn", "Besked"),
@@ -158,6 +172,7 @@ class ConsoleViews(LiveBase):
                     "wait_seconds": h.wait_seconds,
                     "outcome": h.outcome,
                     "rating": h.rating,
+                    "rating_comment": h.rating_comment,
                     "answers": prechat.labelled(settings, h.answers or {}, label_language),
                 }
                 for h in handoffs
@@ -254,8 +269,8 @@ class ConsoleViews(LiveBase):
     async def sections(
         self, session: AsyncSession, conversation: Conversation, language: str
     ) -> Sequence[TranscriptSection]:
-        """The pre-chat answers and an offline message, for the customer's transcript and
-        access-request export."""
+        """The pre-chat answers, a rating's comment and an offline message, for the customer's
+        transcript and access-request export."""
         tenant = await session.get(Tenant, conversation.tenant_id)
         if tenant is None:
             return []
@@ -275,6 +290,10 @@ class ConsoleViews(LiveBase):
                     for a in prechat.labelled(settings, h.answers, language)
                 )
                 out.append(TranscriptSection("prechat", _title("prechat", language), answers))
+            if h.rating_comment:  # the rating's comment is the customer's text: theirs to take
+                r, c = RATING_LABELS.get(language, RATING_LABELS["en"])
+                rated = (SectionItem(r, f"{h.rating}/5"), SectionItem(c, h.rating_comment))
+                out.append(TranscriptSection("rating", _title("rating", language), rated))
         offline = await session.scalar(
             select(OfflineMessage).where(
                 OfflineMessage.tenant_id == tenant.id,

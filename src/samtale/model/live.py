@@ -1,7 +1,7 @@
 """Talking to a person: handoffs (the queue and the live chats), agents' presence, and the
 messages customers leave when nobody is available.
 
-The pre-chat answers (`handoffs.answers`) and offline messages (`offline_messages.email`,
+The pre-chat answers (`handoffs.answers`), a rating's comment (`handoffs.rating_comment`) and offline messages (`offline_messages.email`,
 `.name`, `.text`) are what the customer wrote for their case; they are kept in these columns
 only — never copied into statistics, logs or the improvement sample — and go with their
 conversation (ON DELETE CASCADE).
@@ -61,6 +61,9 @@ class Handoff(Base):
     # A code: resolved, follow_up, not_resolved, no_response, idle, spam.
     outcome: Mapped[str | None] = mapped_column(String(24), nullable=True)
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # What the customer wrote with their rating: kept with it (shown with the rating in the
+    # console), never as a chat message, and deleted with the conversation like the answers.
+    rating_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     rated_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # The idle close looks at the later of these two.
     last_visitor_at: Mapped[datetime]

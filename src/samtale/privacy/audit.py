@@ -76,7 +76,7 @@ REASONS = frozenset({REASON_CUSTOMER, REASON_REQUEST, REASON_RETENTION, REASON_T
 CODES = frozenset(
     {
         *REASONS,
-        "txt", "html", "json",  # transcript formats
+        "txt", "html", "json", "print",  # transcript formats (print: the print view)
         "email", "phone", "order_number", "conversation",  # what a search was by
         "bot_only", "with_agent",  # kinds of conversation
         "visitor", "agent", "admin", "operator",  # roles

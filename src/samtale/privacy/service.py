@@ -33,6 +33,7 @@ from samtale.privacy.transcript import (
     build_transcript,
     filename,
     render,
+    render_html,
     transcript_dict,
 )
 
@@ -136,8 +137,10 @@ class PrivacyService:
         fmt: str,
         *,
         actor: str = "visitor",
+        print_nonce: str | None = None,
     ) -> RenderedTranscript:
-        """The conversation as a file, audited as a download."""
+        """The conversation as a file, audited as a download. With `print_nonce` (HTML only),
+        the print view: the page that opens the print dialogue when it has loaded."""
         if fmt not in MEDIA_TYPES:
             raise ValueError(f"unknown format {fmt!r}")
         async with self.db.transaction() as session:
@@ -151,9 +154,10 @@ class PrivacyService:
                 clock=self.clock,
                 ids=self.ids,
                 subject_hash=self.receipt(tenant_id, conversation_id),
-                format=fmt,
+                format="print" if print_nonce else fmt,
             )
-        return RenderedTranscript(render(t, fmt), MEDIA_TYPES[fmt], filename(t, fmt))
+        content = render_html(t, print_nonce) if print_nonce and fmt == "html" else render(t, fmt)
+        return RenderedTranscript(content, MEDIA_TYPES[fmt], filename(t, fmt))
 
     async def delete_conversation(
         self,

@@ -284,7 +284,8 @@ _HTML = """<!doctype html>
 {% endfor %}</ol>
 {% endfor %}
 </main>
-</body>
+{% if nonce %}<script nonce="{{ nonce }}">addEventListener("load", function () { print(); });</script>
+{% endif %}</body>
 </html>
 """
 
@@ -295,8 +296,17 @@ _env = Environment(autoescape=True, trim_blocks=False, lstrip_blocks=False)
 _template = _env.from_string(_HTML)
 
 
-def render_html(t: Transcript) -> str:
-    return _template.render(t=t, x=t.texts, csp=HTML_CSP)
+def print_csp(nonce: str) -> str:
+    """The print view's policy: the file's, plus the one inline script that opens the print
+    dialogue (allowed by its nonce, so nothing else can run)."""
+    return f"{HTML_CSP}; script-src 'nonce-{nonce}'"
+
+
+def render_html(t: Transcript, print_nonce: str | None = None) -> str:
+    """The printable page; with `print_nonce`, the print view that opens the print dialogue
+    as soon as it has loaded."""
+    csp = print_csp(print_nonce) if print_nonce else HTML_CSP
+    return _template.render(t=t, x=t.texts, csp=csp, nonce=print_nonce)
 
 
 # JSON ------------------------------------------------------------------------------------

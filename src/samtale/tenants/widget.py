@@ -28,6 +28,7 @@ HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_PRIMARY = "#1f4f82"
 UNSAFE_URL_CHARS = re.compile(r"[\s<>\"'\\`]")
 
+LauncherText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
 
@@ -86,6 +87,11 @@ class WidgetSettings(BaseModel):
     )
     primary_color: str = Field(default=DEFAULT_PRIMARY, description="`#rrggbb`")
     position: Literal["right", "left"] = "right"
+    theme: Literal["auto", "light", "dark"] = Field(
+        default="auto",
+        description="`auto` follows the visitor's system (`prefers-color-scheme`); `light` or "
+        "`dark` forces one.",
+    )
     storage: Literal["local", "session"] = Field(
         default="local",
         description="`local`: the conversation resumes across visits until it expires; "
@@ -99,6 +105,10 @@ class WidgetSettings(BaseModel):
     greeting: dict[Language, LongText] = Field(default_factory=dict)
     subtitle: dict[Language, ShortText] = Field(default_factory=dict)
     starters: dict[Language, list[StarterButton]] = Field(default_factory=dict)
+    launcher_text: dict[Language, LauncherText] = Field(
+        default_factory=dict,
+        description="Per language: a label beside the chat button's icon (none: the icon alone).",
+    )
 
     @field_validator("primary_color")
     @classmethod
@@ -156,11 +166,39 @@ def accent_on_white(color: str) -> str:
     return color if contrast(color, "#ffffff") >= 4.5 else "#111418"
 
 
+# The dark window's background (the widget's `--bg` in dark mode).
+DARK_BACKGROUND = "#1b1f24"
+LIGHT_INK_ON_DARK = "#e6e9ed"
+
+
+def accent_on_dark(color: str) -> str:
+    """`color` where it reads on the dark window (≥ 4.5:1), else a light ink."""
+    return color if contrast(color, DARK_BACKGROUND) >= 4.5 else LIGHT_INK_ON_DARK
+
+
+def color_warnings(color: str, theme: str = "auto") -> list[str]:
+    """What an admin should know about a colour (text keys of `settings.widget.warn_*`): the
+    text on it always reaches WCAG AA (white or black is chosen), but a chat button that hardly
+    stands out from the page is easy to miss (WCAG's 3:1 for user-interface components) — on a
+    white page, or, for a shop that chose the dark window, on a dark one."""
+    warnings = []
+    if contrast(color, "#ffffff") < 3:
+        warnings.append("warn_light")
+    if theme == "dark" and contrast(color, DARK_BACKGROUND) < 3:
+        warnings.append("warn_dark")
+    return warnings
+
+
 class Colors(BaseModel):
     primary: str
     on_primary: str = Field(description="Text colour on `primary`, chosen for WCAG AA contrast.")
     accent: str = Field(
         description="The shop's colour where it reads on white (WCAG AA), else a dark ink."
+    )
+    accent_dark: str = Field(
+        default=LIGHT_INK_ON_DARK,
+        description="The same for the dark window: the shop's colour where it reads on it, "
+        "else a light ink.",
     )
 
 
@@ -168,6 +206,9 @@ class Texts(BaseModel):
     greeting: str
     subtitle: str
     starters: list[StarterButton]
+    launcher: str | None = Field(
+        default=None, description="The label beside the chat button's icon (none: icon only)."
+    )
 
 
 def widget_settings(tenant: Tenant) -> WidgetSettings:

@@ -37,6 +37,7 @@ from samtale.web.staff import auth
 from samtale.web.staff.session import LoginRequired, login_redirect_url
 from samtale.web.visitor import conversations as visitor_conversations
 from samtale.web.visitor import handoff as visitor_handoff
+from samtale.web.visitor import printing as visitor_printing
 from samtale.web.visitor import privacy as visitor_privacy
 from samtale.web.visitor import realtime as visitor_realtime
 from samtale.web.visitor import widget as visitor_widget
@@ -87,6 +88,7 @@ def create_app(runtime: Container, *, manage_runtime: bool = True) -> FastAPI:
     # The visitor API (the widget and third-party clients).
     app.include_router(visitor_conversations.router, prefix="/api/v1")
     app.include_router(visitor_privacy.router, prefix="/api/v1")
+    app.include_router(visitor_printing.router, prefix="/api/v1")
     app.include_router(visitor_realtime.router, prefix="/api/v1")
     app.include_router(visitor_widget.router, prefix="/api/v1")
     app.include_router(visitor_handoff.router, prefix="/api/v1")

@@ -10,6 +10,32 @@
     if (text && !window.confirm(text)) ev.preventDefault();
   });
 
+  // A file too big for the server's body limit is refused here, beside its field, before the
+  // whole form is sent: data-max-bytes, and data-too-big for the message.
+  document.addEventListener("submit", function (ev) {
+    var inputs = ev.target.querySelectorAll ? ev.target.querySelectorAll("input[type=file][data-max-bytes]") : [];
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      var file = input.files && input.files[0];
+      if (!file || file.size <= +input.getAttribute("data-max-bytes")) continue;
+      ev.preventDefault();
+      var id = input.id + "-error";
+      var msg = document.getElementById(id);
+      if (!msg) {
+        msg = document.createElement("p");
+        msg.className = "field-error";
+        msg.id = id;
+        input.parentNode.appendChild(msg);
+        input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + id).trim());
+      }
+      msg.textContent = input.getAttribute("data-too-big");
+      input.setAttribute("aria-invalid", "true");
+      input.closest(".field").classList.add("invalid");
+      input.focus();
+      return;
+    }
+  });
+
   // Copy buttons: data-copy="<id of the element whose text is copied>".
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest && ev.target.closest("[data-copy]");

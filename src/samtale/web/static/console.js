@@ -410,7 +410,8 @@
       [t("started"), fmtTime(v.started_at, true)],
       [t("page"), v.page_path],
       [t("agent"), v.handoffs.map((x) => x.agent_name).filter(Boolean).join(", ")],
-      [t("rating"), last && last.rating ? "★".repeat(last.rating) : null],
+      [t("rating"), last && last.rating ? "★".repeat(last.rating) + " (" + last.rating + "/5)" : null],
+      [t("rating_comment"), last && last.rating_comment],
     ]));
     const chat = S.chats.get(id);
     if (chat) {
@@ -687,7 +688,8 @@
       if (f.status !== "answered") attention();
       loadRequests();
     },
-    rated: () => {},
+    // The customer rated the open chat: show the rating and its comment.
+    rated: (f) => (S.current && S.current.conversation_id === f.conversation_id ? openConversation(f.conversation_id) : null),
     notes: (f) => (S.current && S.current.conversation_id === f.conversation_id ? reloadNotes(f.conversation_id) : null),
     conversations_deleted: (f) => {
       const ids = new Set(f.conversation_ids || []);

@@ -152,6 +152,7 @@
     unread: 0,
     outbox: [], // [{client_id, text, intent, status}] not yet stored by the server
     gen: 0, // bumped whenever the conversation is replaced; late answers of old ones are dropped
+    past: [], // [{id, token}] of conversations ended with "New conversation" (deleted with it)
   };
   const listeners = {};
   const emit = (event, data) =>
@@ -279,8 +280,8 @@
     save() {
       const outbox = S.outbox.filter((m) => m.status !== "failed").map(({ client_id, text, intent }) => ({ client_id, text, intent }));
       try {
-        if (!S.conv && !outbox.length) this.area.removeItem(this.key);
-        else this.area.setItem(this.key, JSON.stringify({ ...S.conv, cursor: S.cursor, read: S.read, outbox }));
+        if (!S.conv && !outbox.length && !S.past.length) this.area.removeItem(this.key);
+        else this.area.setItem(this.key, JSON.stringify({ ...S.conv, cursor: S.cursor, read: S.read, outbox, past: S.past }));
       } catch {
         /* storage full or blocked */
       }
@@ -296,6 +297,10 @@
     en: { page: "Read the page", helped: "Did this help?", yes: "Yes", no: "No", noted: "Thank you for telling us!" },
   };
   for (const l of LANGS) Object.assign(TEXTS[l], KT[l]);
+
+  // "New conversation" in the gear menu.
+  const NT = { da: "Ny samtale", sv: "Ny konversation", nb: "Ny samtale", fi: "Uusi keskustelu", en: "New conversation" };
+  for (const l of LANGS) TEXTS[l].fresh = NT[l];
 
   /* ------------------------------------------------------------------ api */
   const api = async (method, path, body, token) => {
@@ -501,7 +506,8 @@
     S.unread = n;
     badge.textContent = n > 9 ? "9+" : String(n);
     badge.hidden = !n;
-    launcher.setAttribute("aria-label", n ? t("open") + " – " + t("unread", { n }) : S.open ? t("close") : t("open"));
+    const name = texts().launcher || t("open"); // a visible label is also the button's name
+    launcher.setAttribute("aria-label", n ? name + " – " + t("unread", { n }) : S.open ? t("close") : name);
   };
 
   const typing = {
@@ -526,7 +532,7 @@
   const FRAMES = {
     message: (f) => ingest(f.message),
     typing: (f) => (f.author === "visitor" ? null : f.typing ? typing.show(t("typing", { name: f.name || (f.author === "agent" ? t("agent") : botName()) })) : typing.hide()),
-    state: (f) => (f.agent_name && (person.agentName = f.agent_name), setState(f.state)),
+    state: (f) => (f.agent_name && (person.agentName = f.agent_name), setState(f.state), person.sync()),
     deleted: () => startClean(t("deleted")),
     ping: () => live.sendFrame({ type: "pong" }),
     read: (f) => person.read(f),
@@ -918,7 +924,7 @@
       if (st === "queued") key = "queue";
       else if (st === "closed" && p.rate && !this.rated) key = "rate";
       else if (st === "bot" || st === "closed") key = this.force || (m && m.author !== "visitor" && FORMS[p.type] ? p.type : "");
-      ui.sub.textContent = st === "live" && this.agentName ? this.agentName + " · " + t("agent") : texts().subtitle || "";
+      showWho();
       if (key === this.key) return key === "queue" && this.showPos();
       this.key = key;
       this.el.replaceChildren();
@@ -1120,7 +1126,8 @@
   /* ------------------------------------------------------------------- ui */
   const launcherIcon = h("span", { class: "ico" }, icon("chat"));
   const badge = h("span", { class: "badge", hook: "badge", "aria-hidden": "true", hidden: true });
-  const launcher = h("button", { type: "button", class: "launcher", hook: "launcher", "aria-expanded": "false", onclick: () => (S.open ? close() : open()) }, launcherIcon, badge);
+  const launcherLabel = h("span", { class: "lbl", hook: "launcher-text" });
+  const launcher = h("button", { type: "button", class: "launcher", hook: "launcher", "aria-expanded": "false", onclick: () => (S.open ? close() : open()) }, launcherIcon, launcherLabel, badge);
   const frame = h("div", { class: "sw", hidden: true }, launcher);
   shadow.append(frame);
 
@@ -1135,12 +1142,23 @@
       if (attr) el.setAttribute(attr, t(key));
       else el.textContent = t(key);
     }
+    launcherLabel.textContent = texts().launcher || "";
+    launcher.classList.toggle("txt", !!texts().launcher);
     setUnread(S.unread);
     if (ui) {
-      ui.sub.textContent = texts().subtitle || "";
+      showWho();
       renderGreeting();
       counter();
     }
+  };
+  // While a person chats, the header shows their name and initials; the bot's otherwise.
+  const showWho = () => {
+    const name = S.state === "live" && person.agentName;
+    ui.title.textContent = name || botName();
+    ui.personAv.textContent = name ? name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]).join("").toUpperCase() : "";
+    ui.personAv.hidden = !name;
+    ui.botAv.hidden = !!name;
+    ui.sub.textContent = name ? t("agent") : texts().subtitle || "";
   };
   const texts = () => (S.cfg && (S.cfg.texts[S.lang] || S.cfg.texts[S.cfg.default_language])) || { greeting: "", subtitle: "", starters: [] };
 
@@ -1161,7 +1179,8 @@
     const privacyUrl = safeUrl(cfg.privacy_policy_url, location.href);
     const menu = h("div", { class: "menu", id: "sw-menu", role: "menu", hook: "menu-list", hidden: true, onkeydown: menuKeys },
       item("download", "download", () => download("txt")),
-      item("download-html", "print", () => download("html")),
+      item("print", "print", () => printView()),
+      item("new", "fresh", () => newConversation()),
       item("human", "human", () => {
         closeMenu();
         person.ask();
@@ -1171,7 +1190,9 @@
       privacyUrl ? tx(h("a", { role: "menuitem", tabindex: "-1", hook: "privacy", href: privacyUrl, target: "_blank", rel: "noopener noreferrer", onclick: () => closeMenu() }), null, "privacy") : null);
     const title = h("h2", { id: "sw-title" }, botName());
     const sub = h("p", { class: "sub" });
-    const head = h("div", { class: "head" }, avatar, h("div", { class: "who" }, title, sub), menuBtn,
+    const botAv = h("span", { class: "av" }, avatar);
+    const personAv = h("span", { class: "avatar pa", hook: "person-avatar", "aria-hidden": "true", hidden: true });
+    const head = h("div", { class: "head" }, botAv, personAv, h("div", { class: "who" }, title, sub), menuBtn,
       tx(h("button", { type: "button", class: "icon", hook: "close", onclick: () => close() }, icon("close")), "aria-label", "close"), menu);
     const banner = tx(h("div", { class: "banner", role: "status", hook: "status", hidden: true }), null, "offline");
     const greeting = h("div", { class: "msg bot greeting", hook: "greeting" });
@@ -1194,7 +1215,7 @@
       head, banner, list, form, confirm);
     frame.append(win);
     launcher.setAttribute("aria-controls", "sw-window");
-    ui = { win, head, menu, menuBtn, banner, list, greeting, msgs, quick, typing: typingEl, typingLabel, input, sendBtn, count, form, confirm, cancelBtn, sub };
+    ui = { win, head, menu, menuBtn, banner, list, greeting, msgs, quick, typing: typingEl, typingLabel, input, sendBtn, count, form, confirm, cancelBtn, sub, title, botAv, personAv };
     applyTexts();
     // Messages taken in before the window existed (the live connection of a resumed chat),
     // then those queued but not yet sent (a reload with an unsent message).
@@ -1249,7 +1270,7 @@
   const openMenu = () => {
     hideConfirm();
     const hasConv = !!S.conv;
-    for (const hook of ["download", "download-html", "delete"]) ui.menu.querySelector(`[data-samtale="${hook}"]`).setAttribute("aria-disabled", String(!hasConv));
+    for (const hook of ["download", "print", "new", "delete"]) ui.menu.querySelector(`[data-samtale="${hook}"]`).setAttribute("aria-disabled", String(!(hasConv || (hook === "delete" && S.past.length))));
     ui.menu.hidden = false;
     ui.menuBtn.setAttribute("aria-expanded", "true");
     menuItems()[0].focus();
@@ -1310,7 +1331,7 @@
   });
 
   const askDelete = () => {
-    if (!S.conv) return notice(t("nothing"));
+    if (!S.conv && !S.past.length) return notice(t("nothing"));
     closeMenu(false);
     ui.confirm.hidden = false;
     for (const el of [ui.head, ui.list, ui.form, ui.banner]) el.inert = true;
@@ -1323,10 +1344,16 @@
     if (refocus) ui.menuBtn.focus();
   };
   const doDelete = async () => {
-    if (!S.conv) return hideConfirm();
-    let r;
+    let r = { status: 204 };
     try {
-      r = await authed("DELETE");
+      // The conversations ended with "New conversation" first (gone already counts as done).
+      for (const c of [...S.past]) {
+        const x = await api("DELETE", `/conversations/${encodeURIComponent(c.id)}`, null, c.token);
+        if (x.status !== 204 && x.status !== 404) throw 0;
+        S.past = S.past.filter((p) => p !== c);
+        store.save();
+      }
+      if (S.conv) r = await authed("DELETE");
     } catch {
       r = { status: 0 };
     }
@@ -1367,6 +1394,45 @@
     } catch {
       notice(t("error"));
     }
+  };
+
+  // The print view: a new tab (opened now, while the click counts) shows the conversation and
+  // prints it. It gets a one-time ticket, never the token, in its address.
+  const printView = async () => {
+    if (!S.conv) return notice(t("nothing"));
+    closeMenu(true);
+    const tab = W.open("", "_blank");
+    try {
+      const r = await authed("POST", "/print-ticket");
+      if (r.status === 404) gone();
+      if (!r.ok || !r.data) throw 0;
+      const url = ORIGIN + r.data.url;
+      if (!tab) return W.open(url, "_blank", "noopener");
+      tab.opener = null;
+      tab.location.href = url;
+    } catch {
+      if (tab) tab.close();
+      if (S.conv) notice(t("error"));
+    }
+  };
+
+  // A new conversation: the current one is ended politely on the server (out of the queue, a
+  // live chat closed) and kept there by the shop's retention; its token stays in the browser so
+  // that "Delete conversation" deletes it too.
+  const newConversation = async () => {
+    if (!S.conv) return closeMenu(true);
+    closeMenu(false);
+    const old = S.conv;
+    try {
+      await authed("POST", "/end");
+    } catch {
+      /* offline: it ends here; the server keeps it until retention deletes it */
+    }
+    if (S.conv !== old) return;
+    S.past = [old, ...S.past].slice(0, 5);
+    startClean();
+    ui.input.focus();
+    emit("new");
   };
 
   // Open and close. The window and the connection are set up on first open.
@@ -1436,7 +1502,7 @@
 
   /* ---------------------------------------------------------------- styles */
   const CSS_TEXT = `
-:host{all:initial;position:fixed;z-index:2147483000;bottom:0;right:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#16191d}
+:host{all:initial;position:fixed;z-index:2147483000;bottom:0;right:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);--bg:#fff;--fg:#16191d;--sf:#eef1f4;--mut:#5b6169;--mut2:#4a5058;--bd:#dfe3e8;--bd2:#c3c9d0;--bd3:#8a929c;--lnk:#0b4fb3;--dng:#b3261e;--star:#a86a00;--wb:#fff4ce;--wf:#4d3800;--wbd:#f0dc8c}
 :host(.left){right:auto;left:0}
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
@@ -1447,91 +1513,93 @@ button{font:inherit;color:inherit;cursor:pointer}
 :host(.left) .launcher,:host(.left) .window{right:auto;left:calc(20px + env(safe-area-inset-left))}
 .launcher:hover{transform:scale(1.05)}
 .launcher .ico{display:grid}.launcher svg{width:28px;height:28px}
+.launcher.txt{width:auto;padding:0 20px 0 16px;border-radius:30px;grid-auto-flow:column;gap:8px}.lbl{font-weight:650}
+.is-open .launcher.txt{width:60px;padding:0;border-radius:50%}.is-open .lbl{display:none}
 .badge{position:absolute;top:-3px;right:-3px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#c62828;color:#fff;font-size:12px;font-weight:700;line-height:22px;text-align:center;box-shadow:0 0 0 2px #fff}
-.window{position:fixed;bottom:calc(92px + env(safe-area-inset-bottom));right:calc(20px + env(safe-area-inset-right));width:380px;height:min(640px,calc(100vh - 112px));height:min(640px,calc(100dvh - 112px));display:flex;flex-direction:column;background:#fff;border-radius:16px;overflow:hidden;box-shadow:0 12px 40px rgba(0,0,0,.22),0 2px 8px rgba(0,0,0,.12);animation:in .18s ease-out}
+.window{position:fixed;bottom:calc(92px + env(safe-area-inset-bottom));right:calc(20px + env(safe-area-inset-right));width:380px;height:min(640px,calc(100vh - 112px));height:min(640px,calc(100dvh - 112px));display:flex;flex-direction:column;background:var(--bg);border-radius:16px;overflow:hidden;box-shadow:0 12px 40px rgba(0,0,0,.22),0 2px 8px rgba(0,0,0,.12);animation:in .18s ease-out}
 @keyframes in{from{opacity:0;transform:translateY(12px)}}
 .head{position:relative;display:flex;align-items:center;gap:10px;padding:12px 8px 12px 14px;background:var(--p);color:var(--on)}
 .head :focus-visible{outline-color:var(--on)}
 .avatar{flex:none;width:38px;height:38px;border-radius:50%;background:#fff;color:#16191d;display:grid;place-items:center;font-weight:700;font-size:17px;object-fit:cover}
-.who{flex:1;min-width:0}
+.who{flex:1;min-width:0}.av{display:contents}.pa{background:var(--on);color:var(--p);font-size:15px}
 h2{margin:0;font-size:16px;font-weight:650;line-height:1.25;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .sub{margin:1px 0 0;font-size:12.5px;opacity:.92}
 .icon{flex:none;width:40px;height:40px;border:0;border-radius:10px;background:transparent;display:grid;place-items:center;color:inherit}
 .icon:hover{background:rgba(127,127,127,.22)}
 .icon svg{width:22px;height:22px}
-.menu{position:absolute;top:calc(100% - 6px);right:8px;z-index:3;min-width:236px;padding:6px;background:#fff;color:#16191d;border-radius:12px;box-shadow:0 10px 30px rgba(0,0,0,.2),0 0 0 1px rgba(0,0,0,.06)}
-.menu [role=menuitem]{display:block;width:100%;min-height:42px;padding:10px 12px;border:0;border-radius:8px;background:none;text-align:left;font-size:14.5px;color:#16191d;text-decoration:none}
-.menu [role=menuitem]:hover,.menu [role=menuitem]:focus{background:#eef1f4}
+.menu{position:absolute;top:calc(100% - 6px);right:8px;z-index:3;min-width:236px;padding:6px;background:var(--bg);color:var(--fg);border-radius:12px;box-shadow:0 10px 30px rgba(0,0,0,.2),0 0 0 1px rgba(0,0,0,.06)}
+.menu [role=menuitem]{display:block;width:100%;min-height:42px;padding:10px 12px;border:0;border-radius:8px;background:none;text-align:left;font-size:14.5px;color:var(--fg);text-decoration:none}
+.menu [role=menuitem]:hover,.menu [role=menuitem]:focus{background:var(--sf)}
 .menu [role=menuitem]:focus-visible{outline:3px solid var(--ink);outline-offset:-3px}
-.menu [aria-disabled=true]{color:#5b6169}
-.menu .danger{color:#b3261e}
-.banner{padding:8px 14px;background:#fff4ce;color:#4d3800;font-size:13.5px;border-bottom:1px solid #f0dc8c}
-.list{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:16px 14px 8px;background:#fff;display:flex;flex-direction:column}
+.menu [aria-disabled=true]{color:var(--mut)}
+.menu .danger{color:var(--dng)}
+.banner{padding:8px 14px;background:var(--wb);color:var(--wf);font-size:13.5px;border-bottom:1px solid var(--wbd)}
+.list{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:16px 14px 8px;background:var(--bg);display:flex;flex-direction:column}
 .list:focus-visible{outline-offset:-3px}
 .msgs{display:flex;flex-direction:column}
 .msg{display:flex;flex-direction:column;align-items:flex-start;max-width:86%;margin:0 0 10px}
 .msg.visitor{align-self:flex-end;align-items:flex-end}
 .msg:has(.cards){max-width:100%;width:100%}
-.bubble{padding:9px 13px;border-radius:16px 16px 16px 5px;background:#eef1f4;color:#16191d;overflow-wrap:anywhere}
+.bubble{padding:9px 13px;border-radius:16px 16px 16px 5px;background:var(--sf);color:var(--fg);overflow-wrap:anywhere}
 .visitor .bubble{background:var(--p);color:var(--on);border-radius:16px 16px 5px 16px}
 .text{margin:0;white-space:pre-wrap}
-.bubble a{color:#0b4fb3;text-decoration:underline}
+.bubble a{color:var(--lnk);text-decoration:underline}
 .visitor .bubble a{color:inherit}
-.name{margin:0 0 2px;font-size:12.5px;font-weight:650;color:#3b4148}
-time,.note{margin-top:3px;font-size:11.5px;color:#5b6169}
+.name{margin:0 0 2px;font-size:12.5px;font-weight:650;color:var(--mut2)}
+time,.note{margin-top:3px;font-size:11.5px;color:var(--mut)}
 .visitor:has(+.visitor)>time,.bot:has(+.bot)>time,.agent:has(+.agent)>time{display:none}
 .visitor:has(+.visitor),.bot:has(+.bot),.agent:has(+.agent){margin-bottom:4px}
 .pending .bubble{opacity:.75}
-.failed .bubble{opacity:1;box-shadow:0 0 0 2px #b3261e}.failed .note{color:#b3261e}
-.msg.system{align-self:center;align-items:center;max-width:92%;margin:4px 0 12px;padding:4px 10px;font-size:13px;color:#4a5058;text-align:center;border-radius:8px;background:#f5f6f8}
+.failed .bubble{opacity:1;box-shadow:0 0 0 2px var(--dng)}.failed .note{color:var(--dng)}
+.msg.system{align-self:center;align-items:center;max-width:92%;margin:4px 0 12px;padding:4px 10px;font-size:13px;color:var(--mut2);text-align:center;border-radius:8px;background:var(--sf)}
 .cards{display:flex;flex-direction:column;gap:8px;margin-top:6px;width:100%;min-width:240px}
-.card{border:1px solid #dfe3e8;border-radius:12px;background:#fff;padding:10px 12px;font-size:14px}
+.card{border:1px solid var(--bd);border-radius:12px;background:var(--bg);padding:10px 12px;font-size:14px}
 .card-title{margin:0 0 4px;font-weight:650}
-.card a{display:inline-block;margin-top:6px;color:#0b4fb3;font-weight:600}
-.helped{display:flex;align-items:center;gap:6px;margin-top:4px;font-size:13px;color:#4a5563}
-.helped button{border:1px solid #c9d0d8;background:#fff;border-radius:999px;padding:2px 10px;font:inherit;cursor:pointer}
+.card a{display:inline-block;margin-top:6px;color:var(--lnk);font-weight:600}
+.helped{display:flex;align-items:center;gap:6px;margin-top:4px;font-size:13px;color:var(--mut2)}
+.helped button{border:1px solid var(--bd2);background:var(--bg);border-radius:999px;padding:2px 10px;font:inherit;cursor:pointer}
 .track dl{display:grid;grid-template-columns:auto 1fr;gap:2px 10px;margin:6px 0 0}
-.track dt{color:#4a5058}.track dd{margin:0}
-details{margin-top:6px}summary{cursor:pointer;color:#0b4fb3;font-weight:600}
-.events{list-style:none;margin:6px 0 0;padding:0 0 0 12px;border-left:2px solid #dfe3e8}
-.events li{margin:0 0 6px;display:flex;flex-direction:column}.ev-time{font-size:12px;color:#5b6169}
+.track dt{color:var(--mut2)}.track dd{margin:0}
+details{margin-top:6px}summary{cursor:pointer;color:var(--lnk);font-weight:600}
+.events{list-style:none;margin:6px 0 0;padding:0 0 0 12px;border-left:2px solid var(--bd)}
+.events li{margin:0 0 6px;display:flex;flex-direction:column}.ev-time{font-size:12px;color:var(--mut)}
 .product{display:flex;gap:10px;align-items:flex-start}
-.product img,.noimg{flex:none;width:72px;height:72px;border-radius:8px;object-fit:cover;background:#eef1f4}
-.pbody{min-width:0}.pbody p{margin:0}.price{font-weight:650}.sizes{font-size:13px;color:#4a5058}
+.product img,.noimg{flex:none;width:72px;height:72px;border-radius:8px;object-fit:cover;background:var(--sf)}
+.pbody{min-width:0}.pbody p{margin:0}.price{font-weight:650}.sizes{font-size:13px;color:var(--mut2)}
 .quick{display:flex;flex-wrap:wrap;gap:6px;justify-content:flex-end;margin:2px 0 10px}
-.qr{padding:7px 13px;border-radius:18px;border:1.5px solid var(--ink);background:#fff;color:var(--ink);font-size:14px;font-weight:550}
-.qr:hover{background:#eef1f4}
-.typing{display:flex;align-items:center;gap:8px;margin:0 0 10px;font-size:12.5px;color:#5b6169}
-.dots{display:inline-flex;gap:4px;padding:11px 13px;border-radius:16px 16px 16px 5px;background:#eef1f4}
-.dots i{width:7px;height:7px;border-radius:50%;background:#6b7178;animation:blink 1.2s infinite}
+.qr{padding:7px 13px;border-radius:18px;border:1.5px solid var(--ink);background:var(--bg);color:var(--ink);font-size:14px;font-weight:550}
+.qr:hover{background:var(--sf)}
+.typing{display:flex;align-items:center;gap:8px;margin:0 0 10px;font-size:12.5px;color:var(--mut)}
+.dots{display:inline-flex;gap:4px;padding:11px 13px;border-radius:16px 16px 16px 5px;background:var(--sf)}
+.dots i{width:7px;height:7px;border-radius:50%;background:var(--mut);animation:blink 1.2s infinite}
 .dots i:nth-child(2){animation-delay:.2s}.dots i:nth-child(3){animation-delay:.4s}
 @keyframes blink{0%,80%,100%{opacity:.3}40%{opacity:1}}
-.composer{display:grid;grid-template-columns:1fr auto;align-items:end;gap:8px;padding:10px 10px calc(10px + env(safe-area-inset-bottom)) 14px;border-top:1px solid #dfe3e8;background:#fff}
-textarea{display:block;width:100%;min-height:40px;max-height:128px;field-sizing:content;resize:none;border:1px solid #c3c9d0;border-radius:12px;padding:9px 12px;font:inherit;font-size:16px;line-height:1.35;color:#16191d;background:#fff}
-textarea::placeholder{color:#5b6169}
+.composer{display:grid;grid-template-columns:1fr auto;align-items:end;gap:8px;padding:10px 10px calc(10px + env(safe-area-inset-bottom)) 14px;border-top:1px solid var(--bd);background:var(--bg)}
+textarea{display:block;width:100%;min-height:40px;max-height:128px;field-sizing:content;resize:none;border:1px solid var(--bd2);border-radius:12px;padding:9px 12px;font:inherit;font-size:16px;line-height:1.35;color:var(--fg);background:var(--bg)}
+textarea::placeholder{color:var(--mut)}
 textarea:focus-visible{outline:2px solid var(--ink);outline-offset:0;border-color:var(--ink)}
-textarea[aria-invalid]{border-color:#b3261e}
+textarea[aria-invalid]{border-color:var(--dng)}
 .sendbtn{width:42px;height:42px;border:0;border-radius:50%;background:var(--p);color:var(--on);display:grid;place-items:center}
 .sendbtn:disabled{opacity:.45;cursor:not-allowed}
-.count{grid-column:1/-1;margin:0;font-size:12px;color:#5b6169;text-align:right}
-.count:empty{display:none}.count.over{color:#b3261e;font-weight:600}
+.count{grid-column:1/-1;margin:0;font-size:12px;color:var(--mut);text-align:right}
+.count:empty{display:none}.count.over{color:var(--dng);font-weight:600}
 .confirm{position:absolute;inset:0;z-index:4;display:grid;place-items:center;padding:20px;background:rgba(20,24,28,.45)}
-.panel{width:100%;max-width:320px;padding:18px;border-radius:14px;background:#fff;box-shadow:0 10px 30px rgba(0,0,0,.25)}
-h3{margin:0 0 6px;font-size:16px}.panel p{margin:0 0 16px;font-size:14px;color:#3b4148}
+.panel{width:100%;max-width:320px;padding:18px;border-radius:14px;background:var(--bg);box-shadow:0 10px 30px rgba(0,0,0,.25)}
+h3{margin:0 0 6px;font-size:16px}.panel p{margin:0 0 16px;font-size:14px;color:var(--mut2)}
 .row{display:flex;gap:8px;justify-content:flex-end}
-.btn{min-height:40px;padding:8px 16px;border-radius:10px;border:1px solid #c3c9d0;background:#fff;font-weight:600}
+.btn{min-height:40px;padding:8px 16px;border-radius:10px;border:1px solid var(--bd2);background:var(--bg);font-weight:600}
 .btn.danger{border-color:#b3261e;background:#b3261e;color:#fff}
-.pp{margin:2px 0 12px;padding:12px;border:1px solid #dfe3e8;border-radius:12px;background:#fff;font-size:14px}
+.pp{margin:2px 0 12px;padding:12px;border:1px solid var(--bd);border-radius:12px;background:var(--bg);font-size:14px}
 .pform{display:flex;flex-direction:column;gap:9px}
 .fld{display:flex;flex-direction:column;gap:3px}.fld label{font-weight:600;font-size:13px}
-.fld input,.fld select,.pp textarea{width:100%;font:inherit;font-size:16px;padding:7px 9px;border:1px solid #8a929c;border-radius:8px;background:#fff;color:#16191d}
-.pp [aria-invalid]{border-color:#b3261e}.ferr{color:#b3261e;font-size:12.5px}.ferr:empty{display:none}
-.pnote{margin:0;font-size:12.5px;color:#4a5058}.pnote a{color:var(--ink)}
+.fld input,.fld select,.pp textarea{width:100%;font:inherit;font-size:16px;padding:7px 9px;border:1px solid var(--bd3);border-radius:8px;background:var(--bg);color:var(--fg)}
+.pp [aria-invalid]{border-color:var(--dng)}.ferr{color:var(--dng);font-size:12.5px}.ferr:empty{display:none}
+.pnote{margin:0;font-size:12.5px;color:var(--mut2)}.pnote a{color:var(--ink)}
 .btn.pri{background:var(--p);border-color:var(--p);color:var(--on)}.btn:disabled{opacity:.5}
 .qpos{margin:0 0 8px;font-weight:600}
-.stars{display:flex;gap:2px;margin-bottom:8px}.star{border:0;background:none;font-size:28px;line-height:1;padding:2px 4px;color:#737b86}.star[aria-pressed=true]{color:#a86a00}
+.stars{display:flex;gap:2px;margin-bottom:8px}.star{border:0;background:none;font-size:28px;line-height:1;padding:2px 4px;color:var(--mut)}.star[aria-pressed=true]{color:var(--star)}
 .pp textarea{margin-bottom:8px}
-.seen{margin-top:2px;font-size:11.5px;color:#5b6169}
+.seen{margin-top:2px;font-size:11.5px;color:var(--mut)}
 @media (max-width:520px){
 .window{inset:0;width:100%;height:100%;max-height:none;border-radius:0;bottom:0;right:0}
 :host(.left) .window{left:0}
@@ -1543,11 +1611,15 @@ h3{margin:0 0 6px;font-size:16px}.panel p{margin:0 0 16px;font-size:14px;color:#
 @media print{:host{display:none}}
 `;
   const HEX = /^#[0-9a-f]{6}$/i;
-  const applyTheme = (colors) => {
+  // Dark mode: the same variables with dark values, always (`theme: dark`), never (`light`) or
+  // as the visitor's system prefers (`auto`).
+  const applyTheme = (colors, mode) => {
     const p = HEX.test(colors.primary) ? colors.primary : "#1f4f82";
     const on = HEX.test(colors.on_primary) ? colors.on_primary : "#ffffff";
     const ink = HEX.test(colors.accent) ? colors.accent : "#1f4f82";
-    const theme = `:host{--p:${p};--on:${on};--ink:${ink}}`;
+    const inkDark = HEX.test(colors.accent_dark) ? colors.accent_dark : "#e6e9ed";
+    const dark = `:host{color-scheme:dark;--bg:#1b1f24;--fg:#e6e9ed;--sf:#2a3038;--mut:#a7afb8;--mut2:#b9c0c8;--bd:#343b44;--bd2:#5b636d;--bd3:#7d8590;--lnk:#8ab4f8;--dng:#ff8a80;--star:#f2b33d;--wb:#3d3000;--wf:#ffe9a8;--wbd:#6b5a1a;--ink:${inkDark}}`;
+    const theme = `:host{--p:${p};--on:${on};--ink:${ink}}` + (mode === "dark" ? dark : mode === "light" ? "" : `@media (prefers-color-scheme:dark){${dark}}`);
     if (shadow.adoptedStyleSheets && W.CSSStyleSheet && "replaceSync" in CSSStyleSheet.prototype) {
       const base = new CSSStyleSheet();
       base.replaceSync(CSS_TEXT);
@@ -1582,8 +1654,9 @@ h3{margin:0 0 6px;font-size:16px}.panel p{margin:0 0 16px;font-size:14px;color:#
     store.use(cfg.storage);
     const saved = store.load();
     if (saved && saved.id && saved.token) adopt(saved);
+    if (saved && Array.isArray(saved.past)) S.past = saved.past.filter((c) => c && c.id && c.token).slice(0, 5);
     if (saved && Array.isArray(saved.outbox)) S.outbox = saved.outbox.filter((m) => m && m.client_id && m.text).slice(0, 20);
-    applyTheme(cfg.colors || {});
+    applyTheme(cfg.colors || {}, cfg.theme);
     if (cfg.position === "left") root.classList.add("left");
     applyTexts();
     frame.hidden = false;
@@ -1623,6 +1696,13 @@ h3{margin:0 0 6px;font-size:16px}.panel p{margin:0 0 16px;font-size:14px;color:#
     }
     const id = next && next.id && next.token ? String(next.id) : null;
     if (S.conv && id === S.conv.id) return;
+    // Another tab started a new conversation after this one: this tab follows.
+    if (S.conv && next && Array.isArray(next.past) && next.past.some((c) => c && c.id === S.conv.id)) {
+      S.past = next.past;
+      startClean(null, false);
+      if (!id) return;
+    }
+    if (!e.newValue) S.past = []; // deleted in another tab
     if (!id) {
       if (S.conv && !e.newValue) startClean(null, false);
       return;

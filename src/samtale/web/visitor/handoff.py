@@ -155,6 +155,20 @@ async def leave_queue(conv: VisitorConversation, runtime: ContainerDep) -> Hando
 
 
 @router.post(
+    "/conversations/{conversation_id}/end",
+    status_code=204,
+    response_class=Response,
+    summary="End the conversation to start a new one",
+)
+async def end_conversation(conv: VisitorConversation, runtime: ContainerDep) -> Response:
+    """The customer starts a new conversation: a request in the queue leaves it, a live chat is
+    closed (the agent sees that the customer left). The conversation is kept, downloadable and
+    deletable with its token, until the shop's retention deletes it."""
+    await runtime.live.end_by_customer(conv.tenant_id, conv.id)
+    return Response(status_code=204)
+
+
+@router.post(
     "/conversations/{conversation_id}/rating",
     status_code=204,
     responses=CONFLICT,

@@ -21,12 +21,14 @@ from pydantic import (
 
 from samtale.kernel.languages import LANGUAGES, Language
 from samtale.model import Tenant
+from samtale.tenants import avatar
 from samtale.tenants.service import tenant_by_widget_key
 from samtale.tenants.widget import (
     DEFAULT_GREETING,
     DEFAULT_SUBTITLE,
     Colors,
     Texts,
+    accent_on_dark,
     accent_on_white,
     text_color_on,
     widget_settings,
@@ -44,6 +46,9 @@ class WidgetConfig(BaseModel):
     avatar_url: str | None
     colors: Colors
     position: Literal["right", "left"]
+    theme: Literal["auto", "light", "dark"] = Field(
+        description="`auto` follows the visitor's system; `light` or `dark` forces one."
+    )
     storage: Literal["local", "session"]
     privacy_policy_url: str | None
     languages: list[str] = Field(description="The languages the shop answers in.")
@@ -57,6 +62,16 @@ class WidgetConfig(BaseModel):
     )
 
 
+def avatar_url(tenant: Tenant, given: str | None) -> str | None:
+    """Samtale's copy of the picture (versioned by its digest) when there is one for what the
+    shop gave — an upload with no URL, or the URL it was fetched from — else the URL as given
+    (a path on the Samtale server, or a URL kept from before copies were made)."""
+    found = avatar.uploaded(tenant)
+    if found and given in (None, avatar.source(tenant)):
+        return f"/api/v1/widget/{tenant.widget_key}/avatar?v={found[1]}"
+    return given
+
+
 def widget_config(tenant: Tenant, max_message_chars: int) -> WidgetConfig:
     s = widget_settings(tenant)
     languages = [cast(Language, lang) for lang in tenant.languages if lang in LANGUAGES]
@@ -67,19 +82,22 @@ def widget_config(tenant: Tenant, max_message_chars: int) -> WidgetConfig:
             greeting=s.greeting.get(lang) or DEFAULT_GREETING[lang],
             subtitle=s.subtitle.get(lang) or DEFAULT_SUBTITLE[lang],
             starters=s.starters.get(lang, []),
+            launcher=s.launcher_text.get(lang),
         )
         for lang in languages
     }
     return WidgetConfig(
         widget_key=tenant.widget_key,
         bot_name=s.bot_name or tenant.name,
-        avatar_url=s.avatar_url,
+        avatar_url=avatar_url(tenant, s.avatar_url),
         colors=Colors(
             primary=s.primary_color,
             on_primary=text_color_on(s.primary_color),
             accent=accent_on_white(s.primary_color),
+            accent_dark=accent_on_dark(s.primary_color),
         ),
         position=s.position,
+        theme=s.theme,
         storage=s.storage,
         privacy_policy_url=s.privacy_policy_url,
         languages=list(languages),
@@ -110,3 +128,32 @@ async def get_widget_config(
     config = widget_config(tenant, runtime.settings.max_message_chars)
     config.handoff = await handoff_config(runtime, tenant)
     return config
+
+
+@router.get(
+    "/widget/{widget_key}/avatar",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "The bot's picture."}},
+    summary="The bot's uploaded picture",
+)
+async def get_avatar(
+    widget_key: Annotated[str, Path(max_length=64)], runtime: ContainerDep
+) -> Response:
+    """The picture the shop uploaded for its bot: a small PNG written by Samtale itself (never
+    the uploaded bytes), served from Samtale's origin so that it shows under a strict page
+    policy."""
+    async with runtime.db.session() as session:
+        tenant = await tenant_by_widget_key(session, widget_key)
+    found = avatar.uploaded(tenant) if tenant is not None and tenant.active else None
+    if found is None:
+        raise ApiError(404, "avatar_not_found", "This shop has no uploaded picture.")
+    return Response(
+        found[0],
+        media_type="image/png",
+        headers={
+            "Cache-Control": "public, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        },
+    )

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
 from samtale.accounts.sessions import Staff
 from samtale.admin.settings import record_change, save_section
@@ -26,8 +27,16 @@ from samtale.bot.drafts import Drafts
 from samtale.kernel.languages import LANGUAGES
 from samtale.model import Tenant
 from samtale.privacy import audit
+from samtale.tenants import avatar
 from samtale.tenants.service import TenantCreate
-from samtale.tenants.widget import WidgetSettings, widget_settings
+from samtale.tenants.widget import (
+    HEX_COLOR,
+    WidgetSettings,
+    color_warnings,
+    contrast,
+    text_color_on,
+    widget_settings,
+)
 from samtale.web.admin.bot.pages import LANGUAGE_NAMES, tenant_of
 from samtale.web.admin.forms import AdminForm, errors_by_field, t_for
 from samtale.web.admin.home import AdminStaff, admin_render
@@ -100,10 +109,12 @@ def _widget_values(s: WidgetSettings, languages: list[str]) -> dict[str, Any]:
         "avatar_url": s.avatar_url or "",
         "primary_color": s.primary_color,
         "position": s.position,
+        "theme": s.theme,
         "storage": s.storage,
         "privacy_policy_url": s.privacy_policy_url or "",
     }
     for lang in languages:
+        values[f"launcher_text.{lang}"] = s.launcher_text.get(lang, "")  # type: ignore[call-overload]
         values[f"greeting.{lang}"] = s.greeting.get(lang, "")  # type: ignore[call-overload]
         values[f"subtitle.{lang}"] = s.subtitle.get(lang, "")  # type: ignore[call-overload]
         rows = [
@@ -120,19 +131,43 @@ async def _intent_names(runtime: Container, tenant: Tenant) -> list[str]:
     return [i.name for i in working.content.intents]
 
 
+def _look(tenant: Tenant, color: str, theme: str) -> dict[str, Any]:
+    """What the page shows beside the look's fields: the uploaded picture, and the chosen
+    colour's contrasts with warnings (a colour that is not `#rrggbb` gets none)."""
+    found = avatar.uploaded(tenant)
+    look: dict[str, Any] = {
+        "avatar_upload": f"/api/v1/widget/{tenant.widget_key}/avatar?v={found[1]}"
+        if found
+        else None,
+        "color_warnings": [],
+        "avatar_max_bytes": avatar.MAX_UPLOAD_BYTES,
+    }
+    if HEX_COLOR.match(color):
+        look["color_warnings"] = color_warnings(color.lower(), theme)
+        look["on_color"] = text_color_on(color.lower())
+        look["color_contrast"] = f"{contrast(color, look['on_color']):.1f}"
+    return look
+
+
 @router.get("/widget", response_class=HTMLResponse)
 async def widget_page(request: Request, staff: AdminStaff, runtime: ContainerDep) -> HTMLResponse:
     tenant = await tenant_of(runtime, staff)
     values = _widget_values(widget_settings(tenant), list(tenant.languages))
     return await settings_page(
-        request, staff, tenant, "widget", values, intents=await _intent_names(runtime, tenant)
+        request,
+        staff,
+        tenant,
+        "widget",
+        values,
+        intents=await _intent_names(runtime, tenant),
+        **_look(tenant, values["primary_color"], values["theme"]),
     )
 
 
 def _widget_field(loc: tuple[Any, ...]) -> str | None:
     if len(loc) >= 4 and loc[0] == "starters":
         return f"starters.{loc[1]}.{loc[2]}.{loc[3]}"
-    if len(loc) >= 2 and loc[0] in ("greeting", "subtitle", "starters"):
+    if len(loc) >= 2 and loc[0] in ("greeting", "subtitle", "starters", "launcher_text"):
         return f"{loc[0]}.{loc[1]}"
     return None
 
@@ -149,6 +184,7 @@ async def save_widget(request: Request, staff: AdminStaff, runtime: ContainerDep
             "avatar_url",
             "primary_color",
             "position",
+            "theme",
             "storage",
             "privacy_policy_url",
         )
@@ -158,14 +194,16 @@ async def save_widget(request: Request, staff: AdminStaff, runtime: ContainerDep
         "avatar_url": values["avatar_url"] or None,
         "primary_color": values["primary_color"] or "#1f4f82",
         "position": values["position"] or "right",
+        "theme": values["theme"] or "auto",
         "storage": values["storage"] or "local",
         "privacy_policy_url": values["privacy_policy_url"] or None,
         "greeting": {},
         "subtitle": {},
         "starters": {},
+        "launcher_text": {},
     }
     for lang in languages:
-        for key in ("greeting", "subtitle"):
+        for key in ("greeting", "subtitle", "launcher_text"):
             text = form.raw(f"{key}.{lang}").strip()
             values[f"{key}.{lang}"] = text
             if text:
@@ -174,10 +212,32 @@ async def save_widget(request: Request, staff: AdminStaff, runtime: ContainerDep
         values[f"starters.{lang}"] = rows
         if buttons:
             data["starters"][lang] = buttons
+    errors: dict[str, str] = {}
+    picture: bytes | None = None
+    upload = form.data.get("avatar_file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        try:
+            picture = avatar.normalise(await upload.read(avatar.MAX_UPLOAD_BYTES + 1))
+        except avatar.AvatarInvalid:
+            errors["avatar_file"] = t_for(request)("settings.widget.avatar_bad")
+    model = None
     try:
         model = WidgetSettings.model_validate(data)
     except ValidationError as exc:
-        errors = errors_by_field(exc, t_for(request), _widget_field)
+        errors.update(errors_by_field(exc, t_for(request), _widget_field))
+    # A picture by URL: Samtale keeps its own copy (fetched now, once per new URL), so the
+    # widget shows it under the shop's strict page policy too.
+    copy_of: str | None = None
+    url = model.avatar_url if model is not None else None
+    absolute = bool(url) and str(url).startswith(("https://", "http://"))
+    kept = url == avatar.source(tenant) and avatar.uploaded(tenant) is not None
+    if url and absolute and picture is None and not kept:
+        try:
+            picture = await avatar.fetch(runtime.outgoing, url)
+            copy_of = url
+        except avatar.AvatarInvalid:
+            errors["avatar_url"] = t_for(request)("settings.widget.avatar_unreachable")
+    if errors or model is None:
         return await settings_page(
             request,
             staff,
@@ -186,9 +246,14 @@ async def save_widget(request: Request, staff: AdminStaff, runtime: ContainerDep
             values,
             errors,
             intents=await _intent_names(runtime, tenant),
+            **_look(tenant, values["primary_color"], values["theme"]),
         )
     async with runtime.db.transaction() as session:
         await save_section(session, tenant.id, "widget", model.model_dump(mode="json"))
+        if picture is not None:
+            await save_section(session, tenant.id, avatar.SECTION, avatar.stored(picture, copy_of))
+        elif form.checked("avatar_remove"):
+            await save_section(session, tenant.id, avatar.SECTION, None)
         await changed(session, runtime, staff, tenant, "widget")
     return redirect("/admin/settings/widget?saved=1")
 
