@@ -28,6 +28,8 @@ import asyncio
 import contextlib
 import json
 import random
+import signal
+import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -347,6 +349,8 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true", help="print every probe")
     parser.add_argument("--logs", default="", help="a folder for the servers' logs")
     args = parser.parse_args()
+    # Stopped from outside, still stop the PostgreSQL and Redis started here.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     pg, redis = OwnPostgres(), OwnRedis()
     try:
         pg.start()
