@@ -24,6 +24,7 @@ from samtale.web.admin.bot import pages as bot_pages
 from samtale.web.admin.bot import versions as bot_versions
 from samtale.web.admin.insights import api as insights_api
 from samtale.web.admin.insights import pages as insights_pages
+from samtale.web.admin.settings import attachments as settings_attachments
 from samtale.web.admin.settings import data as settings_data
 from samtale.web.admin.settings import live as settings_live
 from samtale.web.admin.settings import pages as settings_pages
@@ -112,6 +113,7 @@ def create_app(runtime: Container, *, manage_runtime: bool = True) -> FastAPI:
     app.include_router(settings_pages.router)
     app.include_router(settings_live.router)
     app.include_router(settings_data.router)
+    app.include_router(settings_attachments.router)
     app.include_router(admin_team.router)
     app.include_router(admin_audit.router)
     app.include_router(admin_tenants.router)

@@ -70,7 +70,8 @@ class SendIn(BaseModel):
     """A chat message: text, files uploaded to the conversation (`…/attachments`), or both."""
 
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(default="", max_length=4000)
+    # Required, and may be "" when the message sends files.
+    text: str = Field(max_length=4000)
     attachments: list[uuid.UUID] = Field(default_factory=list, max_length=10)
     # The idempotency key: a retry with the same id answers the first result, stored once.
     client_id: str | None = Field(
