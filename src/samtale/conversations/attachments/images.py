@@ -79,11 +79,8 @@ def reencode(data: bytes, kind: Kind) -> Encoded:
     elif image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
         image = image.convert("RGBA")
     out = io.BytesIO()
-    options: dict[str, object] = {}
-    if target == "JPEG":
-        options = {"quality": JPEG_QUALITY, "optimize": True}
-    elif target == "WEBP":
-        options = {"quality": JPEG_QUALITY}
+    # JPEG without `optimize` (it halves the speed for 7 % smaller files; see bench.attachments).
+    options: dict[str, object] = {"quality": JPEG_QUALITY} if target in ("JPEG", "WEBP") else {}
     # No `exif=`, `icc_profile=` or text chunks: nothing but the pixels is written.
     image.save(out, format=target, **options)
     thumb = image.copy()
