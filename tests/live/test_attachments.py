@@ -326,3 +326,42 @@ async def test_the_answers_are_not_lost(rt: Container, api: httpx.AsyncClient, l
     )
     assert ANSWERS["email"] in r.text and "skade.jpg" in r.text
     assert uuid.UUID(conv["conversation_id"])
+
+
+async def test_an_upload_cut_off_midway_stores_nothing(
+    rt: Container, api: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    from samtale.web.app import create_app
+
+    shop = await make_shop(rt)
+    conv = await customer(api, shop)
+    app = create_app(rt, manage_runtime=False)
+    sent: list[dict[str, Any]] = []
+    parts = [
+        {"type": "http.request", "body": photo()[:4096], "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> dict[str, Any]:
+        return parts.pop(0) if parts else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": f"/api/v1/conversations/{conv['conversation_id']}/attachments",
+        "raw_path": b"",
+        "query_string": b"name=vase.jpg",
+        "headers": [(b"authorization", f"Bearer {conv['token']}".encode()), (b"host", b"t")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("t", 80),
+    }
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    assert start["status"] == 400
+    assert await stored_bytes(rt, tmp_path, shop) == 0

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request, Response
+from starlette.requests import ClientDisconnect
 
 from samtale.app.container import Container
 from samtale.conversations.attachments import AttachmentInfo
@@ -46,14 +47,18 @@ async def receive_upload(
     author: str,
     name: str | None,
 ) -> dict[str, Any]:
-    info = await runtime.attachments.upload(
-        tenant_id,
-        conversation_id,
-        author=author,
-        name=name,
-        chunks=request.stream(),
-        length=_length(request),
-    )
+    try:
+        info = await runtime.attachments.upload(
+            tenant_id,
+            conversation_id,
+            author=author,
+            name=name,
+            chunks=request.stream(),
+            length=_length(request),
+        )
+    except ClientDisconnect:
+        # The client went away mid-upload: nothing was stored; the answer reaches nobody.
+        raise ApiError(400, "upload_interrupted", "The upload was interrupted.") from None
     return {"attachment": info.as_dict()}
 
 
