@@ -320,6 +320,41 @@ async def test_retention_is_audited(admin_env: AdminEnv) -> None:
     assert r.status_code == 422 and 'id="f-bot_days-error"' in r.text
 
 
+async def test_attachment_limits_are_the_shops_and_reach_the_upload(
+    admin_env: AdminEnv,
+) -> None:
+    client = await admin_env.login("admin")
+    page = await client.get("/admin/settings/attachments")
+    assert page.status_code == 200 and 'value="10"' in page.text
+    r = await client.post(
+        "/admin/settings/attachments",
+        data={"csrf": csrf_of(client), "enabled": "on", "max_file_mb": "2", "max_files": "3"},
+    )
+    assert r.status_code == 303
+    row = await tenant(admin_env)
+    assert row.settings["attachments"] == {"enabled": True, "max_file_mb": 2, "max_files": 3}
+    assert (await admin_env.runtime.attachments.limits(row.id)).max_bytes == 2 * 1024 * 1024
+    audit = await client.get("/api/v1/admin/audit")
+    assert audit.json()["entries"][0]["action"] == "settings.changed"
+    r = await client.post(
+        "/admin/settings/attachments",
+        data={"csrf": csrf_of(client), "enabled": "on", "max_file_mb": "500", "max_files": "0"},
+        headers={"accept-language": "en"},
+    )
+    assert r.status_code == 422
+    assert 'id="f-max_file_mb-error"' in r.text and 'id="f-max_files-error"' in r.text
+    assert 'value="500"' in r.text  # what was typed is kept
+    row = await tenant(admin_env)
+    assert row.settings["attachments"]["max_file_mb"] == 2
+    # Turned off: uploads are refused.
+    r = await client.post(
+        "/admin/settings/attachments",
+        data={"csrf": csrf_of(client), "max_file_mb": "2", "max_files": "3"},
+    )
+    assert r.status_code == 303
+    assert (await admin_env.runtime.attachments.limits(row.id)).enabled is False
+
+
 @pytest.fixture
 async def shop_api() -> AsyncIterator[str]:
     app = FastAPI()

@@ -5,20 +5,24 @@ all its rows, and the record of it outlives the tenant."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import ForeignKey, Table, Uuid, bindparam, func, inspect, select, text
 
 from samtale.app.container import Container
 from samtale.infra.database import Database
 from samtale.kernel.clock import ManualClock
 from samtale.live.service import Agent
-from samtale.model import AuditEntry, Base, Conversation, Tenant
+from samtale.model import Attachment, AttachmentBlob, AuditEntry, Base, Conversation, Tenant
 from samtale.privacy import audit
 from samtale.tenants.service import UserCreate, create_user
 from samtale.web.app import create_app
 from tests.conftest import new_tenant
-from tests.privacy.conftest import chat, involve_person, rows_of
+from tests.files import photo
+from tests.privacy.conftest import chat, exists, involve_person, rows_of
 
 
 def foreign_keys_to(table_name: str) -> list[tuple[Table, ForeignKey]]:
@@ -36,7 +40,10 @@ def test_every_reference_to_a_conversation_cascades_and_is_indexed() -> None:
         "messages",
         "conversation_identifiers",
         "conversation_notes",
+        "attachments",
     }
+    # What refers to a conversation's rows goes with them too (a file's bytes with the file).
+    refs += foreign_keys_to("attachments")
     for table, fk in refs:
         assert fk.ondelete == "CASCADE", f"{table.name}.{fk.parent.name} must be ON DELETE CASCADE"
         # An index leading with the column keeps the cascade from scanning the whole table.
@@ -86,6 +93,8 @@ async def test_deleting_a_conversation_leaves_no_row_that_refers_to_it(
     agent = Agent(staff.id, tenant.id, "Sofie")
     await rt.live.add_note(agent, conv["id"], "ringer tilbage i morgen")
     await rt.live.add_note(agent, kept["id"], "kunden er glad")
+    await _send_photo(api, conv)
+    assert await _count_refs(rt.db, "attachments", "conversation_id", conv["id"]) == 1
     await rt.privacy.delete_conversation(tenant.id, conv["id"], actor="cli", reason="request")
     # Every table with a foreign key to conversations, whatever feature added it.
     for table, fk in foreign_keys_to("conversations"):
@@ -93,6 +102,14 @@ async def test_deleting_a_conversation_leaves_no_row_that_refers_to_it(
         assert left == 0, f"{table.name} kept {left} rows of a deleted conversation"
     assert await rows_of(rt.db, kept["id"]) == {"messages": 2, "identifiers": 1}
     assert await _count_refs(rt.db, "conversation_notes", "conversation_id", kept["id"]) == 1
+    async with rt.db.session() as session:
+        orphans = await session.scalar(
+            select(func.count())
+            .select_from(AttachmentBlob)
+            .outerjoin(Attachment, Attachment.id == AttachmentBlob.attachment_id)
+            .where(Attachment.id.is_(None))
+        )
+    assert orphans == 0
 
 
 async def test_deleting_a_tenant_deletes_its_rows_and_keeps_the_record(
@@ -142,3 +159,97 @@ async def test_deleting_a_tenant_deletes_its_rows_and_keeps_the_record(
         }
         n = await session.scalar(select(func.count()).select_from(AuditEntry))
         assert n and n >= 1
+
+
+async def _send_photo(api: httpx.AsyncClient, conv: dict[str, Any]) -> str:
+    base = f"/api/v1/conversations/{conv['conversation_id']}"
+    r = await api.post(
+        base + "/attachments",
+        params={"name": "skade.jpg"},
+        content=photo(),
+        headers=conv["headers"],
+    )
+    assert r.status_code == 201, r.text
+    aid: str = r.json()["attachment"]["id"]
+    r = await api.post(
+        base + "/messages", json={"text": "her", "attachments": [aid]}, headers=conv["headers"]
+    )
+    assert r.status_code == 201, r.text
+    return aid
+
+
+async def _kept(rt: Container, root: Path, tenant_id: uuid.UUID) -> tuple[int, int]:
+    """(files in the folder, rows of bytes in the database) of the tenant."""
+    folder = root / "attachments" / str(tenant_id)
+    files = sum(1 for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
+    async with rt.db.session() as session:
+        blobs = await session.scalar(
+            select(func.count())
+            .select_from(AttachmentBlob)
+            .join(Attachment, Attachment.id == AttachmentBlob.attachment_id)
+            .where(Attachment.tenant_id == tenant_id)
+        )
+    return files, int(blobs or 0)
+
+
+@pytest.mark.parametrize("storage", ["folder", "database"])
+async def test_files_go_with_their_conversation_by_every_path(
+    make_runtime: Any, database_url: str, clock: ManualClock, tmp_path: Path, storage: str
+) -> None:
+    """The customer's delete, the 90-day purge of bot-only conversations and a tenant's deletion
+    each take the conversation's files from either storage; a file left by a crash between a
+    deletion and the files' removal is swept by the next purge."""
+    rt = await make_runtime(database_url, clock=clock, folder=tmp_path, attachment_storage=storage)
+    tenant = await new_tenant(rt.db, clock)
+    doomed = await new_tenant(rt.db, clock)
+    transport = httpx.ASGITransport(app=create_app(rt, manage_runtime=False))
+    per_photo = (2, 0) if storage == "folder" else (0, 2)  # the photo and its thumbnail
+
+    def times(n: int) -> tuple[int, int]:
+        return per_photo[0] * n, per_photo[1] * n
+
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as api:
+        deleted = await chat(api, tenant, "hej")
+        purged = await chat(api, tenant, "hej")
+        kept = await chat(api, tenant, "hej")
+        gone_with_shop = await chat(api, doomed, "hej")
+        for conv in (deleted, purged, kept, gone_with_shop):
+            await _send_photo(api, conv)
+        assert await _kept(rt, tmp_path, tenant.id) == times(3)
+
+        # The customer's own delete.
+        r = await api.delete(
+            f"/api/v1/conversations/{deleted['conversation_id']}", headers=deleted["headers"]
+        )
+        assert r.status_code == 204
+        assert await _kept(rt, tmp_path, tenant.id) == times(2)
+
+        # The operator deletes a whole shop.
+        assert await _kept(rt, tmp_path, doomed.id) == times(1)
+        await rt.privacy.retention.delete_tenant(doomed.id, actor="cli")
+        assert await _kept(rt, tmp_path, doomed.id) == (0, 0)
+        assert not (tmp_path / "attachments" / str(doomed.id)).exists()
+        assert gone_with_shop["id"]
+
+        # The retention purge, 90 days after the last message (the kept one talks on).
+        clock.advance(days=89)
+        r = await api.post(
+            f"/api/v1/conversations/{kept['conversation_id']}/messages",
+            json={"text": "stadig her"},
+            headers=kept["headers"],
+        )
+        assert r.status_code == 201
+        clock.advance(days=2)
+        report = await rt.privacy.runner.run_once(clock.now())
+        assert report is not None and report.conversations >= 1
+        assert not await exists(rt.db, purged["id"])
+        assert await _kept(rt, tmp_path, tenant.id) == times(1)
+
+    # A crash after a deletion's commit left a folder behind: the next purge sweeps it.
+    if storage == "folder":
+        stray = tmp_path / "attachments" / str(tenant.id) / str(uuid.uuid4())
+        stray.mkdir(parents=True)
+        (stray / "left.file").write_bytes(b"x")
+        await rt.privacy.runner.run_once(clock.now())
+        assert not stray.exists()
+    assert await _kept(rt, tmp_path, tenant.id) == times(1)

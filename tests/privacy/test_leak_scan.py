@@ -36,6 +36,7 @@ from samtale.kernel.logs import configure_logging
 from samtale.model import Tenant
 from samtale.web.app import create_app
 from tests.conftest import EchoResponder, make_settings, new_tenant, start_conversation
+from tests.files import pdf, photo
 
 # The only places where what a customer wrote may be stored (table, column): the messages (and
 # the cards the bot showed with them: a parcel's order and tracking numbers), the conversation's
@@ -51,6 +52,10 @@ ALLOWED: set[tuple[str, str]] = {
     ("offline_messages", "email"),
     ("offline_messages", "name"),
     ("offline_messages", "text"),
+    # A file sent in the chat: its name as the customer gave it, and its bytes (a PDF is kept as
+    # it came) when the database stores them.
+    ("attachments", "name"),
+    ("attachment_blobs", "data"),
 }
 
 
@@ -302,6 +307,26 @@ async def exercise(rt: Container, api: httpx.AsyncClient, tenant: Tenant, s: Sec
             )
             assert r.status_code == 201, r.text
             clock.advance(seconds=5)
+        # A photo named after the customer and a PDF with their e-mail and order in it.
+        sent = []
+        for name, data in (
+            (f"{s.name} {s.order}.jpg", photo()),
+            (f"ordre {s.order}.pdf", pdf(f"{s.email} {s.order}")),
+        ):
+            r = await api.post(
+                url.replace("/messages", "/attachments"),
+                params={"name": name},
+                content=data,
+                headers=conv["headers"],
+            )
+            assert r.status_code == 201, r.text
+            sent.append(r.json()["attachment"]["id"])
+        r = await api.post(
+            url,
+            json={"text": f"billeder til {s.order}", "attachments": sent},
+            headers=conv["headers"],
+        )
+        assert r.status_code == 201, r.text
         # A retried message, a rejected one, an oversized one, and one that breaks the responder.
         await api.post(
             url, json={"text": s.messages()[0], "client_id": "m0"}, headers=conv["headers"]
@@ -369,8 +394,9 @@ async def _scan(rt: Container, api: httpx.AsyncClient, tenant: Tenant) -> Secret
 async def test_no_personal_data_outside_the_messages_with_the_served_responder(
     database_url: str, bot_data_dir: Path, clock: ManualClock
 ) -> None:
-    # The tests' shared model cache: the demo bot is trained once per run, not per test.
-    settings = make_settings(database_url, bot_data_dir)
+    # The tests' shared model cache: the demo bot is trained once per run, not per test. The
+    # files sent go to the database here (the folder storage in the test below).
+    settings = make_settings(database_url, bot_data_dir, attachment_storage="database")
     rt = served_runtime(settings, clock)
     async with running(rt) as api:
         tenant = await served_tenant(rt, bot_data_dir)

@@ -38,11 +38,13 @@ from samtale.bot.actions import ActionRegistry
 from samtale.bot.embeddings import Embedder
 from samtale.bot.model import embedder_for
 from samtale.bot.registry import BotRegistry
+from samtale.conversations.attachments import AttachmentService
 from samtale.conversations.responder import ResponderRegistry
 from samtale.conversations.service import ConversationService, TurnHook
 from samtale.demo.mailbox import MailCatcher
 from samtale.demo.shop.connector import DemoConnector
 from samtale.infra.database import Database
+from samtale.infra.files import file_storage
 from samtale.infra.hub import Hub, InProcessHub, RedisHub
 from samtale.infra.mail import Mailer, mailer_from_env
 from samtale.infra.migrate import upgrade
@@ -61,6 +63,7 @@ from samtale.kernel.metrics import Metrics
 from samtale.knowledge.fetching import Fetcher
 from samtale.knowledge.service import KnowledgeService
 from samtale.live.service import LiveService
+from samtale.privacy.attachments import attachment_sections
 from samtale.privacy.pii.redactor import warm_up as warm_up_pii
 from samtale.privacy.scheduler import PurgeScheduler
 from samtale.privacy.service import PrivacyService
@@ -90,6 +93,7 @@ class Container:
     hub: Hub
     limiter: RateLimiter
     conversations: ConversationService
+    attachments: AttachmentService
     privacy: PrivacyService
     actions: ActionRegistry
     responders: ResponderRegistry
@@ -152,6 +156,15 @@ class Container:
             [privacy.index],
             max_pending=settings.max_pending_turns,
         )
+        # Files sent in a chat: kept in the folder or the database; deleted with their
+        # conversation by every deletion path, swept by every purge round, listed in
+        # transcripts.
+        attachments = AttachmentService(
+            db, file_storage(settings.attachment_storage, settings.data_dir), clock, ids
+        )
+        privacy.retention.after_delete.append(attachments.on_deleted)
+        privacy.runner.steps.append(attachments.sweep)
+        privacy.sections.append(attachment_sections)
         live = LiveService(
             db, hub, clock, ids, conversations, secret, privacy=privacy, mailer=mailer
         )
@@ -229,6 +242,7 @@ class Container:
             hub=hub,
             limiter=limiter,
             conversations=conversations,
+            attachments=attachments,
             privacy=privacy,
             actions=actions,
             responders=registry,

@@ -78,7 +78,17 @@ class Intent(_Strict):
 
 
 class Validator(_Strict):
-    type: Literal["text", "regex", "email", "number", "choice", "order_number", "tracking_number"]
+    # "attachment": the slot is filled by a message that sends a file (a photo of the damage).
+    type: Literal[
+        "text",
+        "regex",
+        "email",
+        "number",
+        "choice",
+        "order_number",
+        "tracking_number",
+        "attachment",
+    ]
     pattern: str | None = None
     choices: dict[Language, list[str]] | None = None
     min: float | None = None
@@ -109,6 +119,11 @@ class Slot(_Strict):
     prompt: dict[Language, Text]
     reprompt: dict[Language, Text]
     validator: Validator
+
+
+# A flow whose action is this hands the case, with what the flow collected (the photo too), to
+# a person: the bot confirms receipt and offers the handoff.
+HANDOFF_ACTION = "handoff"
 
 
 class Flow(_Strict):

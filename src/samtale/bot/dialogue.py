@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from samtale.bot import entities
 from samtale.bot.actions import ActionContext, ActionRegistry, ActionResult, HandoffOffer
-from samtale.bot.content import Button, Content, Flow, Intent, Slot, localized
+from samtale.bot.content import HANDOFF_ACTION, Button, Content, Flow, Intent, Slot, localized
 from samtale.bot.feelings import sounds_dissatisfied
 from samtale.bot.knowledge import KnowledgeAnswerer, KnowledgeReply, QueryVector
 from samtale.bot.language import decide_language, word_count
@@ -293,6 +293,8 @@ class Bot:
             result = await self._in_flow(conv, message, rng, memo)
             if result is not None:
                 return result
+        if message.attachments and not message.text.strip():
+            return self._file_received(conv)
         short = await self._short_answer(conv, message, pending, rng)
         if short is not None:
             return short
@@ -504,6 +506,12 @@ class Bot:
                 state["flow"] = {"name": flow.name, "values": {}, "attempts": 0}
                 conv.notes.flow_started = flow.name
                 self._prefill(flow, state["flow"]["values"], message.text, lang)
+                if message.attachments:
+                    # "The vase arrived broken" with the photo already attached.
+                    ids = ",".join(str(a["id"]) for a in message.attachments)
+                    for slot in flow.slots:
+                        if slot.validator.type == "attachment":
+                            state["flow"]["values"][slot.name] = ids
                 replies = await self._advance(conv, flow, rng)
                 outcome = "flow_completed" if "flow" not in state else "flow_started"
                 return TurnResult(replies, intent.name, confidence, outcome)
@@ -614,6 +622,8 @@ class Bot:
                 return [self._reply(self._fill(localized(slot.prompt, lang) or ""))]
         state.pop("flow", None)
         conv.notes.flow = flow.name
+        if flow.action == HANDOFF_ACTION:
+            return await self._hand_on(conv, flow, values, rng)
         result = await self._run_action(conv, flow.action, values, "")
         if result is None:
             return []
@@ -623,6 +633,45 @@ class Bot:
         if result.offer_person and (person := self._person_button(lang)):
             replies = self._with_button(replies, person)
         return replies
+
+    async def _hand_on(
+        self, conv: ConversationContext, flow: Flow, values: dict[str, str], rng: random.Random
+    ) -> list[Reply]:
+        """A flow that ends with a person (a damaged item with its photo): what it collected
+        goes to the bot's findings, which the agent who takes over sees beside the transcript
+        (where the photo is); the customer hears that the photo arrived, in their language,
+        then gets the handoff."""
+        state = conv.bot_state
+        lang = conv.language
+        found: dict[str, Any] = {}
+        for slot in flow.slots:
+            if slot.name in values:
+                value = values[slot.name]
+                found[slot.name] = (
+                    value.split(",") if slot.validator.type == "attachment" else value
+                )
+        state["context"] = {**state.get("context", {}), flow.name: found}
+        replies = [self._reply(self._text("photo_received", lang))]
+        target = self.content.intent(self._handoff_intent) if self._handoff_intent else None
+        if target is not None:
+            replies += await self._handoff(conv, target, rng)
+        else:
+            replies.append(self._reply(self.message("handoff_requested", lang)))
+        return replies
+
+    def _file_received(self, conv: ConversationContext) -> TurnResult:
+        """A file with no words, outside a flow that asked for one: the bot cannot look at it,
+        so it says it arrived and offers a person who can."""
+        lang = conv.language
+        conv.bot_state["fallbacks"] = 0
+        button = self._person_button(lang)
+        self._ask_handoff(conv.bot_state)
+        return TurnResult(
+            [self._reply(self._text("attachment_received", lang), [button] if button else None)],
+            None,
+            0.0,
+            "attachment",
+        )
 
     async def _run_action(
         self, conv: ConversationContext, name: str, slots: dict[str, str], text: str
@@ -695,7 +744,11 @@ class Bot:
                 1.0,
                 "flow_abandoned",
             )
-        value = self._validate(slot, message.text, lang)
+        if slot.validator.type == "attachment":
+            # Filled by the files the message sends (their ids); text alone does not fill it.
+            value = ",".join(str(a["id"]) for a in message.attachments) or None
+        else:
+            value = self._validate(slot, message.text, lang)
         if value is not None:
             fstate["values"][slot.name] = value
             # A message may carry more than the slot asked for (an e-mail with the order number).
@@ -703,10 +756,19 @@ class Bot:
             replies = await self._advance(conv, flow, rng)
             outcome = "flow_completed" if "flow" not in state else "flow_step"
             return TurnResult(replies, intent_name, 1.0, outcome)
-        prediction = await self._predict(memo, message.text)
-        switch = self._switches_topic(prediction, intent_name)
+        if not message.text.strip():
+            prediction = None  # a file alone, in another slot: ask again
+            switch = False
+        else:
+            prediction = await self._predict(memo, message.text)
+            switch = self._switches_topic(prediction, intent_name)
         full = getattr(self.classifier, "predict_full", None)
-        if switch and getattr(prediction, "path", "e5") == "fast" and full is not None:
+        if (
+            switch
+            and prediction is not None
+            and getattr(prediction, "path", "e5") == "fast"
+            and full is not None
+        ):
             # Leaving a flow rests on the whole model, not on the fast path alone: "ikke en
             # mail" in the e-mail slot is an answer that failed, not a question about e-mail.
             switch = self._switches_topic(await asyncio.to_thread(full, message.text), intent_name)

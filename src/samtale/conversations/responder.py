@@ -48,6 +48,8 @@ class IncomingMessage:
     client_id: str | None = None
     # Set when the customer clicked a quick reply that names an intent.
     intent: str | None = None
+    # The files sent with the message (their descriptions: id, name, type, size, thumbnail).
+    attachments: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from samtale.conversations.attachments import claim, pending
 from samtale.conversations.events import message_event, state_event
 from samtale.conversations.repository import Conversations
 from samtale.conversations.responder import (
@@ -144,8 +145,9 @@ class ConversationService:
         page_language: str | None = None,
         loaded: Conversation | None = None,
         client_key: str | None = None,
+        attachments: Sequence[uuid.UUID] = (),
     ) -> Turn:
-        """Handle one visitor message. `loaded` is the conversation as the caller just read it
+        """Handle one visitor message (with the ids of files uploaded for it, if any). `loaded` is the conversation as the caller just read it
         (authentication reads it anyway); it is used when no other message of this conversation
         is being handled on this instance, and read again otherwise.
 
@@ -169,6 +171,7 @@ class ConversationService:
                 page_language,
                 loaded,
                 client_key,
+                attachments,
             )
         finally:
             self.pending -= 1
@@ -183,6 +186,7 @@ class ConversationService:
         page_language: str | None,
         loaded: Conversation | None,
         client_key: str | None,
+        attachments: Sequence[uuid.UUID] = (),
     ) -> Turn:
         lock = self._lock(conversation_id)
         fresh = (
@@ -205,7 +209,16 @@ class ConversationService:
                 raise LookupError("conversation not found")
             conv = fresh
             now = self.clock.now()
-            incoming = IncomingMessage(self.ids.uuid(), text, now, client_id, intent)
+            files: tuple[dict[str, Any], ...] = ()
+            if attachments:
+                async with self.db.session() as session:
+                    infos = await pending(
+                        session, tenant_id, conversation_id, attachments, "visitor"
+                    )
+                files = tuple(i.as_dict() for i in infos)
+            incoming = IncomingMessage(
+                self.ids.uuid(), text, now, client_id, intent, attachments=files
+            )
             try:
                 for attempt in range(1, TURN_ATTEMPTS + 1):
                     ctx = context_of(conv, page_language)
@@ -316,7 +329,9 @@ class ConversationService:
                 seq=first,
                 author="visitor",
                 text=incoming.text,
-                payload=None,
+                payload={"attachments": list(incoming.attachments)}
+                if incoming.attachments
+                else None,
                 client_id=incoming.client_id,
                 reply_to=None,
                 agent_id=None,
@@ -338,6 +353,9 @@ class ConversationService:
                 for i, r in enumerate(replies)
             ]
             await repo.insert_messages([visitor, *stored])
+            if incoming.attachments:
+                ids = [uuid.UUID(a["id"]) for a in incoming.attachments]
+                await claim(session, tenant_id, ctx.id, ids, visitor.id)
             turn = Turn(ctx, visitor, stored)
             for hook in self.hooks:
                 await hook.on_turn(session, turn, incoming)
@@ -359,10 +377,18 @@ class ConversationService:
         payload: dict[str, Any] | None = None,
         agent_id: uuid.UUID | None = None,
         agent_name: str | None = None,
+        attachments: Sequence[uuid.UUID] = (),
     ) -> Message:
-        """Store one message from an agent or the system and publish it."""
+        """Store one message from an agent or the system (with files uploaded for it by the
+        same author) and publish it."""
         msg = await self._store_one(
-            tenant_id, conversation_id, author, text, payload=payload, agent_id=agent_id
+            tenant_id,
+            conversation_id,
+            author,
+            text,
+            payload=payload,
+            agent_id=agent_id,
+            attachments=attachments,
         )
         await self.hub.publish(
             conversation_channel(conversation_id), message_event(msg, agent_name)
@@ -379,12 +405,16 @@ class ConversationService:
         payload: dict[str, Any] | None = None,
         client_id: str | None = None,
         agent_id: uuid.UUID | None = None,
+        attachments: Sequence[uuid.UUID] = (),
     ) -> Message:
         now = self.clock.now()
         async with self.db.transaction() as session:
+            if attachments:
+                infos = await pending(session, tenant_id, conversation_id, attachments, author)
+                payload = {**(payload or {}), "attachments": [i.as_dict() for i in infos]}
             repo = Conversations(session, tenant_id)
             seq = await repo.next_seqs(conversation_id, 1, now)
-            return await repo.add_message(
+            msg = await repo.add_message(
                 conversation_id,
                 id=self.ids.uuid(),
                 seq=seq,
@@ -395,6 +425,10 @@ class ConversationService:
                 agent_id=agent_id,
                 now=now,
             )
+            if attachments:
+                await session.flush()
+                await claim(session, tenant_id, conversation_id, attachments, msg.id)
+            return msg
 
     async def add_message_once(
         self,
@@ -406,12 +440,19 @@ class ConversationService:
         client_id: str | None,
         agent_id: uuid.UUID | None = None,
         agent_name: str | None = None,
+        attachments: Sequence[uuid.UUID] = (),
     ) -> tuple[Message, bool]:
         """`add_message` with an idempotency key: the unique (conversation, client id) keeps
         one copy; a retry, even one racing the first, gets the stored message and True."""
         if client_id is None:
             msg = await self.add_message(
-                tenant_id, conversation_id, author, text, agent_id=agent_id, agent_name=agent_name
+                tenant_id,
+                conversation_id,
+                author,
+                text,
+                agent_id=agent_id,
+                agent_name=agent_name,
+                attachments=attachments,
             )
             return msg, False
         async with self.db.session() as session:
@@ -422,7 +463,13 @@ class ConversationService:
             return earlier, True
         try:
             msg = await self._store_one(
-                tenant_id, conversation_id, author, text, client_id=client_id, agent_id=agent_id
+                tenant_id,
+                conversation_id,
+                author,
+                text,
+                client_id=client_id,
+                agent_id=agent_id,
+                attachments=attachments,
             )
         except IntegrityError:
             async with self.db.session() as session:

@@ -33,7 +33,14 @@ from samtale.privacy.pii import ShopVocabulary, redact
 
 # Outcomes of messages that were not a question for the classifier: a slot's value (an e-mail,
 # an order number) inside a flow, or a turn that failed.
-NOT_QUESTIONS = {"flow_step", "flow_reprompt", "flow_abandoned", "error", "rate_limited"}
+NOT_QUESTIONS = {
+    "flow_step",
+    "flow_reprompt",
+    "flow_abandoned",
+    "error",
+    "rate_limited",
+    "attachment",
+}
 # Outcomes that always go into the sample.
 NOT_UNDERSTOOD = {"fallback", "handoff_offered"}
 MAX_TEXT = 2000  # the longest training example the content takes

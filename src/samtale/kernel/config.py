@@ -11,6 +11,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -85,6 +86,11 @@ class Settings(BaseSettings):
     carrier_bring_api_uid: str | None = None
     carrier_bring_api_key: str | None = None
     carrier_dhl_api_key: str | None = None
+
+    # Where attachments (photos, PDFs sent in a chat) are kept: "folder" (under
+    # `<data_dir>/attachments`, the embedded default) or "database" (the `attachment_blobs`
+    # table; every instance sees every file, e.g. several instances on PostgreSQL).
+    attachment_storage: Literal["folder", "database"] = "folder"
 
     # The retention purge inside the server: every `purge_interval_seconds` (0: off, e.g. when
     # `samtale purge` runs from cron), deleting at most `purge_batch_size` conversations per

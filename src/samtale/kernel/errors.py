@@ -61,6 +61,20 @@ class Invalid(DomainError):
     default_message = "The request is not valid."
 
 
+class TooLarge(DomainError):
+    """The upload is over a size limit."""
+
+    code = "payload_too_large"
+    default_message = "The file is too large."
+
+
+class UnsupportedType(DomainError):
+    """The upload is of a kind that is not accepted (decided from its content)."""
+
+    code = "unsupported_media_type"
+    default_message = "This kind of file is not accepted."
+
+
 class RateLimited(DomainError):
     code = "rate_limited"
     default_message = "Too many requests; try again shortly."

@@ -5,6 +5,7 @@ messages by e-mail."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -274,9 +275,11 @@ class AgentSide(LiveBase):
         conversation_id: uuid.UUID,
         message: str,
         client_id: str | None = None,
+        attachments: Sequence[uuid.UUID] = (),
     ) -> tuple[Message, bool]:
-        """Send; with `client_id`, a retry (the answer was lost) returns the message stored
-        the first time and True, and stores nothing."""
+        """Send (with files the agent uploaded to the conversation); with `client_id`, a retry
+        (the answer was lost) returns the message stored the first time and True, and stores
+        nothing."""
         async with self.db.session() as session:
             h = await self._live_handoff(session, agent, conversation_id)
         msg, duplicate = await self.conversations.add_message_once(
@@ -287,6 +290,7 @@ class AgentSide(LiveBase):
             client_id=f"agent:{client_id}" if client_id else None,
             agent_id=agent.user_id,
             agent_name=agent.name,
+            attachments=attachments,
         )
         if duplicate:
             return msg, True

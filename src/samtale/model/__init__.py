@@ -1,6 +1,7 @@
 """SQLAlchemy tables, one module per aggregate. Importing this package registers them all."""
 
 from samtale.model.admin import AccountToken, BotPublishJob
+from samtale.model.attachment import Attachment, AttachmentBlob
 from samtale.model.audit import AuditEntry
 from samtale.model.auth import UserSession
 from samtale.model.base import Base
@@ -17,6 +18,8 @@ from samtale.model.user import User
 __all__ = [
     "AccountToken",
     "AgentPresence",
+    "Attachment",
+    "AttachmentBlob",
     "AuditEntry",
     "Base",
     "BotContentVersion",

@@ -82,7 +82,7 @@ CODES = frozenset(
         "visitor", "agent", "admin", "operator",  # roles
         "find", "delete", "export",  # what a search was for
         "invite", "reset",  # how a password was set
-        "widget", "site", "hours", "prechat", "canned", "agents", "connector",  # settings pages
+        "widget", "site", "hours", "prechat", "canned", "agents", "connector", "attachments",  # settings pages
     }
 )  # fmt: skip
 

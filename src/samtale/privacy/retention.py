@@ -42,7 +42,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -148,6 +148,10 @@ class Retention:
         self.ids = ids
         self.secret_key = secret_key
         self.batch_size = batch_size
+        # What lives outside the database and goes with a conversation (the attachments' files
+        # in the folder storage): called with (tenant, conversation ids) after each committed
+        # batch, whatever the reason of the deletion.
+        self.after_delete: list[Callable[[uuid.UUID, Sequence[uuid.UUID]], Awaitable[None]]] = []
 
     # The one deletion path ---------------------------------------------------------------
 
@@ -182,6 +186,12 @@ class Retention:
     ) -> None:
         if not deleted:
             return
+        for step in self.after_delete:
+            try:
+                await step(tenant_id, [d.conversation_id for d in deleted])
+            except Exception:
+                # The scheduled purge's sweep removes what is left.
+                log.exception("after_delete_failed", tenant_id=str(tenant_id))
         event = {"type": "deleted", "reason": reason}
         for start in range(0, len(deleted), 100):
             chunk = deleted[start : start + 100]

@@ -25,16 +25,19 @@ from samtale.web.admin.bot import pages as bot_pages
 from samtale.web.admin.bot import versions as bot_versions
 from samtale.web.admin.insights import api as insights_api
 from samtale.web.admin.insights import pages as insights_pages
+from samtale.web.admin.settings import attachments as settings_attachments
 from samtale.web.admin.settings import data as settings_data
 from samtale.web.admin.settings import live as settings_live
 from samtale.web.admin.settings import pages as settings_pages
 from samtale.web.console import api as console_api
+from samtale.web.console import attachments as console_attachments
 from samtale.web.console import pages as console_pages
 from samtale.web.console import ws as console_ws
 from samtale.web.errors import install_error_handlers
 from samtale.web.middleware import BodyLimitMiddleware, CorsMiddleware, RequestLogMiddleware
 from samtale.web.staff import auth
 from samtale.web.staff.session import LoginRequired, login_redirect_url
+from samtale.web.visitor import attachments as visitor_attachments
 from samtale.web.visitor import conversations as visitor_conversations
 from samtale.web.visitor import handoff as visitor_handoff
 from samtale.web.visitor import printing as visitor_printing
@@ -80,13 +83,16 @@ def create_app(runtime: Container, *, manage_runtime: bool = True) -> FastAPI:
         )
 
     # Outermost first: CORS wraps everything (errors too), then metrics, then the body limit.
-    app.add_middleware(BodyLimitMiddleware, limit=runtime.settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, limit=runtime.settings.max_body_bytes, streamed=("/attachments",)
+    )
     app.add_middleware(RequestLogMiddleware, metrics=runtime.metrics)
     app.add_middleware(CorsMiddleware, origin_allowed=widget_origin_allowed)
 
     app.include_router(health.router)
     # The visitor API (the widget and third-party clients).
     app.include_router(visitor_conversations.router, prefix="/api/v1")
+    app.include_router(visitor_attachments.router, prefix="/api/v1")
     app.include_router(visitor_privacy.router, prefix="/api/v1")
     app.include_router(visitor_printing.router, prefix="/api/v1")
     app.include_router(visitor_realtime.router, prefix="/api/v1")
@@ -98,6 +104,7 @@ def create_app(runtime: Container, *, manage_runtime: bool = True) -> FastAPI:
     app.include_router(insights_api.router, prefix="/api/v1")
     # The agent console.
     app.include_router(console_api.router)
+    app.include_router(console_attachments.router)
     app.include_router(console_ws.router)
     app.include_router(console_pages.router)
     # The admin pages.
@@ -109,6 +116,7 @@ def create_app(runtime: Container, *, manage_runtime: bool = True) -> FastAPI:
     app.include_router(settings_pages.router)
     app.include_router(settings_live.router)
     app.include_router(settings_data.router)
+    app.include_router(settings_attachments.router)
     app.include_router(admin_team.router)
     app.include_router(admin_audit.router)
     app.include_router(admin_tenants.router)

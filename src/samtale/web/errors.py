@@ -21,7 +21,9 @@ from samtale.kernel.errors import (
     Invalid,
     NotFound,
     RateLimited,
+    TooLarge,
     Unavailable,
+    UnsupportedType,
     UpstreamFailed,
 )
 from samtale.kernel.logs import get_logger
@@ -92,6 +94,8 @@ DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (Forbidden, 403),
     (Conflict, 409),
     (Invalid, 422),
+    (TooLarge, 413),
+    (UnsupportedType, 415),
     (RateLimited, 429),
     (Unavailable, 503),
     (UpstreamFailed, 502),

@@ -42,14 +42,21 @@ async def _send_json(
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over `limit` bytes with 413, before the app sees them."""
+    """Refuse request bodies over `limit` bytes with 413, before the app sees them. Paths ending
+    in one of `streamed` (file uploads) are passed through unread: their route reads the body
+    in chunks against its own, larger limit and refuses it the moment it is passed."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, streamed: tuple[str, ...] = ()) -> None:
         self.app = app
         self.limit = limit
+        self.streamed = streamed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if (
+            scope["type"] != "http"
+            or scope["method"] in ("GET", "HEAD", "OPTIONS")
+            or (self.streamed and scope["path"].endswith(self.streamed))
+        ):
             await self.app(scope, receive, send)
             return
         too_large = {

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from samtale.accounts.sessions import Staff
 from samtale.kernel.text import clean_text
@@ -80,6 +80,30 @@ class NoteIn(BaseModel):
         if not v:
             raise ValueError("the text is empty")
         return v
+
+
+class SendIn(BaseModel):
+    """A chat message: text, files uploaded to the conversation (`…/attachments`), or both."""
+
+    model_config = ConfigDict(extra="forbid")
+    # Required, and may be "" when the message sends files.
+    text: str = Field(max_length=4000)
+    attachments: list[uuid.UUID] = Field(default_factory=list, max_length=10)
+    # The idempotency key: a retry with the same id answers the first result, stored once.
+    client_id: str | None = Field(
+        default=None, min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.:-]+$"
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        return clean_text(v)
+
+    @model_validator(mode="after")
+    def _something(self) -> SendIn:
+        if not self.text and not self.attachments:
+            raise ValueError("the text is empty")
+        return self
 
 
 class TypingIn(BaseModel):
@@ -192,10 +216,10 @@ async def conversation(
 
 @router.post("/conversations/{conversation_id}/messages", status_code=201)
 async def send(
-    conversation_id: uuid.UUID, body: TextIn, staff: AgentStaff, runtime: ContainerDep
+    conversation_id: uuid.UUID, body: SendIn, staff: AgentStaff, runtime: ContainerDep
 ) -> dict[str, Any]:
     msg, duplicate = await runtime.live.send_once(
-        agent_of(staff), conversation_id, body.text, body.client_id
+        agent_of(staff), conversation_id, body.text, body.client_id, body.attachments
     )
     return {
         "id": str(msg.id),

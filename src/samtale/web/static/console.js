@@ -351,8 +351,9 @@
     const card = cardOf(m.payload);
     return h("li", { class: "msg " + m.author, "data-cursor": m.cursor, "data-id": m.id, hook: "message" },
       h("span", { class: "meta" }, h("span", { class: "who" }, who), " ", h("time", { datetime: m.created_at }, fmtTime(m.created_at))),
-      h("p", { class: "text" }, m.text),
+      m.text ? h("p", { class: "text" }, m.text) : null,
       card,
+      fileList(m),
       m.author === "agent" ? h("span", { class: "seen", hidden: true }, t("seen")) : null);
   };
   // What the bot showed the customer (tracking, products), in a line.
@@ -647,6 +648,69 @@
     if (!r.ok) return showError(errorText(r));
     $("note-text").value = "";
     reloadNotes(v.conversation_id);
+  });
+  /* ----------------------------------------------------------- attachments */
+  // Photos and PDFs in the chat: the customer's are shown as previews and open in full; the
+  // agent's paperclip uploads files (the raw body; the server checks and re-encodes them) and
+  // sends them as one message, with what is written in the reply box.
+  const fileList = (m) => {
+    const files = m.payload && Array.isArray(m.payload.attachments) ? m.payload.attachments : [];
+    const v = S.current;
+    if (!files.length || !v) return null;
+    const base = `/api/v1/agent/conversations/${encodeURIComponent(v.conversation_id)}/attachments/`;
+    return h("ul", { class: "files", hook: "files" }, files.map((a) => {
+      const url = base + encodeURIComponent(a.id);
+      const size = a.size >= 1048576 ? (a.size / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(a.size / 1024)) + " KB";
+      return h("li", null, h("a", { href: url, target: "_blank", rel: "noopener", hook: "file" },
+        a.thumbnail ? h("img", { src: url + "/thumbnail", alt: String(a.name || "") }) : null,
+        h("span", null, t("attachment_open", { name: String(a.name || ""), size }))));
+    }));
+  };
+  const uploadFiles = async (list) => {
+    const v = S.current;
+    if (!v || !list.length) return;
+    if (!S.csrf) await booted;
+    const ids = [];
+    const button = $("attach");
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    for (const f of [...list].slice(0, 10)) {
+      let res = null;
+      let data = null;
+      try {
+        res = await fetch(`/api/v1/agent/conversations/${encodeURIComponent(v.conversation_id)}/attachments?name=${encodeURIComponent(f.name || "")}`, { method: "POST", headers: { "x-csrf-token": S.csrf }, body: f, credentials: "same-origin" });
+        data = await res.json().catch(() => null);
+      } catch {
+        /* said below */
+      }
+      if (res && res.status === 201 && data) ids.push(data.attachment.id);
+      else showError(errorText({ data }));
+    }
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    if (!ids.length) return;
+    const text = reply.value.trim();
+    const r = await api("POST", `/conversations/${v.conversation_id}/messages`, { text, attachments: ids, client_id: newClientId() });
+    if (!r.ok) return showError(errorText(r));
+    if (text) reply.value = "";
+    showError("");
+  };
+  $("attach").addEventListener("click", () => $("attach-file").click());
+  $("attach-file").addEventListener("change", (e) => {
+    uploadFiles(e.target.files);
+    e.target.value = "";
+  });
+  reply.addEventListener("paste", (e) => {
+    const files = e.clipboardData && e.clipboardData.files;
+    if (files && files.length) {
+      e.preventDefault();
+      uploadFiles(files);
+    }
+  });
+  $("composer").addEventListener("dragover", (e) => e.preventDefault());
+  $("composer").addEventListener("drop", (e) => {
+    e.preventDefault();
+    uploadFiles(e.dataTransfer.files);
   });
 
   /* ---------------------------------------------------------------- socket */

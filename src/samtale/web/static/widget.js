@@ -206,6 +206,7 @@
     close: [["path", { d: "M6 6l12 12M18 6L6 18" }]],
     gear: [["path", { d: "M10.1 4.9L10.5 1.7L13.5 1.7L13.9 4.9L15.7 5.6L18.2 3.6L20.4 5.8L18.4 8.3L19.1 10.1L22.3 10.5L22.3 13.5L19.1 13.9L18.4 15.7L20.4 18.2L18.2 20.4L15.7 18.4L13.9 19.1L13.5 22.3L10.5 22.3L10.1 19.1L8.3 18.4L5.8 20.4L3.6 18.2L5.6 15.7L4.9 13.9L1.7 13.5L1.7 10.5L4.9 10.1L5.6 8.3L3.6 5.8L5.8 3.6L8.3 5.6ZM15.3 12a3.3 3.3 0 1 0-6.6 0a3.3 3.3 0 1 0 6.6 0Z", fill: "currentColor", stroke: "none", "fill-rule": "evenodd" }]],
     send: [["path", { d: "M4 19.5l16.5-7.5L4 4.5 5.5 10.5 13 12l-7.5 1.5z", fill: "currentColor", stroke: "none" }]],
+    clip: [["path", { d: "M20 11.5l-8 8a5 5 0 0 1-7-7l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7L9.7 17.2a1.7 1.7 0 0 1-2.4-2.4L15 7" }]],
   };
   const icon = (name) => {
     const svg = D.createElementNS(NS, "svg");
@@ -278,7 +279,7 @@
       }
     },
     save() {
-      const outbox = S.outbox.filter((m) => m.status !== "failed").map(({ client_id, text, intent }) => ({ client_id, text, intent }));
+      const outbox = S.outbox.filter((m) => m.status !== "failed").map(({ client_id, text, intent, files }) => ({ client_id, text, intent, files }));
       try {
         if (!S.conv && !outbox.length && !S.past.length) this.area.removeItem(this.key);
         else this.area.setItem(this.key, JSON.stringify({ ...S.conv, cursor: S.cursor, read: S.read, outbox, past: S.past }));
@@ -430,7 +431,7 @@
       }
     }
     return h("div", { class: "msg " + m.author, hook: m.author === "visitor" ? "visitor-message" : "reply" },
-      h("div", { class: "bubble" }, h("span", { class: "sr" }, who(m) + ": "), ...body),
+      h("div", { class: "bubble" }, h("span", { class: "sr" }, who(m) + ": "), ...body, fileList(m)),
       cards.length ? h("div", { class: "cards" }, cards) : null,
       m.author === "bot" && m.payload && m.payload.feedback === true && m.id ? feedback(m) : null,
       m.created_at ? h("time", { datetime: m.created_at }, fmtTime(m.created_at)) : null);
@@ -712,6 +713,87 @@
     },
   };
 
+  /* ---------------------------------------------------------- attachments */
+  // Photos and PDFs, both ways: a file is uploaded as the raw body (the server decides its type
+  // from the content, re-encodes photos and refuses what it must), then sent as a message naming
+  // it. Files are fetched with the conversation's token: previews become data: URLs (no blob:
+  // needed in the shop's CSP), a click downloads the file.
+  const AT = {
+    da: { attach: "Vedhæft billede eller PDF", up: "Sender fil …", dl: "Hent", big: "Filen er for stor.", kind: "Kun billeder (JPEG, PNG, WebP, HEIC) og PDF-filer kan sendes.", many: "Der kan ikke sendes flere filer i denne samtale." },
+    sv: { attach: "Bifoga bild eller PDF", up: "Skickar fil …", dl: "Hämta", big: "Filen är för stor.", kind: "Bara bilder (JPEG, PNG, WebP, HEIC) och PDF-filer kan skickas.", many: "Det går inte att skicka fler filer i den här konversationen." },
+    nb: { attach: "Legg ved bilde eller PDF", up: "Sender fil …", dl: "Last ned", big: "Filen er for stor.", kind: "Bare bilder (JPEG, PNG, WebP, HEIC) og PDF-filer kan sendes.", many: "Det kan ikke sendes flere filer i denne samtalen." },
+    fi: { attach: "Liitä kuva tai PDF", up: "Lähetetään tiedostoa …", dl: "Lataa", big: "Tiedosto on liian suuri.", kind: "Vain kuvia (JPEG, PNG, WebP, HEIC) ja PDF-tiedostoja voi lähettää.", many: "Tähän keskusteluun ei voi lähettää enempää tiedostoja." },
+    en: { attach: "Attach a photo or PDF", up: "Sending file …", dl: "Download", big: "The file is too large.", kind: "Only photos (JPEG, PNG, WebP, HEIC) and PDF files can be sent.", many: "No more files can be sent in this conversation." },
+  };
+  for (const l of LANGS) Object.assign(TEXTS[l], AT[l]);
+  const FILE_ERRORS = { 413: "big", 415: "kind", 409: "many" };
+  const fileNote = (key) => {
+    ui.count.textContent = key ? t(key) : "";
+    ui.count.classList.toggle("over", !!key);
+  };
+  const attach = async (list) => {
+    const files = [...(list || [])].slice(0, 10);
+    if (!files.length || !ui || (!S.conv && !(await startConversation()))) return;
+    const ids = [];
+    let err = "";
+    fileNote("");
+    for (const f of files) {
+      let status = 0;
+      let data = null;
+      try {
+        const res = await fetch(API + convPath("/attachments?name=" + encodeURIComponent(f.name || "")), { method: "POST", headers: { authorization: "Bearer " + S.conv.token }, body: f, credentials: "omit" });
+        status = res.status;
+        data = await res.json().catch(() => null);
+      } catch {
+        /* offline: said below */
+      }
+      if (status === 201 && data) ids.push(data.attachment.id);
+      else err = FILE_ERRORS[status] || "error";
+    }
+    if (ids.length) send("", undefined, ids);
+    if (err) fileNote(err);
+  };
+  const pasteFiles = (e) => {
+    const files = e.clipboardData && e.clipboardData.files;
+    if (files && files.length) {
+      e.preventDefault();
+      attach(files);
+    }
+  };
+  const clipButton = () => {
+    const input = h("input", { type: "file", multiple: true, hidden: true, accept: "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,application/pdf", onchange: (e) => (attach(e.target.files), (e.target.value = "")) });
+    return h("span", null, tx(h("button", { type: "button", class: "icon", hook: "attach", onclick: () => input.click() }, icon("clip")), "aria-label", "attach"), input);
+  };
+  const fetchFile = async (path) => {
+    const res = await fetch(API + convPath(path), { headers: { authorization: "Bearer " + S.conv.token }, credentials: "omit" });
+    return res.ok ? res.blob() : null;
+  };
+  const saveFile = async (path, name) => {
+    const blob = await fetchFile(path).catch(() => null);
+    if (!blob) return;
+    const url = URL.createObjectURL(blob);
+    h("a", { href: url, download: name }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  };
+  const fileList = (m) => {
+    const files = m.payload && Array.isArray(m.payload.attachments) ? m.payload.attachments.filter((a) => a && str(a.id)).slice(0, 10) : [];
+    if (!files.length || !S.conv) return null;
+    return h("ul", { class: "files", hook: "files" }, files.map((a) => {
+      const path = "/attachments/" + encodeURIComponent(a.id);
+      const img = a.thumbnail ? h("img", { alt: str(a.name) }) : null;
+      if (img) fetchFile(path + "/thumbnail").then((b) => {
+        const r = new FileReader();
+        r.onload = () => {
+          const near = isNearBottom();
+          img.onload = () => scrollDown(near);
+          img.src = r.result;
+        };
+        if (b) r.readAsDataURL(b);
+      }).catch(() => {});
+      return h("li", null, img, h("button", { type: "button", class: "file", hook: "file", onclick: () => saveFile(path, str(a.name)) }, `${t("dl")} ${str(a.name)} (${Math.max(1, Math.round((+a.size || 0) / 1024))} KB)`));
+    }));
+  };
+
   /* --------------------------------------------------------------- outbox */
   // A message is queued with a fresh client_id and sent in order; any retry (network failure,
   // lost answer, reload) repeats the same client_id, so the server stores it exactly once.
@@ -736,7 +818,7 @@
           if (S.state === "bot" || S.state === "closed") typing.show("");
           let r;
           try {
-            r = await authed("POST", "/messages", { text: item.text, client_id: item.client_id, intent: item.intent });
+            r = await authed("POST", "/messages", { text: item.text, client_id: item.client_id, intent: item.intent, attachments: item.files });
           } catch {
             setPending(item, "waiting");
             live.retry();
@@ -801,10 +883,10 @@
     return true;
   };
 
-  const send = (text, intent) => {
+  const send = (text, intent, files) => {
     text = str(text).trim();
-    if (!text) return;
-    const item = { client_id: newId(), text, intent };
+    if (!text && !(files && files.length)) return;
+    const item = { client_id: newId(), text, intent, files };
     S.outbox.push(item);
     store.save();
     showQuick(null);
@@ -818,7 +900,7 @@
   // A message the server has not stored yet, shown at the end until it is (then replaced).
   const showPending = (item) => {
     const el = h("div", { class: "msg visitor pending", hook: "pending" },
-      h("div", { class: "bubble" }, h("span", { class: "sr" }, t("you") + ": "), h("p", { class: "text" }, item.text)),
+      h("div", { class: "bubble" }, h("span", { class: "sr" }, t("you") + ": "), h("p", { class: "text" }, item.text || t("up"))),
       h("span", { class: "note" }));
     pending.set(item.client_id, el);
     ui.msgs.append(el);
@@ -1201,17 +1283,17 @@
     const typingLabel = h("span", { class: "tl" });
     const typingEl = h("div", { class: "typing", "aria-hidden": "true", hidden: true }, h("span", { class: "dots" }, h("i"), h("i"), h("i")), typingLabel);
     const list = tx(h("div", { class: "list", hook: "messages", role: "log", tabindex: "0" }, greeting, msgs, quick, person.el, typingEl), "aria-label", "messages");
-    const input = tx(tx(h("textarea", { id: "sw-input", hook: "composer", rows: 1, enterkeyhint: "send", "aria-describedby": "sw-count", autocomplete: "off", oninput: () => onInput(), onkeydown: composerKeys }), "placeholder", "placeholder"), "aria-label", "label");
+    const input = tx(tx(h("textarea", { id: "sw-input", hook: "composer", rows: 1, enterkeyhint: "send", "aria-describedby": "sw-count", autocomplete: "off", oninput: () => onInput(), onkeydown: composerKeys, onpaste: pasteFiles }), "placeholder", "placeholder"), "aria-label", "label");
     const sendBtn = tx(h("button", { type: "submit", class: "sendbtn", hook: "send" }, icon("send")), "aria-label", "send");
     const count = h("p", { id: "sw-count", class: "count", hook: "counter", "aria-live": "polite" });
-    const form = h("form", { class: "composer", onsubmit: (e) => (e.preventDefault(), submit()) }, input, sendBtn, count);
+    const form = h("form", { class: "composer", onsubmit: (e) => (e.preventDefault(), submit()) }, clipButton(), input, sendBtn, count);
     const cancelBtn = tx(h("button", { type: "button", class: "btn", hook: "cancel", onclick: () => hideConfirm() }), null, "cancel");
     const confirm = h("div", { class: "confirm", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "sw-ct", "aria-describedby": "sw-cd", hidden: true },
       h("div", { class: "panel" },
         tx(h("h3", { id: "sw-ct" }), null, "confirmTitle"),
         tx(h("p", { id: "sw-cd" }), null, "confirmText"),
         h("div", { class: "row" }, cancelBtn, tx(h("button", { type: "button", class: "btn danger", hook: "confirm-delete", onclick: () => doDelete() }), null, "confirm"))));
-    const win = h("div", { class: "window " + (STATE_CLASSES[S.state] || "st-other"), hook: "window", id: "sw-window", role: "dialog", "aria-modal": "true", "aria-labelledby": "sw-title", hidden: true, onkeydown: windowKeys },
+    const win = h("div", { class: "window " + (STATE_CLASSES[S.state] || "st-other"), hook: "window", id: "sw-window", role: "dialog", "aria-modal": "true", "aria-labelledby": "sw-title", hidden: true, onkeydown: windowKeys, ondragover: (e) => e.preventDefault(), ondrop: (e) => (e.preventDefault(), attach(e.dataTransfer.files)) },
       head, banner, list, form, confirm);
     frame.append(win);
     launcher.setAttribute("aria-controls", "sw-window");
@@ -1574,7 +1656,7 @@ details{margin-top:6px}summary{cursor:pointer;color:var(--lnk);font-weight:600}
 .dots i{width:7px;height:7px;border-radius:50%;background:var(--mut);animation:blink 1.2s infinite}
 .dots i:nth-child(2){animation-delay:.2s}.dots i:nth-child(3){animation-delay:.4s}
 @keyframes blink{0%,80%,100%{opacity:.3}40%{opacity:1}}
-.composer{display:grid;grid-template-columns:1fr auto;align-items:end;gap:8px;padding:10px 10px calc(10px + env(safe-area-inset-bottom)) 14px;border-top:1px solid var(--bd);background:var(--bg)}
+.composer{display:grid;grid-template-columns:auto 1fr auto;align-items:end;gap:8px;padding:10px 10px calc(10px + env(safe-area-inset-bottom)) 14px;border-top:1px solid var(--bd);background:var(--bg)}
 textarea{display:block;width:100%;min-height:40px;max-height:128px;field-sizing:content;resize:none;border:1px solid var(--bd2);border-radius:12px;padding:9px 12px;font:inherit;font-size:16px;line-height:1.35;color:var(--fg);background:var(--bg)}
 textarea::placeholder{color:var(--mut)}
 textarea:focus-visible{outline:2px solid var(--ink);outline-offset:0;border-color:var(--ink)}
@@ -1583,6 +1665,9 @@ textarea[aria-invalid]{border-color:var(--dng)}
 .sendbtn:disabled{opacity:.45;cursor:not-allowed}
 .count{grid-column:1/-1;margin:0;font-size:12px;color:var(--mut);text-align:right}
 .count:empty{display:none}.count.over{color:var(--dng);font-weight:600}
+.text:empty{display:none}.files{list-style:none;margin:4px 0 0;padding:0;display:grid;gap:6px}
+.files img{display:block;max-width:100%;max-height:180px;border-radius:8px;margin-bottom:4px}
+.file{border:1px solid currentColor;border-radius:8px;background:transparent;padding:4px 8px;font-size:13px;text-align:left;overflow-wrap:anywhere}
 .confirm{position:absolute;inset:0;z-index:4;display:grid;place-items:center;padding:20px;background:rgba(20,24,28,.45)}
 .panel{width:100%;max-width:320px;padding:18px;border-radius:14px;background:var(--bg);box-shadow:0 10px 30px rgba(0,0,0,.25)}
 h3{margin:0 0 6px;font-size:16px}.panel p{margin:0 0 16px;font-size:14px;color:var(--mut2)}
@@ -1655,7 +1740,7 @@ h3{margin:0 0 6px;font-size:16px}.panel p{margin:0 0 16px;font-size:14px;color:v
     const saved = store.load();
     if (saved && saved.id && saved.token) adopt(saved);
     if (saved && Array.isArray(saved.past)) S.past = saved.past.filter((c) => c && c.id && c.token).slice(0, 5);
-    if (saved && Array.isArray(saved.outbox)) S.outbox = saved.outbox.filter((m) => m && m.client_id && m.text).slice(0, 20);
+    if (saved && Array.isArray(saved.outbox)) S.outbox = saved.outbox.filter((m) => m && m.client_id && (m.text || m.files)).slice(0, 20);
     applyTheme(cfg.colors || {}, cfg.theme);
     if (cfg.position === "left") root.classList.add("left");
     applyTexts();

@@ -164,6 +164,7 @@ async def post_message(
             body.client_id,
             body.intent,
             loaded=conv,
+            attachments=body.attachments,
             client_key=keyed_hash(
                 runtime.settings.effective_secret_key, "client", client_ip(request, runtime)
             )[:32],

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from samtale.kernel.text import clean_text
 
@@ -49,21 +49,46 @@ class PostFeedback(BaseModel):
 class PostMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=4000)
+    text: str = Field(
+        default="", max_length=4000, description="May be empty when the message sends files."
+    )
     client_id: str | None = ClientId
     intent: str | None = Field(
         default=None,
         pattern=r"^[a-z][a-z0-9_]{1,63}$",
         description="Set when the customer clicked a quick reply that names an intent.",
     )
+    attachments: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Files uploaded to this conversation (`POST …/attachments`) to send with "
+        "this message.",
+    )
 
     @field_validator("text")
     @classmethod
     def _text(cls, v: str) -> str:
-        v = clean_text(v)
-        if not v:
+        return clean_text(v)
+
+    @model_validator(mode="after")
+    def _something(self) -> PostMessage:
+        if not self.text and not self.attachments:
             raise ValueError("the text is empty")
-        return v
+        return self
+
+
+class AttachmentOut(BaseModel):
+    """A file as messages carry it."""
+
+    id: str
+    name: str
+    type: str = Field(description="image/jpeg, image/png, image/webp or application/pdf.")
+    size: int = Field(description="Bytes, as kept (after a photo is re-encoded).")
+    thumbnail: bool = Field(description="Whether `…/attachments/{id}/thumbnail` has a preview.")
+
+
+class AttachmentUploaded(BaseModel):
+    attachment: AttachmentOut
 
 
 class MessageOut(BaseModel):

@@ -44,7 +44,17 @@ from samtale.web.deps import ContainerDep
 
 router = APIRouter(prefix="/admin/settings", include_in_schema=False)
 
-SECTIONS = ("widget", "site", "hours", "prechat", "canned", "agents", "retention", "connector")
+SECTIONS = (
+    "widget",
+    "site",
+    "hours",
+    "prechat",
+    "canned",
+    "agents",
+    "attachments",
+    "retention",
+    "connector",
+)
 SPARE_ROWS = 2
 
 
