@@ -13,7 +13,7 @@ from samtale.bot.drafts import starter_content
 from samtale.demo.content_dir import DEMO_CONTENT_DIR
 from samtale.kernel.languages import LANGUAGES
 from samtale.live.settings import OUTCOMES
-from samtale.web.labels import StaffLabels, humanise
+from samtale.web.staff.labels import StaffLabels, humanise
 
 RAW_ID = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 

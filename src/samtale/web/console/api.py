@@ -25,7 +25,7 @@ from samtale.shop.staff_order import order_for_staff
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import ui_language
-from samtale.web.labels import labels_of
+from samtale.web.staff.labels import labels_of
 from samtale.web.staff.session import ApiStaff
 
 router = APIRouter(prefix="/api/v1/agent", include_in_schema=False)

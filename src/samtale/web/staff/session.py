@@ -22,7 +22,7 @@ from samtale.web.assets import assets
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import UI_LANGUAGES, translator, ui_language
-from samtale.web.labels import labels_for
+from samtale.web.staff.labels import labels_for
 
 SESSION_COOKIE = "samtale_session"
 

@@ -28,7 +28,7 @@ from samtale.web.admin.home import AdminStaff
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import not_found
 from samtale.web.i18n import ui_language
-from samtale.web.labels import StaffLabels
+from samtale.web.staff.labels import StaffLabels
 
 router = APIRouter(prefix="/admin/bot", include_in_schema=False)
 

@@ -42,7 +42,7 @@ from samtale.web.admin.insights.charts import (
 from samtale.web.deps import ContainerDep
 from samtale.web.errors import ApiError
 from samtale.web.i18n import ui_language
-from samtale.web.labels import StaffLabels, labels_of
+from samtale.web.staff.labels import StaffLabels, labels_of
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
