@@ -179,7 +179,7 @@ def main() -> None:
                 (
                     "budget",
                     f"{BUDGET_GZIP / 1000:.0f} KB ({BUDGET_GZIP / 1024:.1f} KiB)",
-                    "issue 5",
+                    "the widget's target",
                 ),
                 ("Chatwoot widget", "~170 KiB", "published reference figure"),
                 ("Intercom Messenger (once)", "~600 KB", "published reference figure"),

@@ -1,4 +1,4 @@
-"""The demo bot through the visitor API, for the conversations of issue 17: the language follows
+"""The demo bot through the visitor API, conversations that must feel right in five languages: the language follows
 the customer from the first clear message (and the handoff and the country's answers with it),
 dissatisfied customers get an apology and the offer of a person, short answers are read against
 the bot's last question, "how are you" is small talk, a phone number given is not a question

@@ -299,7 +299,7 @@ async def test_a_customer_with_a_few_typos_gets_through(
 async def test_many_emails_for_one_order_are_stopped_across_conversations_and_addresses(
     tracking: Tracking, demo_tenant: Tenant, make_ctx: CtxFactory, clock: ManualClock
 ) -> None:
-    """The attack of the issue: wrong e-mails for one order from fresh conversations (and fresh
+    """The known attack: wrong e-mails for one order from fresh conversations (and fresh
     addresses); the order number's own count stops it, with growing waits."""
     demo = _order("in_transit")
     now = clock.now().timestamp()

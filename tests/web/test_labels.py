@@ -5,6 +5,7 @@ fallback for a shop's own topic nobody named."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
@@ -87,3 +88,15 @@ def test_what_the_bot_found_reads_as_names(demo: Content) -> None:
         {"topic": "Hvor er min ordre?", "label": "Forsendelser", "value": "RB1, RB2"},
         {"topic": "Spor en pakke", "label": "Fragtfirma", "value": "GLS"},
     ]
+
+
+def test_a_photo_the_bot_received_is_counted_not_shown_by_its_ids(demo: Content) -> None:
+    ids = [str(uuid.uuid4()), str(uuid.uuid4())]
+    rows = StaffLabels(demo, "da").context_rows(
+        {"damaged_item_photo": {"order_number": "104827361", "photo": ids}}
+    )
+    assert [r["label"] for r in rows] == ["Ordrenummer", "Billede"]
+    assert rows[1]["value"] == "2 fil(er) – se samtalen"
+    assert not any(i in str(rows) for i in ids)
+    assert StaffLabels(demo, "da").validator("attachment") == "Billede eller fil"
+    assert StaffLabels(demo, "da").action("handoff") == "Videre til en person"

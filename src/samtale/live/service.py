@@ -1,6 +1,7 @@
 """Talking to a person: the handoff from the bot, the pre-chat form, the queue, presence,
 claims, the live chat, transfer, close and rating, the idle close and the requeue of chats whose
-agent's connection is gone, and messages left while nobody is available.
+agent's connection is gone, a customer ending their conversation to start a new one (`Ending`),
+the staff's internal notes (`StaffNotes`), and messages left while nobody is available.
 
 Design choices:
 

@@ -3,7 +3,7 @@
 When the pre-chat form or the bot got an order number and an e-mail, the console shows the
 agent that order as the shop's system has it now — number, status, items, parcels with their
 carriers and tracking links — so the agent need not open the shop's back office. The look-up is
-the bot's own (`find_order(number, e-mail)`: both must match, rule 5), with the same deadline;
+the bot's own (`find_order(number, e-mail)`: both must match, as in `shop/tracking.py`), with the same deadline;
 a shop that does not answer gives "not available now", never an error page. Texts are in the
 agent's language; nothing is stored."""
 

@@ -1,7 +1,7 @@
 """The tracking actions: `track_order` (order number + e-mail) and `track_shipment` (tracking
 number alone).
 
-No account, but no guessing either (DESIGN rule 5):
+No account, but no guessing either:
 
 - An order is shown only when the order number and the e-mail both match (the e-mail trimmed
   and compared case-insensitively, in constant time). A miss says the same whether the order

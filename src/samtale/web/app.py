@@ -84,7 +84,10 @@ def create_app(runtime: Container, *, manage_runtime: bool = True) -> FastAPI:
 
     # Outermost first: CORS wraps everything (errors too), then metrics, then the body limit.
     app.add_middleware(
-        BodyLimitMiddleware, limit=runtime.settings.max_body_bytes, streamed=("/attachments",)
+        BodyLimitMiddleware,
+        limit=runtime.settings.max_body_bytes,
+        # Only the two upload routes (the visitor's and the console's) stream past the limit.
+        streamed=r"/api/v1/(agent/)?conversations/[^/]+/attachments",
     )
     app.add_middleware(RequestLogMiddleware, metrics=runtime.metrics)
     app.add_middleware(CorsMiddleware, origin_allowed=widget_origin_allowed)

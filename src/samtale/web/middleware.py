@@ -42,20 +42,20 @@ async def _send_json(
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over `limit` bytes with 413, before the app sees them. Paths ending
-    in one of `streamed` (file uploads) are passed through unread: their route reads the body
-    in chunks against its own, larger limit and refuses it the moment it is passed."""
+    """Refuse request bodies over `limit` bytes with 413, before the app sees them. Paths that
+    match `streamed` whole (the file-upload routes) are passed through unread: their route reads
+    the body in chunks against its own, larger limit and refuses it the moment it is passed."""
 
-    def __init__(self, app: ASGIApp, limit: int, streamed: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, limit: int, streamed: str | None = None) -> None:
         self.app = app
         self.limit = limit
-        self.streamed = streamed
+        self.streamed = re.compile(streamed) if streamed else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
             or scope["method"] in ("GET", "HEAD", "OPTIONS")
-            or (self.streamed and scope["path"].endswith(self.streamed))
+            or (self.streamed is not None and self.streamed.fullmatch(scope["path"]))
         ):
             await self.app(scope, receive, send)
             return

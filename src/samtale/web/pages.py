@@ -36,7 +36,7 @@ templates = Environment(
 
 
 def page_csp(request: Request) -> str:
-    """The strict policy of the issue: only this origin may run scripts, style, load images and
+    """The strict policy of every page: only this origin may run scripts, style, load images and
     connect (over HTTP and websockets)."""
     origin = f"{request.url.scheme}://{request.url.netloc}"
     ws_origin = origin.replace("http", "ws", 1)

@@ -114,7 +114,12 @@ class StaffLabels:
             for key, value in found.items():
                 if value in (None, "", [], {}):
                     continue
-                if isinstance(value, list | tuple):
+                if isinstance(value, list | tuple) and value and all(map(_is_id, value)):
+                    # Files the customer sent (a flow's photo): they are in the transcript;
+                    # here only how many, never their ids.
+                    n = len(value)
+                    shown = self._texts.text("labels.files", self.language, count=n)
+                elif isinstance(value, list | tuple):
                     shown = ", ".join(str(v) for v in value if not isinstance(v, dict | list))
                 elif isinstance(value, Mapping):
                     continue
@@ -127,6 +132,14 @@ class StaffLabels:
                         {"topic": self.flow(str(flow)), "label": self.slot(key), "value": shown}
                     )
         return rows[:30]
+
+
+def _is_id(value: object) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def live_content(request: Request, tenant_id: uuid.UUID | None) -> Content | None:

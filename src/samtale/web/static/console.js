@@ -649,6 +649,7 @@
     $("note-text").value = "";
     reloadNotes(v.conversation_id);
   });
+
   /* ----------------------------------------------------------- attachments */
   // Photos and PDFs in the chat: the customer's are shown as previews and open in full; the
   // agent's paperclip uploads files (the raw body; the server checks and re-encodes them) and
