@@ -4,6 +4,8 @@ statistics or the improvement sample — and deleted with the conversation."""
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 from sqlalchemy import func, select
 
@@ -84,4 +86,7 @@ async def test_bad_notes_are_refused_and_other_shops_see_nothing(
     assert (await bo.post(f"/conversations/{cid}/notes", {"text": "x"})).status_code == 404
     assert (await bo.delete(f"/notes/{note['id']}")).status_code == 404
     async with rt.db.session() as s:
-        assert await s.scalar(select(func.count()).select_from(ConversationNote)) == 1
+        # Only Sofie's one note on this conversation: nothing from the refused attempts or Bo.
+        count = select(func.count()).select_from(ConversationNote)
+        where = ConversationNote.conversation_id == uuid.UUID(cid)
+        assert await s.scalar(count.where(where)) == 1
