@@ -130,7 +130,8 @@ SIZES = ["S", "M", "L", "XL", "38", "40", "42"]
 
 
 def customer_text(rng: random.Random, language: str) -> str:
-    parts = PARTS[language]
+    """A new customer message in `language` (the API's code for Norwegian is "nb")."""
+    parts = PARTS["no" if language == "nb" else language]
     ask = rng.choice(parts["ask"]).format(
         order=rng.randint(1000, 99999),
         country=rng.choice(parts["country"]),
