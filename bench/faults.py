@@ -43,7 +43,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from bench.common import REPO, machine, server, settle, table
-from bench.soak import LANGUAGES, customer_text
+from bench.soak import LANGUAGES, customer_text, stored_client_ids
 
 PROBE_EVERY = 0.2
 
@@ -256,26 +256,7 @@ class Faults:
                     )
 
     async def verify(self, http: httpx.AsyncClient) -> dict[str, Any]:
-        stored: Counter[tuple[str, str]] = Counter()
-        sem = asyncio.Semaphore(20)
-
-        async def read(cid: str, conv: dict[str, Any]) -> None:
-            headers = {"authorization": f"Bearer {conv['token']}"}
-            after = 0
-            async with sem:
-                while True:
-                    r = await http.get(f"/api/v1/conversations/{cid}/messages",
-                                       params={"after": after, "limit": 500}, headers=headers)  # fmt: skip
-                    r.raise_for_status()
-                    page = r.json()
-                    for m in page["messages"]:
-                        if m["author"] == "visitor" and m["client_id"]:
-                            stored[(cid, m["client_id"])] += 1
-                    if not page["more"]:
-                        return
-                    after = page["cursor"]
-
-        await asyncio.gather(*(read(cid, c) for cid, c in self.conversations.items()))
+        stored = await stored_client_ids(http, self.conversations)
         redis_back = self.phases[2].started
         after_redis = [t for cid, t in self.seen_live.items()
                        if cid in self.probe_sent and self.probe_sent[cid] >= redis_back]  # fmt: skip

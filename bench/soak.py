@@ -148,6 +148,37 @@ def customer_text(rng: random.Random, language: str) -> str:
     return text
 
 
+async def stored_client_ids(
+    http: httpx.AsyncClient, conversations: dict[str, dict[str, str]]
+) -> Counter[tuple[str, str]]:
+    """Read every conversation back: how often each (conversation, client id) of a visitor's
+    message is stored."""
+    stored: Counter[tuple[str, str]] = Counter()
+    sem = asyncio.Semaphore(20)
+
+    async def read(cid: str, conv: dict[str, str]) -> None:
+        headers = {"authorization": f"Bearer {conv['token']}"}
+        after = 0
+        async with sem:
+            while True:
+                r = await http.get(
+                    f"/api/v1/conversations/{cid}/messages",
+                    params={"after": after, "limit": 500},
+                    headers=headers,
+                )
+                r.raise_for_status()
+                page = r.json()
+                for m in page["messages"]:
+                    if m["author"] == "visitor" and m["client_id"]:
+                        stored[(cid, m["client_id"])] += 1
+                if not page["more"]:
+                    return
+                after = page["cursor"]
+
+    await asyncio.gather(*(read(cid, c) for cid, c in conversations.items()))
+    return stored
+
+
 @dataclass
 class Counts:
     statuses: Counter[str] = field(default_factory=Counter)
@@ -241,29 +272,7 @@ class Soak:
 
     async def verify(self, http: httpx.AsyncClient) -> tuple[int, int, int]:
         """Read every conversation back: (stored, lost, duplicated)."""
-        stored: Counter[tuple[str, str]] = Counter()
-        sem = asyncio.Semaphore(20)
-
-        async def read(cid: str, conv: dict[str, str]) -> None:
-            headers = {"authorization": f"Bearer {conv['token']}"}
-            after = 0
-            async with sem:
-                while True:
-                    r = await http.get(
-                        f"/api/v1/conversations/{cid}/messages",
-                        params={"after": after, "limit": 500},
-                        headers=headers,
-                    )
-                    r.raise_for_status()
-                    page = r.json()
-                    for m in page["messages"]:
-                        if m["author"] == "visitor" and m["client_id"]:
-                            stored[(cid, m["client_id"])] += 1
-                    if not page["more"]:
-                        return
-                    after = page["cursor"]
-
-        await asyncio.gather(*(read(cid, c) for cid, c in self.counts.conversations.items()))
+        stored = await stored_client_ids(http, self.counts.conversations)
         lost = sum(1 for key in self.counts.acked if stored[key] == 0)
         duplicated = sum(1 for n in stored.values() if n > 1)
         return sum(stored.values()), lost, duplicated
