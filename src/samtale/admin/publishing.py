@@ -51,6 +51,7 @@ from samtale.kernel.errors import Conflict, DomainError, Invalid, NotFound
 from samtale.kernel.logs import get_logger
 from samtale.model import BotContentVersion, BotPublishJob
 from samtale.privacy import audit
+from samtale.tenants.changes import TenantChanges
 
 log = get_logger(__name__)
 
@@ -140,6 +141,8 @@ class Publisher:
         self.clock = clock
         self.ids = ids
         self.responders = responders
+        # Where a published version is announced to the other instances (set by the root).
+        self.changes: TenantChanges | None = None
         self.data_dir = models_dir
         self._tasks: set[asyncio.Task[None]] = set()
         # The evaluations this process runs (so a look for due ones does not start them twice).
@@ -306,6 +309,8 @@ class Publisher:
                     version=row.version,
                 )
             await self.responders.refresh(tenant_id)
+            if self.changes is not None:
+                await self.changes.announce(tenant_id, "content")  # the other instances
             log.info("bot_published", tenant_id=str(tenant_id))
         except Exception:
             log.exception("publish_switch_failed", tenant_id=str(tenant_id))

@@ -295,6 +295,8 @@ class ShopLifecycle:
         done = await self.privacy.retention.delete_tenant(tenant_id, actor=actor)
         self.shop.forget(tenant_id)
         await self.knowledge.forget(tenant_id)  # the search index on disk
+        if self.shop.changes is not None:
+            await self.shop.changes.announce(tenant_id, "deleted")  # the other instances
         return Receipt(
             tenant_id=tenant_id,
             name=name,

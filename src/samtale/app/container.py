@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,7 @@ from samtale.knowledge.fetching import Fetcher
 from samtale.knowledge.service import KnowledgeService
 from samtale.live.service import LiveService
 from samtale.privacy.attachments import attachment_sections
+from samtale.privacy.inspection import TurnInspector
 from samtale.privacy.pii.redactor import warm_up as warm_up_pii
 from samtale.privacy.scheduler import PurgeScheduler
 from samtale.privacy.service import PrivacyService
@@ -74,6 +76,7 @@ from samtale.shop.products import ProductSearch
 from samtale.shop.service import ShopService
 from samtale.shop.sync import SyncScheduler
 from samtale.shop.tracking import Tracking
+from samtale.tenants.changes import Listener, TenantChanges
 
 # Seconds after start before the shops' catalogues load: let the bots load first.
 SHOP_WARM_UP_DELAY = 5.0
@@ -104,6 +107,8 @@ class Container:
     admin: AdminService
     # The guarded client for calls out (shops' pages, a bot picture given by URL).
     outgoing: OutgoingClient
+    # How every instance learns that a shop changed (its caches listen).
+    changes: TenantChanges
     # The demo's local SMTP catcher (`samtale demo` without `SAMTALE_SMTP_URL`); None otherwise.
     mail_catcher: MailCatcher | None = None
     # Background tasks and resources that `close()` ends, in reverse order.
@@ -223,6 +228,18 @@ class Container:
             ShopConnections(shop, db, clock, ids),
         )
 
+        # Every turn's text is read for personal data once, off the event loop, before its
+        # transaction: the identifier index and the improvement sample both use the findings.
+        inspector = TurnInspector(db, shop.vocabulary)
+        conversations.inspector = inspector
+        # One path for a shop's changes to reach every cache of it, on every instance.
+        changes = TenantChanges(hub)
+        shop.changes = changes
+        publisher.changes = changes
+        changes.listen(_forget_settings(insights, inspector))
+        changes.listen(shop.changed)
+        changes.listen(knowledge.changed)
+        changes.listen(_reload_content(registry))
         # Every turn: the identifier index (above), the live chat's visitor activity, the
         # statistics events and the improvement sample, then the caller's own hooks.
         conversations.hooks.extend(
@@ -252,6 +269,7 @@ class Container:
             insights=insights,
             admin=admin,
             outgoing=outgoing,
+            changes=changes,
         )
         container.on_close(outgoing.aclose)
         return container
@@ -266,6 +284,8 @@ class Container:
         if migrate:
             await upgrade(self.db)
         await self.hub.start()
+        await self.changes.start()
+        self.on_close(self.changes.close)
         if bots:
             await asyncio.to_thread(warm_up_pii)
             await self.responders.start()
@@ -348,3 +368,23 @@ class _Deferred:
 
     async def close(self) -> None:
         return None
+
+
+def _forget_settings(insights: InsightsService, inspector: TurnInspector) -> Listener:
+    """Settings, languages and formats kept for turns are read again after any change."""
+
+    def forget(tenant_id: uuid.UUID | None, kind: str | None) -> None:
+        insights.forget(tenant_id)
+        inspector.forget(tenant_id)
+
+    return forget
+
+
+def _reload_content(registry: ResponderRegistry) -> Listener:
+    """A published bot version (or a lost announcement) reloads the shop's bot."""
+
+    async def reload(tenant_id: uuid.UUID | None, kind: str | None) -> None:
+        if kind in (None, "content"):
+            await registry.refresh(tenant_id)
+
+    return reload

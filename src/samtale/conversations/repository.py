@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Integer, cast, column, func, insert, select, true, update
+from sqlalchemy import values as values_clause
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from samtale.kernel.security import hash_token, tokens_match
-from samtale.model import Conversation, Message
+from samtale.model import Conversation, Message, table_of
 from samtale.model.conversation import State
 
 
@@ -134,13 +136,94 @@ class Conversations:
             return None
         return int(last) - count + 1
 
+    async def store_turn(
+        self,
+        conversation_id: uuid.UUID,
+        messages: list[Message],
+        now: datetime,
+        version: int,
+        expected_state: State | None = None,
+        writes: Sequence[Executable] = (),
+        **values: Any,
+    ) -> int | None:
+        """Store a bot turn: the conversation's new values and cursors (only while
+        `bot_state_version` is still `version`, see `next_turn_seqs`), its messages (their `seq`
+        set here) and the turn hooks' `writes`. Returns the first cursor, or None when another
+        writer came first (the caller rolls back: on PostgreSQL the writes ran already).
+
+        On PostgreSQL all of it is **one statement**: the UPDATE … RETURNING is a common table
+        expression the messages' INSERT … SELECT reads its cursor from, and every write is a
+        data-modifying CTE beside them. With the transaction's BEGIN and COMMIT a turn is three
+        round trips to the database. Elsewhere (SQLite, in-process) the statements run one
+        after the other in the same transaction."""
+        count = len(messages)
+        for msg in messages:
+            msg.tenant_id = self.tenant_id
+        if self.session.get_bind().dialect.name != "postgresql":
+            first = await self.next_turn_seqs(
+                conversation_id, count, now, version, expected_state, **values
+            )
+            if first is None:
+                return None
+            for i, msg in enumerate(messages):
+                msg.seq = first + i
+            await self.insert_messages(messages)
+            for write in writes:
+                await self.session.execute(write)
+            return first
+        query = update(table_of(Conversation)).where(
+            Conversation.id == conversation_id,
+            Conversation.tenant_id == self.tenant_id,
+            Conversation.bot_state_version == version,
+        )
+        if expected_state is not None:
+            query = query.where(Conversation.state == expected_state)
+        conv = (
+            query.values(last_seq=Conversation.last_seq + count, last_activity_at=now, **values)
+            .returning(Conversation.last_seq)
+            .cte("turn_conversation")
+        )
+        table = table_of(Message)
+        cols = [c for c in table.columns if c.key != "seq"]
+        rows = values_clause(
+            *(column(c.key, c.type) for c in cols), column("pos", Integer), name="turn_rows"
+        ).data([(*(getattr(m, c.key) for c in cols), i) for i, m in enumerate(messages)])
+        cursor = conv.c.last_seq - count + 1 + rows.c.pos
+        stored = insert(table).from_select(
+            [*(c.key for c in cols), "seq"],
+            # Cast: a NULL in VALUES has no type of its own on PostgreSQL.
+            select(*(cast(rows.c[c.key], c.type) for c in cols), cursor)
+            .select_from(conv)
+            .join(rows, true()),
+        )
+        statement = select(conv.c.last_seq).add_cte(
+            stored.cte("turn_messages"),
+            *(write.cte(f"turn_write_{i}") for i, write in enumerate(writes)),  # type: ignore[attr-defined]
+        )
+        last = await self.session.scalar(statement)
+        if last is None:
+            exists = await self.session.scalar(
+                select(Conversation.id).where(
+                    Conversation.id == conversation_id, Conversation.tenant_id == self.tenant_id
+                )
+            )
+            if exists is None:
+                raise LookupError("conversation not found")
+            return None
+        first = int(last) - count + 1
+        for i, msg in enumerate(messages):
+            msg.seq = first + i
+        return first
+
     async def insert_messages(self, messages: list[Message]) -> list[Message]:
         """Insert new messages in one statement (they stay detached from the session)."""
         for msg in messages:
             msg.tenant_id = self.tenant_id
+        # The table's insert, not the entity's: the ORM would split rows by which of their
+        # values are None, into one statement per shape; this is one statement for all.
         await self.session.execute(
-            insert(Message),
-            [{c.key: getattr(m, c.key) for c in Message.__table__.columns} for m in messages],
+            insert(table_of(Message)),
+            [{c.key: getattr(m, c.key) for c in table_of(Message).columns} for m in messages],
         )
         return messages
 

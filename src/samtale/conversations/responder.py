@@ -12,10 +12,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from samtale.conversations.notes import TurnNotes
 from samtale.kernel.i18n import catalogue
+
+if TYPE_CHECKING:
+    from samtale.conversations.findings import TextFindings
 
 ReplyAuthor = Literal["bot", "system"]
 
@@ -50,6 +53,9 @@ class IncomingMessage:
     intent: str | None = None
     # The files sent with the message (their descriptions: id, name, type, size, thumbnail).
     attachments: tuple[dict[str, Any], ...] = ()
+    # The personal data in `text`, read once before the turn is stored (None until then, or
+    # without an inspector); the turn hooks use it instead of reading the text again.
+    findings: TextFindings | None = None
 
 
 @dataclass(frozen=True)

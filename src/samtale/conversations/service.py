@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import uuid
 import weakref
 from collections.abc import Sequence
@@ -27,9 +28,11 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from samtale.conversations.attachments import claim, pending
 from samtale.conversations.events import message_event, state_event
+from samtale.conversations.findings import TextInspector
 from samtale.conversations.repository import Conversations
 from samtale.conversations.responder import (
     ConversationContext,
@@ -60,12 +63,16 @@ class Turn:
     message: Message
     replies: list[Message] = field(default_factory=list)
     duplicate: bool = False
+    # What the turn hooks add to the turn's write (INSERT, UPDATE or upsert statements): run
+    # with the messages, in one statement on PostgreSQL (`Conversations.store_turn`).
+    writes: list[Executable] = field(default_factory=list)
 
 
 class TurnHook(Protocol):
-    """Called inside the turn's transaction, after its messages are added: later features add
-    their rows here (the identifier index, statistics events, the improvement sample) so that
-    they commit or fail together with the messages."""
+    """Called inside the turn's transaction, before its write: later features add their rows
+    to `turn.writes` (the identifier index, statistics events, the improvement sample), so that
+    they commit or fail together with the messages, in the same round trip. The messages'
+    cursors (`seq`) are not known yet when a hook runs."""
 
     async def on_turn(
         self, session: AsyncSession, turn: Turn, incoming: IncomingMessage
@@ -96,8 +103,11 @@ class ConversationService:
         ids: IdSource,
         hooks: Sequence[TurnHook] = (),
         max_pending: int = 64,
+        inspector: TextInspector | None = None,
     ) -> None:
         self.db = db
+        # Reads the visitor's text for personal data once per turn, before the transaction.
+        self.inspector = inspector
         self.hub = hub
         self.responders = responders
         self.clock = clock
@@ -226,6 +236,7 @@ class ConversationService:
                         # A keyed hash of the client's address, for per-client limits on look-ups.
                         ctx.notes.client_key = client_key
                     replies = await self._replies(ctx, incoming)
+                    incoming = await self._inspected(ctx, incoming)
                     try:
                         turn = await self._store(
                             tenant_id, ctx, incoming, replies, previous_state=conv.state
@@ -286,6 +297,20 @@ class ConversationService:
             ctx.notes.outcome = "error"
             return [Reply(catalogue("system").text("apology", ctx.language), author="system")]
 
+    async def _inspected(
+        self, ctx: ConversationContext, incoming: IncomingMessage
+    ) -> IncomingMessage:
+        """The message with its findings, read once (a retried turn reuses them)."""
+        if self.inspector is None or incoming.findings is not None:
+            return incoming
+        try:
+            findings = await self.inspector.inspect(ctx, incoming.text)
+        except Exception:
+            # The hooks read the text themselves then; the customer's message is stored anyway.
+            log.exception("inspection_failed", conversation_id=str(ctx.id))
+            return incoming
+        return dataclasses.replace(incoming, findings=findings)
+
     async def _store(
         self,
         tenant_id: uuid.UUID,
@@ -313,52 +338,60 @@ class ConversationService:
             else:
                 changes["state"] = step.target
                 expected_state = State(previous_state)
-        async with self.db.transaction() as session:
-            repo = Conversations(session, tenant_id)
-            first = await repo.next_turn_seqs(
-                ctx.id, 1 + len(replies), now, ctx.version, expected_state, **changes
-            )
-            if first is None:
-                raise BotStateConflict()
-            if expected_state is not None:
-                ctx.state = changes["state"]
-            ctx.version += 1
-            visitor = Message(
-                id=incoming.id,
+        visitor = Message(
+            id=incoming.id,
+            conversation_id=ctx.id,
+            seq=0,  # set by the write
+            author="visitor",
+            text=incoming.text,
+            payload={"attachments": list(incoming.attachments)} if incoming.attachments else None,
+            client_id=incoming.client_id,
+            reply_to=None,
+            agent_id=None,
+            created_at=now,
+        )
+        stored = [
+            Message(
+                id=self.ids.uuid(),
                 conversation_id=ctx.id,
-                seq=first,
-                author="visitor",
-                text=incoming.text,
-                payload={"attachments": list(incoming.attachments)}
-                if incoming.attachments
-                else None,
-                client_id=incoming.client_id,
-                reply_to=None,
+                seq=0,
+                author=r.author,
+                text=r.text,
+                payload=r.payload,
+                client_id=None,
+                reply_to=incoming.id,
                 agent_id=None,
                 created_at=now,
             )
-            stored = [
-                Message(
-                    id=self.ids.uuid(),
-                    conversation_id=ctx.id,
-                    seq=first + 1 + i,
-                    author=r.author,
-                    text=r.text,
-                    payload=r.payload,
-                    client_id=None,
-                    reply_to=incoming.id,
-                    agent_id=None,
-                    created_at=now,
+            for r in replies
+        ]
+        if expected_state is not None:
+            ctx.state = changes["state"]
+        ctx.version += 1
+        turn = Turn(ctx, visitor, stored)
+        try:
+            async with self.db.transaction() as session:
+                for hook in self.hooks:
+                    await hook.on_turn(session, turn, incoming)
+                first = await Conversations(session, tenant_id).store_turn(
+                    ctx.id,
+                    [visitor, *stored],
+                    now,
+                    ctx.version - 1,
+                    expected_state,
+                    writes=turn.writes,
+                    **changes,
                 )
-                for i, r in enumerate(replies)
-            ]
-            await repo.insert_messages([visitor, *stored])
-            if incoming.attachments:
-                ids = [uuid.UUID(a["id"]) for a in incoming.attachments]
-                await claim(session, tenant_id, ctx.id, ids, visitor.id)
-            turn = Turn(ctx, visitor, stored)
-            for hook in self.hooks:
-                await hook.on_turn(session, turn, incoming)
+                if first is None:
+                    raise BotStateConflict()
+                if incoming.attachments:
+                    ids = [uuid.UUID(a["id"]) for a in incoming.attachments]
+                    await claim(session, tenant_id, ctx.id, ids, visitor.id)
+        except BaseException:
+            # Nothing was stored: the context is as it was read (a retried turn starts again).
+            ctx.version -= 1
+            ctx.state = previous_state
+            raise
         return turn
 
     async def _publish(self, turn: Turn, state_changed: bool) -> None:

@@ -44,7 +44,11 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping before each checkout: on asyncpg it is BEGIN, a statement and ROLLBACK, three
+    # round trips on every session, more than a bot turn's own. A connection that died with
+    # the server fails its request instead (503 with Retry-After; the client retries), and the
+    # disconnect marks every older pooled connection for replacement at its next checkout.
+    kwargs.setdefault("pool_pre_ping", False)
     # A database that is away is said quickly (503 + Retry-After), not after a long wait.
     kwargs.setdefault("pool_timeout", 5)
     if url.startswith("postgresql+asyncpg"):
@@ -70,6 +74,14 @@ class Database:
         # long as they must; writers left to SQLite's busy handler sleep in growing steps, which
         # turns a few concurrent writes into second-long latencies.
         self._write_lock: asyncio.Lock | None = asyncio.Lock() if url.startswith("sqlite") else None
+        # Reads that need no transaction (one statement, or several that may see different
+        # commits): on PostgreSQL in autocommit, so a read is one round trip, not BEGIN, the
+        # statement and ROLLBACK.
+        self.readers = (
+            make_sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"))
+            if self.engine.dialect.name == "postgresql"
+            else self.sessions
+        )
 
     @property
     def dialect(self) -> str:
@@ -78,6 +90,12 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading only, outside any transaction (see `readers`)."""
+        async with self.readers() as session:
             yield session
 
     @asynccontextmanager

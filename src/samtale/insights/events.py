@@ -48,9 +48,10 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from samtale.kernel.clock import as_utc
-from samtale.model import InsightDaily, InsightEvent, InsightHourly
+from samtale.model import InsightDaily, InsightEvent, InsightHourly, table_of
 
 KINDS = (
     "conversation",
@@ -122,10 +123,6 @@ def local(at: datetime, zone: ZoneInfo) -> tuple[date, int]:
     return moment.date(), moment.hour
 
 
-def _insert(session: AsyncSession) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 # Turns that were questions for the classifier (not a slot's value in a flow, not a failure).
 QUESTION_OUTCOMES = frozenset(
     {
@@ -194,6 +191,17 @@ async def add_to_rollups(
     counted: Iterable[tuple[date, int, Event, int]],
 ) -> None:
     """Add (local day, local hour, event, times) to the daily and hourly rollups."""
+    for statement in rollup_statements(session.get_bind().dialect.name, tenant_id, counted):
+        await session.execute(statement)
+
+
+def rollup_statements(
+    dialect: str,
+    tenant_id: uuid.UUID,
+    counted: Iterable[tuple[date, int, Event, int]],
+) -> list[Executable]:
+    """The upserts that add (local day, local hour, event, times) to the daily and hourly
+    rollups, in their fixed order."""
     daily: Counter[tuple[Any, ...]] = Counter()
     hourly: dict[tuple[date, int, str], list[int]] = {}
     for day, hour, event, n in counted:
@@ -213,7 +221,8 @@ async def add_to_rollups(
         if event.kind in ("conversation", "turn"):
             cell = hourly.setdefault((day, hour, event.language), [0, 0])
             cell[0 if event.kind == "conversation" else 1] += n
-    ins = _insert(session)
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    statements: list[Executable] = []
     if hourly:
         rows = [
             {
@@ -227,13 +236,14 @@ async def add_to_rollups(
             }
             for (day, hour, lang), (c, m) in sorted(hourly.items())
         ]
-        stmt = ins(InsightHourly).values(rows)
-        await session.execute(
-            stmt.on_conflict_do_update(
+        hourly_stmt = ins(table_of(InsightHourly)).values(rows)
+        statements.append(
+            hourly_stmt.on_conflict_do_update(
                 index_elements=["tenant_id", "day", "hour", "language"],
                 set_={
-                    "conversations": InsightHourly.conversations + stmt.excluded.conversations,
-                    "messages": InsightHourly.messages + stmt.excluded.messages,
+                    "conversations": InsightHourly.conversations
+                    + hourly_stmt.excluded.conversations,
+                    "messages": InsightHourly.messages + hourly_stmt.excluded.messages,
                 },
             )
         )
@@ -242,13 +252,14 @@ async def add_to_rollups(
             dict(zip(("tenant_id", *DAILY_PK[1:], "count"), (tenant_id, *key, n), strict=True))
             for key, n in sorted(daily.items())
         ]
-        stmt = ins(InsightDaily).values(rows)
-        await session.execute(
-            stmt.on_conflict_do_update(
+        daily_stmt = ins(table_of(InsightDaily)).values(rows)
+        statements.append(
+            daily_stmt.on_conflict_do_update(
                 index_elements=list(DAILY_PK),
-                set_={"count": InsightDaily.count + stmt.excluded.count},
+                set_={"count": InsightDaily.count + daily_stmt.excluded.count},
             )
         )
+    return statements
 
 
 async def record(
@@ -260,12 +271,25 @@ async def record(
 ) -> None:
     """Store events that happened at `at` and count them in the rollups (in the caller's
     transaction)."""
+    dialect = session.get_bind().dialect.name
+    for statement in record_statements(dialect, tenant_id, zone, at, events):
+        await session.execute(statement)
+
+
+def record_statements(
+    dialect: str,
+    tenant_id: uuid.UUID,
+    zone: ZoneInfo,
+    at: datetime,
+    events: Sequence[Event],
+) -> list[Executable]:
+    """The statements that store events that happened at `at` and count them in the rollups
+    (for a write that runs them with others, such as a turn's)."""
     if not events:
-        return
+        return []
     clean = [e.clean() for e in events]
     hour = hour_of(at)
-    await session.execute(
-        insert(InsightEvent),
+    stored = insert(table_of(InsightEvent)).values(
         [
             {
                 "tenant_id": tenant_id,
@@ -280,10 +304,13 @@ async def record(
                 "rating": e.rating,
             }
             for e in clean
-        ],
+        ]
     )
     day, local_hour = local(at, zone)
-    await add_to_rollups(session, tenant_id, [(day, local_hour, e, 1) for e in clean])
+    return [
+        stored,
+        *rollup_statements(dialect, tenant_id, [(day, local_hour, e, 1) for e in clean]),
+    ]
 
 
 def _events_by_hour(tenant_id: uuid.UUID) -> Any:

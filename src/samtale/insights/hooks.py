@@ -1,5 +1,6 @@
 """Where statistics events come from: the conversation service's turn hook (bot turns) and the
-live service's event sink (handoffs). Both write in the transaction of what they count."""
+live service's event sink (handoffs). Both write in the transaction of what they count (a turn's
+statements join the turn's one write)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.conversations.responder import IncomingMessage
 from samtale.conversations.service import Turn
-from samtale.insights.events import Event, record
+from samtale.insights.events import Event, record, record_statements
 from samtale.insights.tenants import TenantCache
 
 
@@ -20,7 +21,7 @@ def turn_events(turn: Turn) -> list[Event]:
     notes = ctx.notes
     language = str(notes.language or ctx.language or "")
     events: list[Event] = []
-    if turn.message.seq == 1:
+    if ctx.version == 1:  # the conversation's first customer message (its first turn)
         events.append(Event("conversation", language))
     outcome = str(notes.outcome or "")
     if not outcome and turn.replies:
@@ -57,8 +58,14 @@ class TurnEvents:
         info = await self.tenants.get(session, turn.conversation.tenant_id)
         if info is None:
             return
-        await record(
-            session, turn.conversation.tenant_id, info.zone, incoming.created_at, turn_events(turn)
+        turn.writes.extend(
+            record_statements(
+                session.get_bind().dialect.name,
+                turn.conversation.tenant_id,
+                info.zone,
+                incoming.created_at,
+                turn_events(turn),
+            )
         )
 
 

@@ -6,8 +6,9 @@ sample: always when the bot did not understand it or was not confident (fallback
 confidence), otherwise with the shop's share (10 % by default), decided from the message's id so
 that a retried message decides the same way.
 
-The text is **redacted before it is stored** (`privacy.pii.redact` with the shop's languages and
-order and tracking formats; any number of five digits or more that is left is replaced too):
+The text is **redacted before it is stored** (the turn's one reading of the text,
+`privacy.inspection`: `privacy.pii` with the shop's languages, order and tracking formats and
+its own words kept; any number of five digits or more that is left is replaced too):
 the raw text is never written outside the conversation's messages. The item is tied to its
 conversation only for the cascade: deleting the conversation deletes the item. It expires after
 the shop's sample period (90 days by default). For an answer from the shop's pages it keeps
@@ -22,13 +23,14 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from samtale.conversations.responder import IncomingMessage
 from samtale.conversations.service import Turn
 from samtale.insights.tenants import TenantCache, TenantInfo
 from samtale.kernel.clock import IdSource
-from samtale.model import SampleItem
+from samtale.model import SampleItem, table_of
 from samtale.privacy.pii import ShopVocabulary, redact
 
 # Outcomes of messages that were not a question for the classifier: a slot's value (an e-mail,
@@ -116,13 +118,17 @@ class Sampler:
         if not always and draw(incoming.id) >= info.settings.sample_share:
             return
         language = str(notes.language or ctx.language)
-        keep = self.vocabulary(ctx.tenant_id) if self.vocabulary is not None else None
-        text = redacted(incoming.text, info, language, keep)
+        if incoming.findings is not None:
+            # The turn's one reading of the text (with the shop's words kept).
+            text = mask_numbers(incoming.findings.redacted).strip()[:MAX_TEXT]
+        else:
+            keep = self.vocabulary(ctx.tenant_id) if self.vocabulary is not None else None
+            text = redacted(incoming.text, info, language, keep)
         if not worth_reviewing(text):
             return
         now = incoming.created_at
-        session.add(
-            SampleItem(
+        turn.writes.append(
+            insert(table_of(SampleItem)).values(
                 id=self.ids.uuid(),
                 tenant_id=ctx.tenant_id,
                 conversation_id=ctx.id,

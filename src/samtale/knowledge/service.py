@@ -176,6 +176,8 @@ class KnowledgeService:
         self.writer: AnswerWriter = writer or ExtractiveWriter()
         self.stem = stem
         self._indexes: dict[uuid.UUID, tuple[KnowledgeIndex, Threshold, float]] = {}
+        # Each tenant's main language, read with its index.
+        self._main_languages: dict[uuid.UUID, str | None] = {}
         self._locks: dict[uuid.UUID, asyncio.Lock] = {}
         self._background: set[asyncio.Task[object]] = set()
 
@@ -373,12 +375,23 @@ class KnowledgeService:
         """The admin page's lists: sources with status, pages with theirs."""
         return await self.list_sources(tenant_id), await self.list_pages(tenant_id)
 
+    def changed(self, tenant_id: uuid.UUID | None, kind: str | None) -> None:
+        """A shop changed (`tenants.changes`): its pages or main language are compared with the
+        database at the next question instead of after the usual interval."""
+        if kind not in (None, "pages", "settings", "deleted"):
+            return
+        for tid in [tenant_id] if tenant_id is not None else list(self._indexes):
+            cached = self._indexes.get(tid)
+            if cached is not None:
+                self._indexes[tid] = (cached[0], cached[1], float("-inf"))
+
     async def forget(self, tenant_id: uuid.UUID) -> None:
         """The tenant is gone (its rows went with it, by cascade): drop its index from memory
         and from the data folder."""
         import shutil
 
         self._indexes.pop(tenant_id, None)
+        self._main_languages.pop(tenant_id, None)
         self._locks.pop(tenant_id, None)
         await asyncio.to_thread(shutil.rmtree, self.folder / str(tenant_id), True)
 
@@ -623,6 +636,8 @@ class KnowledgeService:
         async with self.db.session() as s:
             default = await s.scalar(select(Tenant.default_language).where(Tenant.id == tenant_id))
             rows = (await s.execute(stmt)).all()
+        # Read again with the index (`index` rechecks it), not on every question.
+        self._main_languages[tenant_id] = default
         entries: list[Entry] = []
         vectors = np.zeros((len(rows), DIM), dtype=np.float32)
         digest = hashlib.sha256()
@@ -710,8 +725,11 @@ class KnowledgeService:
         `vector`: the question's embedding made this turn already (used when it is by the same
         model as the service's own, so a question is embedded once)."""
         index, threshold = await self.index(tenant_id)
-        async with self.db.session() as s:
-            main = await s.scalar(select(Tenant.default_language).where(Tenant.id == tenant_id))
+        if tenant_id in self._main_languages:
+            main = self._main_languages[tenant_id]
+        else:
+            async with self.db.session() as s:
+                main = await s.scalar(select(Tenant.default_language).where(Tenant.id == tenant_id))
         wanted = normalize_language(language) or main or "en"
         searched = wanted if wanted in index.languages else (main or wanted)
         if searched not in index.languages and index.languages:

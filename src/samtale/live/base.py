@@ -28,11 +28,7 @@ from samtale.live.errors import (
 from samtale.live.hours import is_open, next_opening, zone_of
 from samtale.live.routing import AgentLoad, estimate_wait
 from samtale.live.settings import live_settings
-from samtale.model import (
-    Conversation,
-    Handoff,
-    Tenant,
-)
+from samtale.model import Conversation, Handoff, Tenant, table_of
 from samtale.privacy import audit
 
 if TYPE_CHECKING:
@@ -124,15 +120,14 @@ class VisitorActivity:
         ctx = turn.conversation
         if ctx.state not in ("queued", "live") or turn.duplicate:
             return
-        await session.execute(
-            update(Handoff)
+        turn.writes.append(
+            update(table_of(Handoff))
             .where(
                 Handoff.tenant_id == ctx.tenant_id,
                 Handoff.conversation_id == ctx.id,
                 Handoff.status.in_(("queued", "live")),
             )
             .values(last_visitor_at=incoming.created_at)
-            .execution_options(synchronize_session=False)
         )
 
 

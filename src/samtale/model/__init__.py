@@ -4,7 +4,7 @@ from samtale.model.admin import AccountToken, BotPublishJob
 from samtale.model.attachment import Attachment, AttachmentBlob
 from samtale.model.audit import AuditEntry
 from samtale.model.auth import UserSession
-from samtale.model.base import Base
+from samtale.model.base import Base, table_of
 from samtale.model.bot import BotContentVersion
 from samtale.model.conversation import Conversation, Message
 from samtale.model.insights import InsightDaily, InsightEvent, InsightHourly, SampleItem
@@ -45,4 +45,5 @@ __all__ = [
     "Tenant",
     "User",
     "UserSession",
+    "table_of",
 ]

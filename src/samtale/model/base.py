@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData
+from sqlalchemy import JSON, DateTime, MetaData, Table
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
@@ -46,3 +46,11 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime(), dict[str, Any]: JSONType}
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class, for statements that bypass the ORM's unit of work
+    (one multi-row INSERT, a statement joined into a turn's one write)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

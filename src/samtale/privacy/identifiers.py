@@ -1,8 +1,8 @@
 """The identifier index: which conversations mention an e-mail, a phone number or an order
 number, without storing any of them.
 
-Every visitor message is read for identifiers (`privacy.pii.find_identifiers`) inside the turn's
-transaction; each one found is stored as an HMAC of its normalized form under the tenant's
+Every visitor message is read for identifiers once per turn, before its transaction
+(`privacy.inspection`); each one found is stored as an HMAC of its normalized form under the tenant's
 secret (derived from the server's secret key), tied to the conversation, and deleted with it by
 the database's cascade. A search normalizes what the agent or operator typed the same way and
 looks the hash up, so "22 33 44 55" finds a conversation in which the customer wrote
@@ -14,7 +14,6 @@ receive identifiers (the pre-chat form).
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterable, Sequence
 
@@ -22,18 +21,17 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from samtale.conversations.responder import IncomingMessage
 from samtale.conversations.service import Turn
 from samtale.kernel.clock import Clock
 from samtale.kernel.security import keyed_hash, tenant_secret
-from samtale.model import ConversationIdentifier, Tenant
+from samtale.model import ConversationIdentifier, Tenant, table_of
 from samtale.privacy.pii import find_identifiers, normalize_identifier
-from samtale.tenants.formats import TenantFormats, tenant_formats
+from samtale.tenants.formats import tenant_formats
 
 KINDS = ("email", "phone", "order_number")
-# How long a tenant's formats and languages are reused before they are read again.
-TENANT_CACHE_SECONDS = 30.0
 
 
 def identifier_hash(secret_key: str, tenant_id: uuid.UUID, kind: str, normalized: str) -> str:
@@ -47,16 +45,16 @@ def search_languages(tenant: Tenant, first: str | None = None) -> list[str]:
     return list(dict.fromkeys(code for code in ordered if code))
 
 
-async def index_values(
-    session: AsyncSession,
+def index_statement(
+    dialect: str,
     secret_key: str,
     tenant_id: uuid.UUID,
     conversation_id: uuid.UUID,
     values: Iterable[tuple[str, str]],
     clock: Clock,
-) -> int:
-    """Store the keyed hashes of normalized (kind, value) pairs; returns how many were given.
-    A pair already indexed for the conversation is kept once."""
+) -> Executable | None:
+    """The INSERT of the keyed hashes of normalized (kind, value) pairs (None when there are
+    none); a pair already indexed for the conversation is kept once."""
     rows = [
         {
             "conversation_id": conversation_id,
@@ -69,11 +67,28 @@ async def index_values(
         if kind in KINDS
     ]
     if not rows:
+        return None
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table_of(ConversationIdentifier)).values(rows).on_conflict_do_nothing()
+
+
+async def index_values(
+    session: AsyncSession,
+    secret_key: str,
+    tenant_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    values: Iterable[tuple[str, str]],
+    clock: Clock,
+) -> int:
+    """Store the keyed hashes of normalized (kind, value) pairs; returns how many were given.
+    A pair already indexed for the conversation is kept once."""
+    pairs = list(dict.fromkeys(v for v in values if v[0] in KINDS))
+    dialect = session.get_bind().dialect.name
+    statement = index_statement(dialect, secret_key, tenant_id, conversation_id, pairs, clock)
+    if statement is None:
         return 0
-    bind = session.get_bind()
-    insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
-    await session.execute(insert(ConversationIdentifier).values(rows).on_conflict_do_nothing())
-    return len(rows)
+    await session.execute(statement)
+    return len(pairs)
 
 
 async def index_text(
@@ -97,54 +112,36 @@ async def index_text(
 
 
 class IdentifierIndex:
-    """The turn hook that indexes what visitors write."""
+    """The turn hook that indexes what visitors write: the identifiers the turn's inspection
+    found (`privacy.inspection`), or, without one, the text read here."""
 
     def __init__(self, secret_key: str, clock: Clock) -> None:
         self.secret_key = secret_key
         self.clock = clock
-        self._tenants: dict[uuid.UUID, tuple[float, TenantFormats, list[str], str]] = {}
-
-    async def _tenant(
-        self, session: AsyncSession, tenant_id: uuid.UUID
-    ) -> tuple[TenantFormats, list[str], str] | None:
-        cached = self._tenants.get(tenant_id)
-        if cached is not None and time.monotonic() - cached[0] < TENANT_CACHE_SECONDS:
-            return cached[1], cached[2], cached[3]
-        tenant = await session.get(Tenant, tenant_id)
-        if tenant is None:
-            return None
-        entry = (
-            time.monotonic(),
-            tenant_formats(tenant),
-            list(tenant.languages or []),
-            tenant.default_language,
-        )
-        self._tenants[tenant_id] = entry
-        return entry[1], entry[2], entry[3]
 
     async def on_turn(self, session: AsyncSession, turn: Turn, incoming: IncomingMessage) -> None:
         if turn.duplicate:
             return
-        tenant = await self._tenant(session, turn.conversation.tenant_id)
-        if tenant is None:
-            return
-        formats, languages, default = tenant
-        ordered = list(dict.fromkeys([turn.conversation.language, default, *languages]))
-        found = find_identifiers(
-            incoming.text,
-            ordered,
-            order_number_patterns=formats.order_number_patterns,
-            tracking_number_patterns=formats.tracking_number_patterns,
-        )
-        if found:
-            await index_values(
-                session,
-                self.secret_key,
-                turn.conversation.tenant_id,
-                turn.conversation.id,
-                found,
-                self.clock,
+        ctx = turn.conversation
+        if incoming.findings is not None:
+            found: Sequence[tuple[str, str]] = incoming.findings.identifiers
+        else:
+            tenant = await session.get(Tenant, ctx.tenant_id)
+            if tenant is None:
+                return
+            formats = tenant_formats(tenant)
+            found = find_identifiers(
+                incoming.text,
+                search_languages(tenant, ctx.language),
+                order_number_patterns=formats.order_number_patterns,
+                tracking_number_patterns=formats.tracking_number_patterns,
             )
+        dialect = session.get_bind().dialect.name
+        statement = index_statement(
+            dialect, self.secret_key, ctx.tenant_id, ctx.id, found, self.clock
+        )
+        if statement is not None:
+            turn.writes.append(statement)
 
 
 def normalize_query(tenant: Tenant, kind: str, value: str) -> str | None:

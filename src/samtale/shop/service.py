@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,7 @@ from samtale.shop.platforms.common import ShopCheck
 from samtale.shop.search import ProductIndex, SemanticIndex
 from samtale.shop.sync import SyncResult, sync_catalogue
 from samtale.shop.vocabulary import CARRIERS
+from samtale.tenants.changes import TenantChanges
 from samtale.tenants.formats import DEMO_TRACKING_PATTERNS
 
 log = get_logger(__name__)
@@ -91,11 +93,18 @@ class ShopCheckFailed(UpstreamFailed):
         self.reason = reason
 
 
+# How long a loaded catalogue is used before it is compared with the database again, when no
+# synchronisation was announced meanwhile.
+CATALOGUE_RECHECK_SECONDS = 60.0
+
+
 @dataclass
 class _Catalogue:
     marker: str
     index: ProductIndex
     task: asyncio.Task[None] | None = None
+    # When the marker was last compared with the database (monotonic seconds).
+    checked: float = 0.0
 
 
 class ShopService:
@@ -131,6 +140,8 @@ class ShopService:
         self._tenants: dict[uuid.UUID, tuple[float, TenantShop, str]] = {}
         self._http: dict[uuid.UUID, tuple[str, Any]] = {}
         self._catalogues: dict[uuid.UUID, _Catalogue] = {}
+        # Where a synchronised catalogue is announced to the other instances (set by the root).
+        self.changes: TenantChanges | None = None
         self._locks: dict[uuid.UUID, asyncio.Lock] = {}
         self._embedders: tuple[Any, Any] | None = None
         self._closed = False
@@ -242,6 +253,20 @@ class ShopService:
         self._tenants.pop(tenant_id, None)
         self._catalogues.pop(tenant_id, None)
 
+    def changed(self, tenant_id: uuid.UUID | None, kind: str | None) -> None:
+        """A shop changed (`tenants.changes`): a synchronised catalogue is compared with the
+        database on its next use; other changes read the shop again; None means every shop."""
+        tenants = [tenant_id] if tenant_id is not None else list(self._tenants)
+        for tid in tenants:
+            entry = self._catalogues.get(tid)
+            if entry is not None:
+                entry.checked = 0.0
+            if kind != "catalogue":
+                self._tenants.pop(tid, None)
+        if tenant_id is None:
+            for entry in self._catalogues.values():
+                entry.checked = 0.0
+
     # -- the catalogue (the demo's, or a synced one) ----------------------------------------
 
     def embedders(self) -> tuple[Any, Any]:
@@ -256,9 +281,13 @@ class ShopService:
         return self._embedders
 
     async def catalogue(self, tenant_id: uuid.UUID) -> ProductIndex:
+        current = self._catalogues.get(tenant_id)
+        if current is not None and time.monotonic() - current.checked < CATALOGUE_RECHECK_SECONDS:
+            # A synchronisation announces itself (`changed`); the recheck is the safety net.
+            return current.index
         lock = self._locks.setdefault(tenant_id, asyncio.Lock())
         async with lock:
-            async with self.db.session() as session:
+            async with self.db.reader() as session:
                 seed = await session.get(ShopDemoSeed, tenant_id)
                 synced = await session.get(ShopCatalogue, tenant_id)
                 marker = "|".join(
@@ -269,10 +298,11 @@ class ShopService:
                 )
                 current = self._catalogues.get(tenant_id)
                 if current is not None and current.marker == marker:
+                    current.checked = time.monotonic()
                     return current.index
                 products = await load_products(session, tenant_id)
             index = ProductIndex(products)
-            entry = _Catalogue(marker, index)
+            entry = _Catalogue(marker, index, checked=time.monotonic())
             if self.semantic and products:
                 entry.task = asyncio.get_running_loop().create_task(self._attach(index))
             self._catalogues[tenant_id] = entry
@@ -515,6 +545,9 @@ class ShopService:
         except ShopUnavailable as exc:
             raise ShopCheckFailed(exc.reason) from None
         self._catalogues.pop(tenant_id, None)
+        if self.changes is not None:
+            # Every other instance compares its copy of the catalogue at its next use.
+            await self.changes.announce(tenant_id, "catalogue")
         return result
 
     async def sync_all(self) -> None:

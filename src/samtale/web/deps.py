@@ -61,7 +61,7 @@ async def visitor_conversation(
         parsed = None
     if token is None or parsed is None:
         raise not_found()
-    async with runtime.db.session() as session:
+    async with runtime.db.reader() as session:
         conv = await authenticate(session, parsed, token)
     if conv is None:
         raise not_found()

@@ -8,7 +8,14 @@ categories, carriers), which `redact(..., keep=...)` never takes for a person's 
 """
 
 from .model import PLACEHOLDERS, TYPES, Redaction, Span
-from .redactor import detect, find_identifiers, normalize_identifier, redact
+from .redactor import (
+    detect,
+    find_identifiers,
+    identifiers_in,
+    normalize_identifier,
+    redact,
+    redact_spans,
+)
 from .vocabulary import ShopVocabulary
 
 __all__ = [
@@ -19,6 +26,8 @@ __all__ = [
     "Span",
     "detect",
     "find_identifiers",
+    "identifiers_in",
     "normalize_identifier",
     "redact",
+    "redact_spans",
 ]

@@ -173,6 +173,12 @@ def redact(
         tracking_number_patterns=tracking_number_patterns,
         keep=keep,
     )
+    return redact_spans(text, spans)
+
+
+def redact_spans(text: str, spans: Sequence[Span]) -> Redaction:
+    """`text` with the spans `detect` found in it replaced by their placeholders: one detection
+    serves both the redaction and the identifiers (`identifiers_in`)."""
     parts: list[str] = []
     pos = 0
     for span in spans:
@@ -180,7 +186,7 @@ def redact(
         parts.append(PLACEHOLDERS[span.type])
         pos = span.end
     parts.append(text[pos:])
-    return Redaction("".join(parts), spans)
+    return Redaction("".join(parts), tuple(spans))
 
 
 _KINDS = {"email": EMAIL, "phone": PHONE, "order_number": ORDER_NUMBER}
@@ -224,6 +230,14 @@ def find_identifiers(
         order_number_patterns=order_number_patterns,
         tracking_number_patterns=tracking_number_patterns,
     )
+    return identifiers_in(spans, languages)
+
+
+def identifiers_in(
+    spans: Sequence[Span], languages: Iterable[str] | None = None
+) -> list[tuple[str, str]]:
+    """The (kind, normalized value) pairs of the e-mails, phone numbers and order numbers among
+    spans `detect` found, each once, in order of appearance."""
     out: list[tuple[str, str]] = []
     for span in spans:
         for key, kind in _KINDS.items():

@@ -154,8 +154,8 @@ async def create(request: Request, staff: OperatorStaff, runtime: ContainerDep) 
         return await _list_page(
             request, runtime, staff, values, {"admin_email": t("team.email_taken")}
         )
-    # Load the new shop's starter bot now rather than at the registry's next look.
-    task = asyncio.create_task(runtime.responders.refresh(tenant.id))
+    # Load the new shop's starter bot now, on every instance, rather than at their next look.
+    task = asyncio.create_task(runtime.changes.announce(tenant.id, "content"))
     _background.add(task)
     task.add_done_callback(_background.discard)
     url = f"{runtime.settings.base_url.rstrip('/')}/account/invite/{link.token}"
@@ -222,8 +222,8 @@ async def _set_active(
             session, tenant.id, active, audit.user_actor(staff.user_id), runtime.clock, runtime.ids
         )
     if active:
-        # Load the shop's bot now rather than at the registry's next look.
-        task = asyncio.create_task(runtime.responders.refresh(tenant.id))
+        # Load the shop's bot now, on every instance, rather than at their next look.
+        task = asyncio.create_task(runtime.changes.announce(tenant.id, "content"))
         _background.add(task)
         task.add_done_callback(_background.discard)
     return _redirect(f"/admin/tenants/{slug}?done=" + ("resumed" if active else "suspended"))

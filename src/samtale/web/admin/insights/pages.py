@@ -470,7 +470,7 @@ async def review_settings(request: Request, staff: AdminStaff, runtime: Containe
         section["sample_share"] = round(share / 100, 4)
         settings["insights"] = section
         row.settings = settings
-    runtime.insights.forget(tenant.id)
+    await runtime.changes.announce(tenant.id, "settings")
     return _redirect(_back(form, done="settings"))
 
 

@@ -103,6 +103,10 @@ async def changed(
         runtime.clock,
         runtime.ids,
     )
+    # Every instance reads the shop again once this is committed.
+    runtime.changes.after_commit(
+        session, tenant.id, "connector" if section in ("connector", "carriers") else "settings"
+    )
 
 
 @router.get("")
