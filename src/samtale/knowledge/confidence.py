@@ -116,7 +116,7 @@ def calibrate(
     by_language: dict[str, float] = {}
     for language in sorted(index.languages):
         questions = OFF_TOPIC.get(language, OFF_TOPIC["en"])
-        vectors = embed(questions) if embed is not None and index.use_dense else None
+        vectors = embed(questions) if embed is not None and index.has_vectors else None
         tops: list[float] = []
         for i, question in enumerate(questions):
             vector = None if vectors is None else vectors[i]
@@ -127,7 +127,7 @@ def calibrate(
                 tops.append(top)
                 dense_tops.append(top)
                 lexical_tops.append(hits[0].lexical)
-        if tops and index.use_dense and embed is not None:
+        if tops and index.has_vectors and embed is not None:
             by_language[language] = max(floor, max(tops) + LANGUAGE_MARGIN)
     dense_bar = floor
     if dense_tops:
