@@ -164,3 +164,46 @@ async def test_sources_are_crawled_again_when_due(
     result = await service.ask(tenant.id, "standard shipping price", "en")
     assert result.answer is not None and "99 NOK" in result.answer.quote
     assert (tenant.id, source.id) not in await service.due_sources()
+
+
+async def test_pages_are_searchable_before_their_vectors_are_in(
+    db: Database, site: Site, make_service: Callable[..., KnowledgeService]
+) -> None:
+    tenant = await new_tenant(db, languages=["en"], default_language="en")
+    service = make_service()
+    await service.add_source(tenant.id, f"{site.url}/sitemap.xml")
+
+    async def vectors() -> tuple[int, int, int]:
+        async with db.session() as s:
+            rows = (
+                await s.execute(
+                    select(KnowledgePassage.vector, KnowledgePassage.heading_vector).where(
+                        KnowledgePassage.tenant_id == tenant.id
+                    )
+                )
+            ).all()
+        return (
+            len(rows),
+            sum(h is not None for _, h in rows),
+            sum(v is not None for v, _ in rows),
+        )
+
+    await service.crawl(tenant.id, embed=False)  # stored and indexed, nothing embedded
+    passages, headings, texts = await vectors()
+    assert passages > 10 and headings == texts == 0
+    index, _ = await service.index(tenant.id)
+    assert not index.has_vectors
+    result = await service.ask(tenant.id, "standard shipping price", "en")
+    assert result.answered and result.answer is not None, result.hits[:1]
+    assert result.answer.url == f"{site.url}/help/shipping"
+
+    # The heading vectors first: the dense search works before the text vectors are in.
+    await service.embed_pending(tenant.id, texts=False)
+    await service.rebuild(tenant.id)
+    assert await vectors() == (passages, passages, 0)
+    result = await service.ask(tenant.id, "my boots broke after a year, are they covered", "en")
+    assert result.hits[0].dense > 0 and result.hits[0].entry.url == f"{site.url}/help/warranty"
+
+    assert await service.embed_and_rebuild(tenant.id) == passages
+    assert await vectors() == (passages, passages, passages)
+    assert await service.embed_and_rebuild(tenant.id) == 0  # nothing left to embed

@@ -394,6 +394,11 @@ class KnowledgeService:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
+    async def wait_for_background(self) -> None:
+        """Until the crawls started in the background (and their embedding) are done."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
     async def overview(self, tenant_id: uuid.UUID) -> tuple[list[SourceInfo], list[PageInfo]]:
         """The admin page's lists: sources with status, pages with theirs."""
         return await self.list_sources(tenant_id), await self.list_pages(tenant_id)
