@@ -192,6 +192,11 @@ class KnowledgeIndex:
             self._matrices[lang] = np.concatenate(
                 [_normalised(self.vectors[pos]), _normalised(self.heading_vectors[pos])]
             )
+        # The same as plain lists: a search reads them item by item.
+        self._page_lists = {
+            lang: (self.pages_of[lang].tolist(), self.groups_of[lang].tolist())
+            for lang in self.positions
+        }
         self._any_vector = any(bool(m.any()) for m in self._matrices.values())
         if _lexical is None:
             _lexical = {
@@ -264,18 +269,20 @@ class KnowledgeIndex:
         for weight, ranking in lists:
             for rank, local in enumerate(ranking):
                 fused[local] = fused.get(local, 0.0) + weight / (RRF_K + rank + 1)
-        pages, groups = self.pages_of[language], self.groups_of[language]
+        pages, groups = self._page_lists[language]
         by_page: dict[int, list[int]] = {}
-        by_group: dict[int, list[int]] = {}
-        for local in sorted(fused, key=lambda i: -fused[i]):
-            by_page.setdefault(int(pages[local]), []).append(local)
-            by_group.setdefault(int(groups[local]), []).append(local)
+        by_group: dict[int, list[float]] = {}
         page_score: dict[int, float] = {}
-        for found in by_group.values():
-            best_passages = [fused[i] for i in found[:PAGE_PASSAGES]]
-            score = best_passages[0] + PAGE_SUPPORT * float(np.mean(best_passages))
-            page = int(pages[found[0]])
-            page_score[page] = max(page_score.get(page, 0.0), score)
+        for local in sorted(fused, key=lambda i: -fused[i]):
+            by_page.setdefault(pages[local], []).append(local)
+            by_group.setdefault(groups[local], []).append(fused[local])
+            page_score.setdefault(pages[local], 0.0)
+        for group, found in by_group.items():
+            top = found[:PAGE_PASSAGES]
+            score = top[0] + PAGE_SUPPORT * sum(top) / len(top)
+            page = pages[-1 - group] if group < 0 else group
+            if score > page_score[page]:
+                page_score[page] = score
         ordered = sorted(by_page, key=lambda p: -page_score[p])
         best = [local for page in ordered for local in by_page[page]][:k]
         terms = set(lexical.analyzer.terms(question))
