@@ -207,3 +207,29 @@ async def test_pages_are_searchable_before_their_vectors_are_in(
     assert await service.embed_and_rebuild(tenant.id) == passages
     assert await vectors() == (passages, passages, passages)
     assert await service.embed_and_rebuild(tenant.id) == 0  # nothing left to embed
+
+
+async def test_vectors_missing_from_a_loaded_index_are_embedded_in_the_background(
+    db: Database, site: Site, make_service: Callable[..., KnowledgeService]
+) -> None:
+    # A crawl that stopped before its vectors were in (or passages older than heading vectors):
+    # the next process to load the index embeds what is missing, and answers meanwhile.
+    tenant = await new_tenant(db, languages=["en"], default_language="en")
+    await make_service().add_source(tenant.id, f"{site.url}/sitemap.xml")
+    await make_service().crawl(tenant.id, embed=False)
+    fresh = make_service()
+    result = await fresh.ask(tenant.id, "standard shipping price", "en")
+    assert result.answer is not None and result.answer.url == f"{site.url}/help/shipping"
+    await fresh.wait_for_background()
+    index, _ = await fresh.index(tenant.id)
+    assert index.complete and len(index) > 10
+    async with db.session() as s:
+        missing = await s.scalar(
+            select(func.count())
+            .select_from(KnowledgePassage)
+            .where(
+                KnowledgePassage.tenant_id == tenant.id,
+                (KnowledgePassage.vector.is_(None)) | (KnowledgePassage.heading_vector.is_(None)),
+            )
+        )
+    assert missing == 0

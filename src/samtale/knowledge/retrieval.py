@@ -212,6 +212,14 @@ class KnowledgeIndex:
         return len(self.entries)
 
     @property
+    def complete(self) -> bool:
+        """Whether every passage has both its vectors."""
+        return bool(
+            np.all(np.linalg.norm(self.vectors, axis=1) > 0)
+            and np.all(np.linalg.norm(self.heading_vectors, axis=1) > 0)
+        )
+
+    @property
     def has_vectors(self) -> bool:
         """Whether any passage has a vector yet (text or heading): a dense search can work."""
         return self.use_dense and self._any_vector

@@ -203,6 +203,7 @@ class KnowledgeService:
         self._indexes: dict[uuid.UUID, tuple[KnowledgeIndex, Threshold, float]] = {}
         self._locks: dict[uuid.UUID, asyncio.Lock] = {}
         self._background: set[asyncio.Task[object]] = set()
+        self._filling: set[uuid.UUID] = set()
 
     @property
     def dense(self) -> bool:
@@ -755,6 +756,11 @@ class KnowledgeService:
         if cached is not None and cached[0].fingerprint == fingerprint:
             self._indexes[tenant_id] = (cached[0], cached[1], time.monotonic())
             return cached[0], cached[1]
+        if cached is not None and self._lock(tenant_id).locked():
+            # A crawl is storing or embedding, and rebuilds when it has: answer from the index
+            # in hand meanwhile, never wait for the embedding.
+            self._indexes[tenant_id] = (cached[0], cached[1], time.monotonic())
+            return cached[0], cached[1]
         folder = self.folder / str(tenant_id)
         saved = await asyncio.to_thread(KnowledgeIndex.load, folder)
         if saved is not None and saved.fingerprint == fingerprint and saved.use_dense == self.dense:
@@ -765,10 +771,32 @@ class KnowledgeService:
                     calibrate, saved, self._embed_queries if self.dense else None
                 )
             self._indexes[tenant_id] = (saved, threshold, time.monotonic())
+            self._fill_later(tenant_id, saved)
             return saved, threshold
         async with self._lock(tenant_id):
             index = await self.rebuild(tenant_id)
+        self._fill_later(tenant_id, index)
         return index, self._indexes[tenant_id][1]
+
+    def _fill_later(self, tenant_id: uuid.UUID, index: KnowledgeIndex) -> None:
+        """Embed in the background what passages of a loaded index lack (a crawl stopped before
+        its vectors were in; passages stored before heading vectors existed)."""
+        if not self.dense or index.complete or tenant_id in self._filling:
+            return
+        self._filling.add(tenant_id)
+
+        async def run() -> None:
+            try:
+                async with self._lock(tenant_id):
+                    await self.embed_and_rebuild(tenant_id)
+            except Exception:
+                log.exception("knowledge_embedding_failed", tenant_id=str(tenant_id))
+            finally:
+                self._filling.discard(tenant_id)
+
+        task: asyncio.Task[object] = asyncio.create_task(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     # -- answering ------------------------------------------------------------------------
 
@@ -784,6 +812,17 @@ class KnowledgeService:
         """The best passages for `question` (for the admin's "try a question" box too).
         `vector`: the question's embedding made this turn already (used when it is by the same
         model as the service's own, so a question is embedded once)."""
+        hits, searched, threshold, _ = await self._search(tenant_id, question, language, k, vector)
+        return hits, searched, threshold
+
+    async def _search(
+        self,
+        tenant_id: uuid.UUID,
+        question: str,
+        language: str | None,
+        k: int = 5,
+        vector: QueryVector | None = None,
+    ) -> tuple[list[Hit], str, Threshold, KnowledgeIndex]:
         index, threshold = await self.index(tenant_id)
         async with self.db.session() as s:
             main = await s.scalar(select(Tenant.default_language).where(Tenant.id == tenant_id))
@@ -792,14 +831,14 @@ class KnowledgeService:
         if searched not in index.languages and index.languages:
             searched = sorted(index.languages)[0]
         query = None
-        if self.dense and self.query_embedder is not None and len(index):
+        if self.dense and self.query_embedder is not None and index.has_vectors:
             embedder = self.query_embedder
             if vector is not None and vector.identity == getattr(embedder, "identity", None):
                 query = vector.vector
             else:
                 query = (await asyncio.to_thread(embedder.embed, [question], remember=False))[0]
         hits = index.search(question, searched, query, k=k)
-        return hits, searched, threshold
+        return hits, searched, threshold, index
 
     async def ask(
         self,
@@ -809,13 +848,14 @@ class KnowledgeService:
         vector: QueryVector | None = None,
     ) -> AskResult:
         """An answer from the tenant's pages, or the reason there is none."""
-        hits, searched, threshold = await self.search(tenant_id, question, language, vector=vector)
+        hits, searched, threshold, index = await self._search(
+            tenant_id, question, language, vector=vector
+        )
         customer = normalize_language(language) or searched
         if not hits:
             return AskResult(False, None, (), searched, threshold.dense, "no_pages")
-        index, _ = await self.index(tenant_id)
-        # Until the first vectors are in (a new shop's pages, minutes old), the lexical bar.
-        if not threshold.confident(hits[0], dense=self.dense and index.has_vectors):
+        # Until the first vectors are in (a new shop's pages, seconds old), the lexical bar.
+        if not threshold.confident(hits[0], dense=index.has_vectors):
             return AskResult(
                 False, None, tuple(hits), searched, threshold.bar(searched), "weak_match"
             )
