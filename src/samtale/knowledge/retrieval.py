@@ -9,8 +9,8 @@ stuff get here" → "delivery times"), twice over:
 - the **heading vector** of its place in the page ("Returns and exchanges › Return within 30
   days"): what the page's author says the section is about, which is how customers ask ("how
   long can I complain" is a heading on most warranty pages). It is short (a dozen tokens
-  against fifty), so it is embedded first, while the page is crawled, and the page has a dense
-  vector long before its text vectors are in.
+  against fifty), so it is embedded first, right after the pages are read, and a page has a
+  dense vector long before its text vectors are in.
 
 Their scores live on different scales, so they are fused by rank rather than by score: each
 passage gets Σ w/(K + rank) over the lists (reciprocal rank fusion, K = 60 as in the paper), the
@@ -159,7 +159,10 @@ class KnowledgeIndex:
             heading_vectors = np.zeros((n, DIM), dtype=np.float32)
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.heading_vectors = np.ascontiguousarray(heading_vectors, dtype=np.float32)
-        self.has_vector = np.linalg.norm(self.vectors, axis=1) > 0 if n else np.zeros(0, bool)
+        has_text = np.linalg.norm(self.vectors, axis=1) > 0 if n else np.zeros(0, bool)
+        has_heading = np.linalg.norm(self.heading_vectors, axis=1) > 0 if n else np.zeros(0, bool)
+        # Whether every passage has both its vectors (else the service embeds what is missing).
+        self.complete = bool(np.all(has_text) and np.all(has_heading))
         self.stem = stem
         self.use_dense = dense
         self.fingerprint = fingerprint
@@ -210,14 +213,6 @@ class KnowledgeIndex:
 
     def __len__(self) -> int:
         return len(self.entries)
-
-    @property
-    def complete(self) -> bool:
-        """Whether every passage has both its vectors."""
-        return bool(
-            np.all(np.linalg.norm(self.vectors, axis=1) > 0)
-            and np.all(np.linalg.norm(self.heading_vectors, axis=1) > 0)
-        )
 
     @property
     def has_vectors(self) -> bool:
