@@ -233,3 +233,27 @@ async def test_vectors_missing_from_a_loaded_index_are_embedded_in_the_backgroun
             )
         )
     assert missing == 0
+
+
+async def test_a_file_without_title_or_headings_has_no_heading_vector_and_is_complete(
+    db: Database, make_service: Callable[..., KnowledgeService]
+) -> None:
+    tenant = await new_tenant(db, languages=["en"], default_language="en")
+    service = make_service()
+    text = b"We ship every parcel with PostNord, and delivery costs 39 kr.\n"
+    _, report = await service.add_file(tenant.id, "notes.txt", text)
+    assert report.passages_embedded == 1
+    async with db.session() as s:
+        [(vector, heading)] = (
+            await s.execute(
+                select(KnowledgePassage.vector, KnowledgePassage.heading_vector).where(
+                    KnowledgePassage.tenant_id == tenant.id
+                )
+            )
+        ).all()
+    assert vector is not None and heading is not None and not any(heading)  # zeros, stored
+    index, _ = await service.index(tenant.id)
+    assert index.complete
+    assert await service.embed_and_rebuild(tenant.id) == 0  # nothing is asked for again
+    result = await service.ask(tenant.id, "what does delivery cost", "en")
+    assert result.hits and result.hits[0].entry.url == "notes.txt"

@@ -161,8 +161,10 @@ class KnowledgeIndex:
         self.heading_vectors = np.ascontiguousarray(heading_vectors, dtype=np.float32)
         has_text = np.linalg.norm(self.vectors, axis=1) > 0 if n else np.zeros(0, bool)
         has_heading = np.linalg.norm(self.heading_vectors, axis=1) > 0 if n else np.zeros(0, bool)
-        # Whether every passage has both its vectors (else the service embeds what is missing).
-        self.complete = bool(np.all(has_text) and np.all(has_heading))
+        no_path = np.array([not e.heading_text for e in self.entries], dtype=bool)
+        # Whether every passage has its vectors (a passage without a heading path has no
+        # heading vector): else the service embeds what is missing.
+        self.complete = bool(np.all(has_text) and np.all(has_heading | no_path))
         self.stem = stem
         self.use_dense = dense
         self.fingerprint = fingerprint

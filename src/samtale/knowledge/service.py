@@ -659,7 +659,14 @@ class KnowledgeService:
                 for _, h, t, title in rows
             ]
             # The embedder embeds a text once per call: a heading path shared by passages once.
-            vectors = await asyncio.to_thread(embedder.embed, texts, remember=True)
+            # A passage with no heading path at all (a file without title or headings) gets a
+            # zero heading vector: stored, so it is not asked for again; no rank in that list.
+            wanted = [i for i, text in enumerate(texts) if text]
+            vectors = np.zeros((len(texts), DIM), dtype=np.float32)
+            if wanted:
+                vectors[wanted] = await asyncio.to_thread(
+                    embedder.embed, [texts[i] for i in wanted], remember=True
+                )
             async with self.db.transaction() as s:
                 for (pid, _, _, _), vec in zip(rows, vectors, strict=True):
                     passage = await s.get(KnowledgePassage, pid)
