@@ -12,9 +12,9 @@
   BM25 (lower-cased words, no stemming, no stop words, no dense), thresholded the same way on
   its BM25 score.
 - Crawl speed, three moments: *searchable* (fetched, extracted, stored, indexed lexically and
-  calibrated: answers can be given), *headings* (every passage's heading vector in, the index
-  rebuilt), *full e5* (every passage's text vector in, the index rebuilt). Pages per second
-  from the start of the crawl to each moment.
+  calibrated: answers can be given; the median of three shops crawling the site), *headings*
+  (every passage's heading vector in, the index rebuilt), *full e5* (every passage's text
+  vector in, the index rebuilt). Pages per second from the start of the crawl to each moment.
 - Retrieval p99: the index grown to 2,000 pages (the demo pages' passages repeated with a word
   of their own; vectors jittered copies, so nothing is embedded for the filler), one question
   at a time on one core, question embedding included; and the search alone (what a bot turn
@@ -55,6 +55,7 @@ from samtale.tenants.service import TenantCreate, create_tenant
 QUESTIONS = Path(__file__).resolve().parent / "data" / "knowledge" / "questions.jsonl"
 HELD_OUT = QUESTIONS.with_name("held_out.jsonl")
 PAGES_FOR_LATENCY = 2000
+SEARCHABLE_RUNS = 3
 
 
 def serve_demo() -> tuple[ThreadingHTTPServer, str, dict[tuple[str, str], str]]:
@@ -110,16 +111,24 @@ async def run() -> int:
     async with httpx.AsyncClient(timeout=10) as http:
         for name, dense, stem in (("Samtale (stemmed BM25 + e5, RRF)", True, True),
                                   ("peer: plain BM25, no stemming", False, False)):  # fmt: skip
-            tenant_id = await new_tenant(db, clock)
             service = KnowledgeService(
                 db, Fetcher(http), passage_embedder=passage_e if dense else None,
                 query_embedder=query_e if dense else None, data_dir=folder / name[:4],
                 clock=clock, stem=stem,
             )  # fmt: skip
-            await service.add_source(tenant_id, f"{base}/sitemap.xml")
-            started = time.perf_counter()
-            [report] = await service.crawl(tenant_id, embed=False)  # what `crawl` does first
-            searchable = time.perf_counter() - started
+            # Reading and indexing takes a second or two: on a shared machine one such
+            # measurement is at the scheduler's mercy, so the median of three shops' crawls.
+            times = []
+            for _ in range(SEARCHABLE_RUNS):
+                tenant_id = await new_tenant(db, clock)
+                await service.add_source(tenant_id, f"{base}/sitemap.xml")
+                started = time.perf_counter()
+                [report] = await service.crawl(tenant_id, embed=False)  # what `crawl` does first
+                times.append(time.perf_counter() - started)
+            searchable = sorted(times)[len(times) // 2]
+            # The last shop goes on: its heading vectors, then its text vectors.
+            searchable_last = times[-1]
+            started = time.perf_counter() - searchable_last
             await service.embed_pending(tenant_id, texts=False)
             await service.rebuild(tenant_id)
             headings = time.perf_counter() - started
