@@ -39,6 +39,9 @@ async def test_add_a_source_try_a_question_and_exclude_a_page(admin_env: AdminEn
         )
         assert r.status_code == 303 and r.headers["location"] == "/admin/knowledge?done=added"
         await _wait_crawled(admin_env)
+        # The pages are searchable before their vectors are in; the question below is asked
+        # of the index with them.
+        await admin_env.runtime.knowledge.wait_for_background()
     page = await admin.get("/admin/knowledge", headers=en)
     assert "sitemap.xml" in page.text and "Partial" in page.text and "/help/returns" in page.text
 

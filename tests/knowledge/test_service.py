@@ -164,3 +164,96 @@ async def test_sources_are_crawled_again_when_due(
     result = await service.ask(tenant.id, "standard shipping price", "en")
     assert result.answer is not None and "99 NOK" in result.answer.quote
     assert (tenant.id, source.id) not in await service.due_sources()
+
+
+async def test_pages_are_searchable_before_their_vectors_are_in(
+    db: Database, site: Site, make_service: Callable[..., KnowledgeService]
+) -> None:
+    tenant = await new_tenant(db, languages=["en"], default_language="en")
+    service = make_service()
+    await service.add_source(tenant.id, f"{site.url}/sitemap.xml")
+
+    async def vectors() -> tuple[int, int, int]:
+        async with db.session() as s:
+            rows = (
+                await s.execute(
+                    select(KnowledgePassage.vector, KnowledgePassage.heading_vector).where(
+                        KnowledgePassage.tenant_id == tenant.id
+                    )
+                )
+            ).all()
+        return (
+            len(rows),
+            sum(h is not None for _, h in rows),
+            sum(v is not None for v, _ in rows),
+        )
+
+    await service.crawl(tenant.id, embed=False)  # stored and indexed, nothing embedded
+    passages, headings, texts = await vectors()
+    assert passages > 10 and headings == texts == 0
+    index, _ = await service.index(tenant.id)
+    assert not index.has_vectors
+    result = await service.ask(tenant.id, "standard shipping price", "en")
+    assert result.answered and result.answer is not None, result.hits[:1]
+    assert result.answer.url == f"{site.url}/help/shipping"
+
+    # The heading vectors first: the dense search works before the text vectors are in.
+    await service.embed_pending(tenant.id, texts=False)
+    await service.rebuild(tenant.id)
+    assert await vectors() == (passages, passages, 0)
+    result = await service.ask(tenant.id, "my boots broke after a year, are they covered", "en")
+    assert result.hits[0].dense > 0 and result.hits[0].entry.url == f"{site.url}/help/warranty"
+
+    assert await service.embed_and_rebuild(tenant.id) == passages
+    assert await vectors() == (passages, passages, passages)
+    assert await service.embed_and_rebuild(tenant.id) == 0  # nothing left to embed
+
+
+async def test_vectors_missing_from_a_loaded_index_are_embedded_in_the_background(
+    db: Database, site: Site, make_service: Callable[..., KnowledgeService]
+) -> None:
+    # A crawl that stopped before its vectors were in (or passages older than heading vectors):
+    # the next process to load the index embeds what is missing, and answers meanwhile.
+    tenant = await new_tenant(db, languages=["en"], default_language="en")
+    await make_service().add_source(tenant.id, f"{site.url}/sitemap.xml")
+    await make_service().crawl(tenant.id, embed=False)
+    fresh = make_service()
+    result = await fresh.ask(tenant.id, "standard shipping price", "en")
+    assert result.answer is not None and result.answer.url == f"{site.url}/help/shipping"
+    await fresh.wait_for_background()
+    index, _ = await fresh.index(tenant.id)
+    assert index.complete and len(index) > 10
+    async with db.session() as s:
+        missing = await s.scalar(
+            select(func.count())
+            .select_from(KnowledgePassage)
+            .where(
+                KnowledgePassage.tenant_id == tenant.id,
+                (KnowledgePassage.vector.is_(None)) | (KnowledgePassage.heading_vector.is_(None)),
+            )
+        )
+    assert missing == 0
+
+
+async def test_a_file_without_title_or_headings_has_no_heading_vector_and_is_complete(
+    db: Database, make_service: Callable[..., KnowledgeService]
+) -> None:
+    tenant = await new_tenant(db, languages=["en"], default_language="en")
+    service = make_service()
+    text = b"We ship every parcel with PostNord, and delivery costs 39 kr.\n"
+    _, report = await service.add_file(tenant.id, "notes.txt", text)
+    assert report.passages_embedded == 1
+    async with db.session() as s:
+        [(vector, heading)] = (
+            await s.execute(
+                select(KnowledgePassage.vector, KnowledgePassage.heading_vector).where(
+                    KnowledgePassage.tenant_id == tenant.id
+                )
+            )
+        ).all()
+    assert vector is not None and heading is not None and not any(heading)  # zeros, stored
+    index, _ = await service.index(tenant.id)
+    assert index.complete
+    assert await service.embed_and_rebuild(tenant.id) == 0  # nothing is asked for again
+    result = await service.ask(tenant.id, "what does delivery cost", "en")
+    assert result.hits and result.hits[0].entry.url == "notes.txt"

@@ -248,7 +248,12 @@ async def _write_knowledge(db: Any, tenant_id: uuid.UUID, archive: zipfile.ZipFi
     tables: list[tuple[str, Any, tuple[str, ...], Any]] = [
         ("knowledge/sources.jsonl", KnowledgeSource, (), KnowledgeSource.created_at),
         ("knowledge/pages.jsonl", KnowledgePage, (), KnowledgePage.url),
-        ("knowledge/passages.jsonl", KnowledgePassage, ("vector",), KnowledgePassage.page_id),
+        (
+            "knowledge/passages.jsonl",
+            KnowledgePassage,
+            ("vector", "heading_vector"),
+            KnowledgePassage.page_id,
+        ),
     ]
     for name, model, leave_out, order in tables:
         with archive.open(name, "w") as lines:

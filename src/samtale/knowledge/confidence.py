@@ -1,9 +1,11 @@
 """When a match is good enough to answer from, calibrated against questions that are not.
 
 Retrieval always returns a best passage, even for "what is the capital of France?". Whether to
-answer is decided on the best hit's cosine similarity between question and passage (e5 vectors:
-comparable across shops and languages, unlike BM25 scores) together with how many of the
-question's stems the passage holds.
+answer is decided on the best hit's cosine similarity between question and passage (e5 vectors,
+the text's or the heading path's, whichever is closer: comparable across shops and languages,
+unlike BM25 scores) together with how many of the question's stems the passage holds. Until a
+shop's passages have any vector (the first seconds after its pages are read), the lexical bar
+decides: the BM25 score the off-topic probes reach, and half the question's stems found.
 
 Raw e5 similarities sit in a narrow band (0.75–0.9 for almost anything), and where in that band
 "unrelated" ends depends on the shop's pages: a shop with long, wordy pages is closer to
@@ -116,7 +118,7 @@ def calibrate(
     by_language: dict[str, float] = {}
     for language in sorted(index.languages):
         questions = OFF_TOPIC.get(language, OFF_TOPIC["en"])
-        vectors = embed(questions) if embed is not None and index.use_dense else None
+        vectors = embed(questions) if embed is not None and index.has_vectors else None
         tops: list[float] = []
         for i, question in enumerate(questions):
             vector = None if vectors is None else vectors[i]
@@ -127,7 +129,7 @@ def calibrate(
                 tops.append(top)
                 dense_tops.append(top)
                 lexical_tops.append(hits[0].lexical)
-        if tops and index.use_dense and embed is not None:
+        if tops and index.has_vectors and embed is not None:
             by_language[language] = max(floor, max(tops) + LANGUAGE_MARGIN)
     dense_bar = floor
     if dense_tops:

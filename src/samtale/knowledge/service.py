@@ -14,8 +14,26 @@ A crawl, in order:
    replaced in one transaction; a page that is gone (404) loses its passages; a page that
    failed for a passing reason (timeout) keeps them;
 3. pages the source no longer lists are deleted;
-4. passages without vectors are embedded, in batches, in a worker thread;
-5. the tenant's index is rebuilt from the database, calibrated, saved and swapped in.
+4. the tenant's index is rebuilt from the database, calibrated, saved and swapped in: the new
+   pages are searchable now, lexically, with the vectors they already have;
+5. passages without a heading vector get one (title › headings: a dozen tokens, embedded in
+   batches in a worker thread, a path shared by passages of one page embedded once), and the
+   index is rebuilt: the new pages have a dense vector;
+6. passages without a text vector get one (fifty tokens and more each: most of a crawl's time on
+   one core), and the index is rebuilt once more.
+
+Why in that order: e5 on one core costs about a millisecond per token, so embedding every
+passage's text is what a crawl waits for (a quarter of a second for a help page of five
+passages), while fetching, extracting and indexing a page lexically takes a few tens of
+milliseconds. A shop that adds its site wants answers now, not in a minute; a re-crawl of a
+changed page wants its new prices answered now. So a page is searchable as soon as it is read,
+gets its cheap heading vectors next, and its text vectors last, and every search uses whatever
+vectors a passage has (a passage without one is ranked by the other lists). A cheaper first
+vector than e5 (static word vectors distilled from it) was weighed and left: distilling a table
+costs an e5 call per distinct word of the shop's pages (1,800 words for the 40 demo pages, as
+many tokens as their passages), and the heading vectors are e5's own, in the same space as the
+question. Passages whose text did not change cost nothing: the embedder's disk cache holds
+their vectors by the hash of the text.
 
 `ask` embeds the question (off the event loop), searches the pages in the customer's language
 when the shop has any, else in its main language, and answers only when the best hit clears
@@ -33,7 +51,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from sqlalchemy import delete, func, select
@@ -50,7 +68,14 @@ from samtale.knowledge.crawling import DEFAULT_MAX_PAGES, Crawler, CrawlPlan, no
 from samtale.knowledge.extraction import Document, extract, kind_of_filename
 from samtale.knowledge.fetching import Fetched, Fetcher, PageStatus, Validators
 from samtale.knowledge.passages import split
-from samtale.knowledge.retrieval import DIM, Entry, Hit, KnowledgeIndex, passage_text
+from samtale.knowledge.retrieval import (
+    DIM,
+    Entry,
+    Hit,
+    KnowledgeIndex,
+    heading_text,
+    passage_text,
+)
 from samtale.model import KnowledgePage, KnowledgePassage, KnowledgeSource, Tenant
 
 log = get_logger(__name__)
@@ -115,7 +140,7 @@ class CrawlReport:
     pages_failed: int = 0
     pages_removed: int = 0
     passages_indexed: int = 0
-    passages_embedded: int = 0
+    passages_embedded: int = 0  # given a text vector (heading vectors are not counted)
     statuses: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     seconds: float = 0.0
@@ -180,6 +205,7 @@ class KnowledgeService:
         self._main_languages: dict[uuid.UUID, str | None] = {}
         self._locks: dict[uuid.UUID, asyncio.Lock] = {}
         self._background: set[asyncio.Task[object]] = set()
+        self._filling: set[uuid.UUID] = set()
 
     @property
     def dense(self) -> bool:
@@ -256,9 +282,9 @@ class KnowledgeService:
                 kind = kind_of_filename(f.filename)
                 fetched = Fetched(link, PageStatus.INDEXED, None, kind, f.body)
                 await self._store_fetched(tenant_id, row.id, fetched, known, report)
-            report.passages_embedded = await self.embed_pending(tenant_id)
             await self._finish(tenant_id, row.id, report, started, seen)
             await self.rebuild(tenant_id)
+            report.passages_embedded = await self.embed_and_rebuild(tenant_id)
         return (await self._source(tenant_id, row.id)), report
 
     async def list_sources(self, tenant_id: uuid.UUID) -> list[SourceInfo]:
@@ -371,6 +397,11 @@ class KnowledgeService:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
+    async def wait_for_background(self) -> None:
+        """Until the crawls started in the background (and their embedding) are done."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
     async def overview(self, tenant_id: uuid.UUID) -> tuple[list[SourceInfo], list[PageInfo]]:
         """The admin page's lists: sources with status, pages with theirs."""
         return await self.list_sources(tenant_id), await self.list_pages(tenant_id)
@@ -416,8 +447,10 @@ class KnowledgeService:
     async def crawl(
         self, tenant_id: uuid.UUID, source_id: uuid.UUID | None = None, *, embed: bool = True
     ) -> list[CrawlReport]:
-        """Crawl one source of the tenant, or all its web sources; then rebuild its index.
-        `embed=False` leaves new passages without vectors (lexical only until `embed_pending`)."""
+        """Crawl one source of the tenant, or all its web sources; rebuild its index (the new
+        pages searchable), then embed the new passages and rebuild again (`embed_and_rebuild`).
+        `embed=False` leaves new passages without vectors (lexical only until
+        `embed_and_rebuild`)."""
         async with self.db.session() as s:
             stmt = select(KnowledgeSource).where(
                 KnowledgeSource.tenant_id == tenant_id, KnowledgeSource.kind != "file"
@@ -430,17 +463,15 @@ class KnowledgeService:
         reports = []
         async with self._lock(tenant_id):
             for source in sources:
-                reports.append(await self._crawl_source(tenant_id, source, embed=False))
+                reports.append(await self._crawl_source(tenant_id, source))
+            await self.rebuild(tenant_id)
             if embed:
-                embedded = await self.embed_pending(tenant_id)
+                embedded = await self.embed_and_rebuild(tenant_id)
                 if reports:
                     reports[-1].passages_embedded = embedded
-            await self.rebuild(tenant_id)
         return reports
 
-    async def _crawl_source(
-        self, tenant_id: uuid.UUID, source: KnowledgeSource, *, embed: bool
-    ) -> CrawlReport:
+    async def _crawl_source(self, tenant_id: uuid.UUID, source: KnowledgeSource) -> CrawlReport:
         started = time.perf_counter()
         report = CrawlReport(source.id)
         async with self.db.transaction() as s:
@@ -462,8 +493,6 @@ class KnowledgeService:
         async for fetched in self.crawler.crawl(plan, validators):
             seen.add(fetched.url)
             await self._store_fetched(tenant_id, source.id, fetched, known, report)
-        if embed:
-            report.passages_embedded = await self.embed_pending(tenant_id)
         await self._finish(tenant_id, source.id, report, started, seen)
         return report
 
@@ -589,11 +618,37 @@ class KnowledgeService:
                 row.last_crawl_at = self.clock.now()
         report.seconds = time.perf_counter() - started
 
-    async def embed_pending(self, tenant_id: uuid.UUID, batch: int = 64) -> int:
-        """Embed the tenant's passages that have no vector yet; the number embedded."""
+    async def embed_and_rebuild(self, tenant_id: uuid.UUID) -> int:
+        """Give the tenant's passages their missing vectors, the heading vectors first, and
+        rebuild the index after each kind (so the cheap ones are used at once); the number of
+        passages given a text vector."""
         if self.passage_embedder is None:
             return 0
+        if await self.embed_pending(tenant_id, texts=False):
+            await self.rebuild(tenant_id)
+        done = await self.embed_pending(tenant_id, headings=False)
+        if done:
+            await self.rebuild(tenant_id)
+        return done
+
+    async def embed_pending(
+        self, tenant_id: uuid.UUID, batch: int = 64, *, headings: bool = True, texts: bool = True
+    ) -> int:
+        """Embed the vectors the tenant's passages lack: heading vectors (when `headings`),
+        then text vectors (when `texts`); the number of vectors embedded."""
+        if self.passage_embedder is None:
+            return 0
+        done = 0
+        if headings:
+            done += await self._embed_missing(tenant_id, KnowledgePassage.heading_vector, batch)
+        if texts:
+            done += await self._embed_missing(tenant_id, KnowledgePassage.vector, batch)
+        return done
+
+    async def _embed_missing(self, tenant_id: uuid.UUID, column: Any, batch: int) -> int:
+        assert self.passage_embedder is not None
         embedder = self.passage_embedder
+        heading = column is KnowledgePassage.heading_vector
         done = 0
         while True:
             async with self.db.session() as s:
@@ -606,27 +661,37 @@ class KnowledgeService:
                             KnowledgePage.title,
                         )
                         .join(KnowledgePage, KnowledgePage.id == KnowledgePassage.page_id)
-                        .where(
-                            KnowledgePassage.tenant_id == tenant_id,
-                            KnowledgePassage.vector.is_(None),
-                        )
+                        .where(KnowledgePassage.tenant_id == tenant_id, column.is_(None))
                         .limit(batch)
                     )
                 ).all()
             if not rows:
                 return done
-            texts = [passage_text(title, h, t) for _, h, t, title in rows]
-            vectors = await asyncio.to_thread(embedder.embed, texts, remember=True)
+            texts = [
+                heading_text(title, h) if heading else passage_text(title, h, t)
+                for _, h, t, title in rows
+            ]
+            # The embedder embeds a text once per call: a heading path shared by passages once.
+            # A passage with no heading path at all (a file without title or headings) gets a
+            # zero heading vector: stored, so it is not asked for again; no rank in that list.
+            wanted = [i for i, text in enumerate(texts) if text]
+            vectors = np.zeros((len(texts), DIM), dtype=np.float32)
+            if wanted:
+                vectors[wanted] = await asyncio.to_thread(
+                    embedder.embed, [texts[i] for i in wanted], remember=True
+                )
             async with self.db.transaction() as s:
                 for (pid, _, _, _), vec in zip(rows, vectors, strict=True):
                     passage = await s.get(KnowledgePassage, pid)
                     if passage is not None:
-                        passage.vector = np.asarray(vec, dtype=np.float32).tobytes()
+                        setattr(passage, column.key, np.asarray(vec, np.float32).tobytes())
             done += len(rows)
 
     # -- the index ------------------------------------------------------------------------
 
-    async def _entries(self, tenant_id: uuid.UUID) -> tuple[list[Entry], np.ndarray, str]:
+    async def _entries(
+        self, tenant_id: uuid.UUID
+    ) -> tuple[list[Entry], np.ndarray, np.ndarray, str]:
         stmt = (
             select(KnowledgePassage, KnowledgePage.url, KnowledgePage.title, KnowledgePage.language)
             .join(KnowledgePage, KnowledgePage.id == KnowledgePassage.page_id)
@@ -640,6 +705,7 @@ class KnowledgeService:
         self._main_languages[tenant_id] = default
         entries: list[Entry] = []
         vectors = np.zeros((len(rows), DIM), dtype=np.float32)
+        heading_vectors = np.zeros((len(rows), DIM), dtype=np.float32)
         digest = hashlib.sha256()
         for i, (p, url, title, language) in enumerate(rows):
             entries.append(
@@ -656,8 +722,14 @@ class KnowledgeService:
             )
             if p.vector is not None:
                 vectors[i] = np.frombuffer(p.vector, dtype=np.float32)
-            digest.update(p.id.bytes + (b"v" if p.vector is not None else b"-"))
-        return entries, vectors, digest.hexdigest()
+            if p.heading_vector is not None:
+                heading_vectors[i] = np.frombuffer(p.heading_vector, dtype=np.float32)
+            digest.update(
+                p.id.bytes
+                + (b"v" if p.vector is not None else b"-")
+                + (b"h" if p.heading_vector is not None else b"-")
+            )
+        return entries, vectors, heading_vectors, digest.hexdigest()
 
     def _embed_queries(self, texts: list[str]) -> np.ndarray:
         assert self.query_embedder is not None
@@ -666,8 +738,10 @@ class KnowledgeService:
 
     async def rebuild(self, tenant_id: uuid.UUID) -> KnowledgeIndex:
         """Build the tenant's index from the database, calibrate it, save and use it."""
-        entries, vectors, fingerprint = await self._entries(tenant_id)
-        index, threshold = await asyncio.to_thread(self._build, entries, vectors, fingerprint)
+        entries, vectors, heading_vectors, fingerprint = await self._entries(tenant_id)
+        index, threshold = await asyncio.to_thread(
+            self._build, entries, vectors, heading_vectors, fingerprint
+        )
         folder = self.folder / str(tenant_id)
         await asyncio.to_thread(index.save, folder)
         await asyncio.to_thread(
@@ -677,10 +751,19 @@ class KnowledgeService:
         return index
 
     def _build(
-        self, entries: list[Entry], vectors: np.ndarray, fingerprint: str
+        self,
+        entries: list[Entry],
+        vectors: np.ndarray,
+        heading_vectors: np.ndarray,
+        fingerprint: str,
     ) -> tuple[KnowledgeIndex, Threshold]:
         index = KnowledgeIndex(
-            entries, vectors, stem=self.stem, dense=self.dense, fingerprint=fingerprint
+            entries,
+            vectors,
+            heading_vectors,
+            stem=self.stem,
+            dense=self.dense,
+            fingerprint=fingerprint,
         )
         embed = self._embed_queries if self.dense else None
         return index, calibrate(index, embed)
@@ -691,8 +774,13 @@ class KnowledgeService:
         cached = self._indexes.get(tenant_id)
         if cached is not None and time.monotonic() - cached[2] < _RECHECK_SECONDS:
             return cached[0], cached[1]
-        _, _, fingerprint = await self._entries(tenant_id)
+        *_, fingerprint = await self._entries(tenant_id)
         if cached is not None and cached[0].fingerprint == fingerprint:
+            self._indexes[tenant_id] = (cached[0], cached[1], time.monotonic())
+            return cached[0], cached[1]
+        if cached is not None and self._lock(tenant_id).locked():
+            # A crawl is storing or embedding, and rebuilds when it has: answer from the index
+            # in hand meanwhile, never wait for the embedding.
             self._indexes[tenant_id] = (cached[0], cached[1], time.monotonic())
             return cached[0], cached[1]
         folder = self.folder / str(tenant_id)
@@ -705,10 +793,32 @@ class KnowledgeService:
                     calibrate, saved, self._embed_queries if self.dense else None
                 )
             self._indexes[tenant_id] = (saved, threshold, time.monotonic())
+            self._fill_later(tenant_id, saved)
             return saved, threshold
         async with self._lock(tenant_id):
             index = await self.rebuild(tenant_id)
+        self._fill_later(tenant_id, index)
         return index, self._indexes[tenant_id][1]
+
+    def _fill_later(self, tenant_id: uuid.UUID, index: KnowledgeIndex) -> None:
+        """Embed in the background what passages of a loaded index lack (a crawl stopped before
+        its vectors were in; passages stored before heading vectors existed)."""
+        if not self.dense or index.complete or tenant_id in self._filling:
+            return
+        self._filling.add(tenant_id)
+
+        async def run() -> None:
+            try:
+                async with self._lock(tenant_id):
+                    await self.embed_and_rebuild(tenant_id)
+            except Exception:
+                log.exception("knowledge_embedding_failed", tenant_id=str(tenant_id))
+            finally:
+                self._filling.discard(tenant_id)
+
+        task: asyncio.Task[object] = asyncio.create_task(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     # -- answering ------------------------------------------------------------------------
 
@@ -724,6 +834,17 @@ class KnowledgeService:
         """The best passages for `question` (for the admin's "try a question" box too).
         `vector`: the question's embedding made this turn already (used when it is by the same
         model as the service's own, so a question is embedded once)."""
+        hits, searched, threshold, _ = await self._search(tenant_id, question, language, k, vector)
+        return hits, searched, threshold
+
+    async def _search(
+        self,
+        tenant_id: uuid.UUID,
+        question: str,
+        language: str | None,
+        k: int = 5,
+        vector: QueryVector | None = None,
+    ) -> tuple[list[Hit], str, Threshold, KnowledgeIndex]:
         index, threshold = await self.index(tenant_id)
         if tenant_id in self._main_languages:
             main = self._main_languages[tenant_id]
@@ -735,14 +856,14 @@ class KnowledgeService:
         if searched not in index.languages and index.languages:
             searched = sorted(index.languages)[0]
         query = None
-        if self.dense and self.query_embedder is not None and len(index):
+        if self.dense and self.query_embedder is not None and index.has_vectors:
             embedder = self.query_embedder
             if vector is not None and vector.identity == getattr(embedder, "identity", None):
                 query = vector.vector
             else:
                 query = (await asyncio.to_thread(embedder.embed, [question], remember=False))[0]
         hits = index.search(question, searched, query, k=k)
-        return hits, searched, threshold
+        return hits, searched, threshold, index
 
     async def ask(
         self,
@@ -752,11 +873,14 @@ class KnowledgeService:
         vector: QueryVector | None = None,
     ) -> AskResult:
         """An answer from the tenant's pages, or the reason there is none."""
-        hits, searched, threshold = await self.search(tenant_id, question, language, vector=vector)
+        hits, searched, threshold, index = await self._search(
+            tenant_id, question, language, vector=vector
+        )
         customer = normalize_language(language) or searched
         if not hits:
             return AskResult(False, None, (), searched, threshold.dense, "no_pages")
-        if not threshold.confident(hits[0], dense=self.dense):
+        # Until the first vectors are in (a new shop's pages, seconds old), the lexical bar.
+        if not threshold.confident(hits[0], dense=index.has_vectors):
             return AskResult(
                 False, None, tuple(hits), searched, threshold.bar(searched), "weak_match"
             )

@@ -90,7 +90,9 @@ class KnowledgePassage(Base):
     text: Mapped[str] = mapped_column(Text)
     # text (a piece of the page) or faq (a question and its answer from FAQPage markup)
     kind: Mapped[str] = mapped_column(String(8), default="text")
-    vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # e5 of the text
+    # e5 of the page's title and heading path alone: short, so embedded first (retrieval.py)
+    heading_vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 __all__ = ["KnowledgePage", "KnowledgePassage", "KnowledgeSource"]
