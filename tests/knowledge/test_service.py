@@ -257,3 +257,20 @@ async def test_a_file_without_title_or_headings_has_no_heading_vector_and_is_com
     assert await service.embed_and_rebuild(tenant.id) == 0  # nothing is asked for again
     result = await service.ask(tenant.id, "what does delivery cost", "en")
     assert result.hits and result.hits[0].entry.url == "notes.txt"
+
+
+async def test_the_periodic_check_sees_what_the_index_would(
+    db: Database, site: Site, make_service: Callable[..., KnowledgeService]
+) -> None:
+    """The light fingerprint (ids and which vectors are in) equals the one of the full read,
+    and changes when a page is excluded, so another instance's change is noticed."""
+    tenant = await new_tenant(db, languages=["en"], default_language="en")
+    service = make_service(dense=False)
+    await service.add_source(tenant.id, f"{site.url}/", max_pages=8, kind="site")
+    await service.crawl(tenant.id)
+    *_, full = await service._entries(tenant.id)
+    assert await service._fingerprint(tenant.id) == full
+    page = (await service.list_pages(tenant.id))[0]
+    assert await service.exclude_page(tenant.id, page.id)
+    *_, after = await service._entries(tenant.id)
+    assert after != full and await service._fingerprint(tenant.id) == after

@@ -731,6 +731,31 @@ class KnowledgeService:
             )
         return entries, vectors, heading_vectors, digest.hexdigest()
 
+    async def _fingerprint(self, tenant_id: uuid.UUID) -> str:
+        """The fingerprint `_entries` would give, from the passages' ids and which vectors
+        they have: what the periodic check reads (a few bytes a passage, not its text and
+        vectors)."""
+        stmt = (
+            select(
+                KnowledgePassage.id,
+                KnowledgePassage.vector.is_not(None),
+                KnowledgePassage.heading_vector.is_not(None),
+            )
+            .join(KnowledgePage, KnowledgePage.id == KnowledgePassage.page_id)
+            .where(KnowledgePassage.tenant_id == tenant_id, KnowledgePage.excluded.is_(False))
+            .order_by(KnowledgePage.url, KnowledgePassage.seq)
+        )
+        async with self.db.reader() as s:
+            default = await s.scalar(select(Tenant.default_language).where(Tenant.id == tenant_id))
+            rows = (await s.execute(stmt)).all()
+        self._main_languages[tenant_id] = default
+        digest = hashlib.sha256()
+        for pid, has_vector, has_heading in rows:
+            digest.update(
+                pid.bytes + (b"v" if has_vector else b"-") + (b"h" if has_heading else b"-")
+            )
+        return digest.hexdigest()
+
     def _embed_queries(self, texts: list[str]) -> np.ndarray:
         assert self.query_embedder is not None
         # Fixed calibration texts, never customer text: remembered like training examples.
@@ -774,7 +799,7 @@ class KnowledgeService:
         cached = self._indexes.get(tenant_id)
         if cached is not None and time.monotonic() - cached[2] < _RECHECK_SECONDS:
             return cached[0], cached[1]
-        *_, fingerprint = await self._entries(tenant_id)
+        fingerprint = await self._fingerprint(tenant_id)
         if cached is not None and cached[0].fingerprint == fingerprint:
             self._indexes[tenant_id] = (cached[0], cached[1], time.monotonic())
             return cached[0], cached[1]
