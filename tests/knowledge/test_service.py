@@ -274,3 +274,30 @@ async def test_the_periodic_check_sees_what_the_index_would(
     assert await service.exclude_page(tenant.id, page.id)
     *_, after = await service._entries(tenant.id)
     assert after != full and await service._fingerprint(tenant.id) == after
+
+
+async def test_a_recrawl_round_runs_in_one_process_at_a_time(
+    db: Database, site: Site, make_service: Callable[..., KnowledgeService]
+) -> None:
+    """Every worker and instance runs the schedule; the one holding the lock crawls what is
+    due, the others skip the round (and find nothing due afterwards)."""
+    import pytest
+
+    from samtale.infra.locks import exclusive
+    from samtale.knowledge.service import RECRAWL_LOCK_KEY
+
+    if db.dialect != "postgresql":
+        pytest.skip("one process on SQLite: the lock is always granted")
+    tenant = await new_tenant(db, languages=["en"], default_language="en")
+    service = make_service(dense=False)
+    source = await service.add_source(tenant.id, f"{site.url}/sitemap.xml")
+    other = Database(db.url)  # another process's connection
+    try:
+        async with exclusive(other, RECRAWL_LOCK_KEY) as got:
+            assert got
+            assert await service.crawl_due() == 0
+            assert (tenant.id, source.id) in await service.due_sources()
+    finally:
+        await other.dispose()
+    assert await service.crawl_due() >= 1
+    assert (tenant.id, source.id) not in await service.due_sources()

@@ -301,7 +301,10 @@ class Container:
             self.on_close(scheduler.stop)
         self.live.start_background()
         self.shop.warm_up_later(SHOP_WARM_UP_DELAY)
-        sync = SyncScheduler(self.shop.sync_all, self.settings.shop_sync_interval_seconds)
+        # Every process runs the schedules below; one at a time runs a round (`infra/locks.py`),
+        # and a round does only what is due, so nothing is done once per worker.
+        every = self.settings.shop_sync_interval_seconds
+        sync = SyncScheduler(lambda: self.shop.sync_all(skip_synced_within=every / 2), every)
         sync.start()
         self.on_close(sync.stop)
         recrawl = asyncio.create_task(

@@ -58,6 +58,7 @@ from sqlalchemy import delete, func, select
 
 from samtale.bot.knowledge import KnowledgeReply, QueryVector
 from samtale.infra.database import Database
+from samtale.infra.locks import exclusive, lock_key
 from samtale.kernel.clock import Clock
 from samtale.kernel.errors import NotFound
 from samtale.kernel.languages import normalize_language
@@ -85,6 +86,8 @@ log = get_logger(__name__)
 _GONE = {PageStatus.NOT_FOUND, PageStatus.BLOCKED_ROBOTS, PageStatus.WRONG_TYPE}
 _MAX_FILE_BYTES = 20_000_000
 _RECHECK_SECONDS = 30.0
+# The scheduled re-crawl's lock: one process at a time crawls what is due.
+RECRAWL_LOCK_KEY = lock_key("knowledge re-crawl")
 
 
 class TextEmbedder(Protocol):
@@ -932,17 +935,25 @@ class KnowledgeService:
 
     async def crawl_due(self) -> int:
         """Crawl every web source whose scheduled re-crawl is due; the number crawled. A source
-        that fails is logged and tried again on the next round."""
-        done = 0
-        for tenant_id, source_id in await self.due_sources():
-            try:
-                await self.crawl(tenant_id, source_id)
-                done += 1
-            except Exception:
-                log.exception(
-                    "knowledge_recrawl_failed", tenant_id=str(tenant_id), source_id=str(source_id)
-                )
-        return done
+        that fails is logged and tried again on the next round. One process at a time runs a
+        round (`infra/locks.py`): with several instances or workers, the others skip it, and
+        what it crawled is not due for them afterwards."""
+        async with exclusive(self.db, RECRAWL_LOCK_KEY) as got:
+            if not got:
+                log.info("knowledge_recrawl_skipped", reason="another process is crawling")
+                return 0
+            done = 0
+            for tenant_id, source_id in await self.due_sources():
+                try:
+                    await self.crawl(tenant_id, source_id)
+                    done += 1
+                except Exception:
+                    log.exception(
+                        "knowledge_recrawl_failed",
+                        tenant_id=str(tenant_id),
+                        source_id=str(source_id),
+                    )
+            return done
 
     async def run_schedule(self, every_seconds: float = 3600.0) -> None:
         """Check for due sources every `every_seconds` (sources say how often: daily by

@@ -1,9 +1,9 @@
 """The retention purge inside the server: every `purge_interval_seconds`, one instance at a time.
 
-With several instances on PostgreSQL, each one's scheduler wakes up and tries a session-level
-advisory lock (`pg_try_advisory_lock`) on a connection of its own; the one that gets it purges,
-the others skip the round. The lock goes with the connection, so an instance that dies mid-purge
-frees it. On SQLite (one box, one server) no lock is needed.
+With several instances (or worker processes) on PostgreSQL, each one's scheduler wakes up and
+tries the purge's advisory lock (`infra/locks.py`); the one that gets it purges, the others skip
+the round. The lock goes with its connection, so an instance that dies mid-purge frees it. On
+SQLite (one box, one server process) no lock is needed.
 
 Tests do not start the loop: they call `PurgeRunner.run_once(now)` with their clock's time.
 """
@@ -13,13 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
-
 from samtale.infra.database import Database
+from samtale.infra.locks import exclusive
 from samtale.kernel.clock import Clock
 from samtale.kernel.logs import get_logger
 from samtale.privacy.retention import PurgeReport, Retention
@@ -30,22 +29,9 @@ log = get_logger(__name__)
 PURGE_LOCK_KEY = 0x73616D7461_6C65
 
 
-@contextlib.asynccontextmanager
-async def purge_lock(db: Database) -> AsyncIterator[bool]:
+def purge_lock(db: Database) -> contextlib.AbstractAsyncContextManager[bool]:
     """Yields True when this process may purge now (it holds the lock until the block ends)."""
-    if db.dialect != "postgresql":
-        yield True
-        return
-    async with db.engine.connect() as conn:
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        got = bool(
-            await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": PURGE_LOCK_KEY})
-        )
-        try:
-            yield got
-        finally:
-            if got:
-                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": PURGE_LOCK_KEY})
+    return exclusive(db, PURGE_LOCK_KEY)
 
 
 class PurgeRunner:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from samtale.infra.database import Database
+from samtale.infra.locks import exclusive, lock_key
 from samtale.kernel.clock import Clock
 from samtale.kernel.errors import Invalid, NotFound, UpstreamFailed
 from samtale.kernel.logs import get_logger
@@ -63,6 +64,9 @@ from samtale.tenants.changes import TenantChanges
 from samtale.tenants.formats import DEMO_TRACKING_PATTERNS
 
 log = get_logger(__name__)
+
+# The scheduled catalogue sync's lock: one process at a time syncs.
+SYNC_LOCK_KEY = lock_key("shop sync")
 
 # Until a shop's catalogue is loaded, its own words are the carriers' names.
 CARRIER_WORDS = ShopVocabulary.from_words(CARRIERS.values())
@@ -550,23 +554,52 @@ class ShopService:
             await self.changes.announce(tenant_id, "catalogue")
         return result
 
-    async def sync_all(self) -> None:
+    async def sync_all(self, skip_synced_within: float = 0.0) -> int:
         """Sync every connected shop's catalogue (the schedule); one failing shop does not
-        stop the others."""
+        stop the others. One process at a time runs a round (`infra/locks.py`): with several
+        instances or workers, the others skip it; shops synced less than `skip_synced_within`
+        seconds ago are left out, so a round that starts just after another one's syncs
+        nothing twice. Returns how many shops were synced."""
+        from datetime import timedelta
+
         from sqlalchemy import select
 
-        async with self.db.session() as session:
-            tenants = (await session.scalars(select(Tenant).where(Tenant.active.is_(True)))).all()
-        for tenant in tenants:
-            config = (tenant.settings or {}).get("connector")
-            if self._closed or not isinstance(config, dict) or config.get("type") not in PLATFORMS:
-                continue
-            try:
-                await self.sync(tenant.id)
-                await self.catalogue(tenant.id)
-            except Exception as exc:
-                log.warning(
-                    "shop_sync_failed",
-                    tenant_id=str(tenant.id),
-                    reason=getattr(exc, "reason", type(exc).__name__),
+        async with exclusive(self.db, SYNC_LOCK_KEY) as got:
+            if not got:
+                log.info("shop_sync_skipped", reason="another process is syncing")
+                return 0
+            fresh = self.clock.now() - timedelta(seconds=skip_synced_within)
+            async with self.db.session() as session:
+                tenants = (
+                    await session.scalars(select(Tenant).where(Tenant.active.is_(True)))
+                ).all()
+                recent = set(
+                    (
+                        await session.scalars(
+                            select(ShopCatalogue.tenant_id).where(ShopCatalogue.synced_at > fresh)
+                        )
+                    ).all()
+                    if skip_synced_within > 0
+                    else ()
                 )
+            synced = 0
+            for tenant in tenants:
+                config = (tenant.settings or {}).get("connector")
+                if (
+                    self._closed
+                    or not isinstance(config, dict)
+                    or config.get("type") not in PLATFORMS
+                    or tenant.id in recent
+                ):
+                    continue
+                try:
+                    await self.sync(tenant.id)
+                    await self.catalogue(tenant.id)
+                    synced += 1
+                except Exception as exc:
+                    log.warning(
+                        "shop_sync_failed",
+                        tenant_id=str(tenant.id),
+                        reason=getattr(exc, "reason", type(exc).__name__),
+                    )
+            return synced
