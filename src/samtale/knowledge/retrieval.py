@@ -39,9 +39,13 @@ needs no model: the vectors were computed when the passages were stored.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import secrets
 import shutil
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -311,9 +315,19 @@ class KnowledgeIndex:
     # -- on disk --------------------------------------------------------------------------
 
     def save(self, folder: Path) -> None:
-        """Write the index to `folder` (replacing what was there, atomically by rename)."""
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
+        """Write the index to `folder` (replacing what was there, atomically by rename).
+
+        Several processes may save the same tenant's index at once (worker processes share the
+        data folder): each writes a folder of its own name and moves it in; when another one's
+        folder got there first, that one is kept (both were built from the database just now)
+        and this one is dropped."""
+        unique = f"{os.getpid()}-{secrets.token_hex(4)}"
+        for kind in ("tmp", "old"):  # what a saver that crashed midway left
+            for stale in folder.parent.glob(f"{folder.name}.{kind}-*"):
+                with contextlib.suppress(OSError):
+                    if time.time() - stale.stat().st_mtime > 3600:
+                        shutil.rmtree(stale, ignore_errors=True)
+        tmp = folder.with_name(f"{folder.name}.tmp-{unique}")
         tmp.mkdir(parents=True)
         manifest = {
             "format": _FORMAT,
@@ -328,11 +342,13 @@ class KnowledgeIndex:
         np.save(tmp / "heading_vectors.npy", self.heading_vectors)
         for lang, index in self.lexical.items():
             index.save(tmp / f"bm25-{lang}")
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
+        old = folder.with_name(f"{folder.name}.old-{unique}")
+        with contextlib.suppress(FileNotFoundError):  # none yet, or another saver moved it
             folder.rename(old)
-        tmp.rename(folder)
+        try:
+            tmp.rename(folder)
+        except OSError:  # another saver's folder is in place (ENOTEMPTY / EEXIST): keep it
+            shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
