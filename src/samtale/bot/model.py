@@ -3,12 +3,17 @@
 
 Training comes in two steps when nothing is saved: the fast path alone (TF-IDF and distilled
 word vectors, seconds), which the bot answers with at once, then the whole cascade (the e5 model
-beside the fast path), which is saved and swapped in when done. Only the cascade is saved."""
+beside the fast path), which is saved and swapped in when done. Only the cascade is saved.
+
+Processes that share the data folder (`samtale serve --workers N`) train a missing model once:
+the first takes the model's lock and trains, the others wait on it and load the saved file."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from samtale.bot.classifier import IntentClassifier
@@ -62,11 +67,35 @@ def load_or_train(
         return saved
     if fast_first:
         return train(content, data_dir, mode="fast")
-    classifier = train(content, data_dir)
     path = model_path(data_dir, sha)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    classifier.save(Path(tmp))
-    os.replace(tmp, path)
+    with training_lock(path):
+        # Another process (a worker beside this one) may have trained it while this one waited.
+        saved = load_saved(sha, data_dir)
+        if saved is not None:
+            return saved
+        classifier = train(content, data_dir)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        os.close(fd)
+        classifier.save(Path(tmp))
+        os.replace(tmp, path)
     return classifier
+
+
+@contextlib.contextmanager
+def training_lock(path: Path) -> Iterator[None]:
+    """Held while the model at `path` is trained: the worker processes of one server (or
+    threads of one process) that need the same model train it once; the others wait for it and
+    load what was saved. An exclusive `flock` on `<model>.lock`, released when the holder ends,
+    however it ends."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: each process trains for itself
+        yield
+        return
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
