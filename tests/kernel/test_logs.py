@@ -32,6 +32,24 @@ def test_processor_removes_text_fields_and_exception_messages() -> None:
     assert lines[2]["event"] == "plain stdlib record"
 
 
+def test_a_workers_lines_name_the_worker() -> None:
+    import logging
+
+    stream = io.StringIO()
+    configure_logging("info", stream, fields={"pid": 4242, "worker": 1})
+    get_logger("t").info("bots_ready", tenants=3)
+    logging.getLogger("uvicorn.error").info("Application startup complete.")
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(line["event"], line["pid"], line["worker"]) for line in lines] == [
+        ("bots_ready", 4242, 1),
+        ("Application startup complete.", 4242, 1),
+    ]
+    stream = io.StringIO()
+    configure_logging("info", stream)  # one process: no such fields
+    get_logger("t").info("again")
+    assert "worker" not in json.loads(stream.getvalue())
+
+
 def test_uvicorns_lines_never_show_a_token_or_the_websocket_client() -> None:
     import logging
 

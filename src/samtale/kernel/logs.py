@@ -90,8 +90,22 @@ class RawRequestFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "info", stream: Any = None) -> None:
+def _with_fields(fields: dict[str, Any]) -> Any:
+    def add(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+        for key, value in fields.items():
+            event.setdefault(key, value)
+        return event
+
+    return add
+
+
+def configure_logging(
+    level: str = "info", stream: Any = None, fields: dict[str, Any] | None = None
+) -> None:
+    """JSON logs at `level` on `stream` (stderr); `fields` are added to every line (a worker
+    process's number and pid, so an operator can tell the workers of one server apart)."""
     numeric = getattr(logging, level.upper(), logging.INFO)
+    add_fields = _with_fields(dict(fields or {}))
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RawRequestFilter())
     # Records of other libraries (uvicorn, SQLAlchemy, alembic) go through the same processors.
@@ -101,6 +115,7 @@ def configure_logging(level: str = "info", stream: Any = None) -> None:
                 structlog.stdlib.add_logger_name,
                 structlog.processors.add_log_level,
                 structlog.processors.TimeStamper(fmt="iso", utc=True),
+                add_fields,
             ],
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
@@ -127,6 +142,7 @@ def configure_logging(level: str = "info", stream: Any = None) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            add_fields,
             drop_personal_fields,
             safe_exception,
             structlog.processors.JSONRenderer(),

@@ -1,14 +1,30 @@
 """Prometheus metrics. Each app owns a registry, so several servers in one process (tests)
-count separately."""
+count separately.
+
+Worker processes of one server (`samtale serve --workers N`) answer `/metrics` on one port, so a
+scrape reaches any one of them: each answer must be the whole server's, not one worker's (a
+counter that jumps between workers' totals is useless to `rate()`). The supervisor runs them in
+prometheus_client's multiprocess mode (`PROMETHEUS_MULTIPROC_DIR`: every process writes its
+values to files in that folder), and any worker answers with the sum over all of them. Gauges
+say how they combine: open websockets add up over the living workers; the queue length is the
+one counted last.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        # Set (by the supervisor of several workers) before this process made any metric.
+        self.multiprocess_dir = os.environ.get(MULTIPROCESS_DIR) or None
         self.requests = Counter(
             "samtale_http_requests_total",
             "HTTP requests",
@@ -23,7 +39,10 @@ class Metrics:
             registry=self.registry,
         )
         self.websockets = Gauge(
-            "samtale_open_websockets", "Open websockets", registry=self.registry
+            "samtale_open_websockets",
+            "Open websockets",
+            registry=self.registry,
+            multiprocess_mode="livesum",
         )
         self.messages = Counter(
             "samtale_messages_total", "Messages stored", ["author"], registry=self.registry
@@ -36,6 +55,7 @@ class Metrics:
             "Conversations waiting for a person (as last counted by this instance)",
             ["tenant"],
             registry=self.registry,
+            multiprocess_mode="livemostrecent",
         )
         self.rate_limited = Counter(
             "samtale_rate_limited_total",
@@ -43,3 +63,12 @@ class Metrics:
             ["limit"],
             registry=self.registry,
         )
+
+    def exposition(self) -> bytes:
+        """The text `/metrics` answers: this process's registry, or with several workers the
+        sum over every worker's values."""
+        if self.multiprocess_dir is None:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=self.multiprocess_dir)
+        return generate_latest(registry)

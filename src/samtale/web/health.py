@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from samtale.web.deps import ContainerDep, bearer_token
 from samtale.web.errors import ApiError, not_found
@@ -43,4 +43,4 @@ async def metrics(
             "The metrics need the bearer token.",
             headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
         )
-    return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(runtime.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
