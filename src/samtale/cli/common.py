@@ -21,7 +21,9 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def load_settings(host: str | None = None, port: int | None = None) -> Settings:
+def load_settings(
+    host: str | None = None, port: int | None = None, workers: int | None = None
+) -> Settings:
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -31,6 +33,8 @@ def load_settings(host: str | None = None, port: int | None = None) -> Settings:
         updates["host"] = host
     if port:
         updates["port"] = port
+    if workers:
+        updates["workers"] = workers
     return settings.model_copy(update=updates) if updates else settings
 
 

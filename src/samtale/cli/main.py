@@ -47,6 +47,16 @@ HostOpt = Annotated[
 PortOpt = Annotated[
     int | None, typer.Option("--port", help="Port to listen on (default: SAMTALE_PORT or 8000).")
 ]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        max=64,
+        help="Worker processes serving the port (default: SAMTALE_WORKERS or 1). More than one "
+        "needs PostgreSQL and Redis (see docs/deploy.md).",
+    ),
+]
 
 
 @app.command()
@@ -62,11 +72,19 @@ def migrate() -> None:
 
 
 @app.command()
-def serve(host: HostOpt = None, port: PortOpt = None) -> None:
+def serve(host: HostOpt = None, port: PortOpt = None, workers: WorkersOpt = None) -> None:
     """Run the server (expects a migrated database: run `samtale migrate` on upgrades)."""
+    settings = load_settings(host, port, workers)
+    if settings.workers > 1:
+        from samtale.cli.workers import refusal, supervise
+
+        problem = refusal(settings)
+        if problem:
+            fail(problem, 2)
+        supervise(settings)
     from samtale.cli.server import run_server
 
-    run_server(load_settings(host, port), demo=False)
+    run_server(settings, demo=False)
 
 
 @app.command()
@@ -86,7 +104,15 @@ def demo(
     """Run the demo: SQLite in the data folder, a demo shop with its bot, and demo logins."""
     from samtale.cli.server import run_server
 
-    run_server(load_settings(host, port), demo=True, simulate_traffic=simulate_traffic)
+    settings = load_settings(host, port)
+    if settings.workers > 1:
+        fail(
+            f"the demo runs in one process (SAMTALE_WORKERS is {settings.workers}): its mail "
+            "catcher and its simulated traffic live in it. Use `samtale serve --workers N` on "
+            "PostgreSQL and Redis for several workers.",
+            2,
+        )
+    run_server(settings, demo=True, simulate_traffic=simulate_traffic)
 
 
 def _run_db(fn: Any) -> Any:

@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from samtale.app.container import Container
+from samtale.cli.schema import check_schema
 from samtale.demo.mailbox import MailCatcher
 from samtale.infra.mail import MailSettings
-from samtale.infra.migrate import current_revision, pending_revisions, upgrade
+from samtale.infra.migrate import upgrade
 from samtale.kernel.config import Settings
 from samtale.kernel.logs import configure_logging, get_logger
 from samtale.web.app import create_app
@@ -84,14 +85,7 @@ async def _prepare(
         task = asyncio.create_task(_index_demo_help(runtime, tenant.id, settings.base_url))
         runtime.on_close(task.cancel)
         return [(login.email, login.role, login.password) for login in logins]
-    pending = await pending_revisions(runtime.db)
-    if pending:
-        if settings.is_sqlite and await current_revision(runtime.db) is None:
-            await upgrade(runtime.db)  # a fresh embedded database: create it
-        else:
-            raise SystemExit(
-                f"The database lacks migrations {', '.join(pending)}: run `samtale migrate` first."
-            )
+    await check_schema(settings, runtime.db)
     return []
 
 
@@ -135,12 +129,29 @@ def _simulate(runtime: Container, settings: Settings) -> None:
     print("Simulating customers in five languages (the dashboard fills as they chat)…", flush=True)
 
 
-def run_server(settings: Settings, demo: bool, simulate_traffic: bool = False) -> None:
-    configure_logging(settings.log_level)
+def uvicorn_config(app: Any, settings: Settings) -> uvicorn.Config:
+    """uvicorn's settings for the app, the same for one process and for each worker."""
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        ws_ping_interval=None,
+        lifespan="on",
+    )
+
+
+def quick_switches() -> None:
     # Database drivers (aiosqlite) work in threads that hand results back to the event loop; with
     # the default 5 ms switch interval every hand-back can wait that long for the GIL while the
     # loop is busy, which dominates latency under load. A shorter interval keeps hand-backs quick.
     sys.setswitchinterval(0.0005)
+
+
+def run_server(settings: Settings, demo: bool, simulate_traffic: bool = False) -> None:
+    configure_logging(settings.log_level)
+    quick_switches()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     catcher = start_mail_catcher(settings) if demo else None
     runtime = Container.build(
@@ -153,16 +164,7 @@ def run_server(settings: Settings, demo: bool, simulate_traffic: bool = False) -
     async def main() -> None:
         logins = await _prepare(settings, runtime, demo)
         app = create_app(runtime)
-        config = uvicorn.Config(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_config=None,
-            access_log=False,
-            ws_ping_interval=None,
-            lifespan="on",
-        )
-        server = uvicorn.Server(config)
+        server = uvicorn.Server(uvicorn_config(app, settings))
         announce = None
         if demo:
             print(
@@ -182,13 +184,13 @@ def run_server(settings: Settings, demo: bool, simulate_traffic: bool = False) -
                 announce.cancel()
 
     try:
-        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
             runner.run(main())
     except KeyboardInterrupt:
         sys.exit(0)
 
 
-def _loop_factory() -> Any:
+def loop_factory() -> Any:
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Worker processes of `samtale serve` on the one port (more than one only with PostgreSQL and
+    # Redis; see `samtale.cli.workers`).
+    workers: int = Field(default=1, ge=1, le=64)
     secret_key: str | None = None
     log_level: str = "info"
     # The origin the server is reached at from browsers (for the demo page, e-mails and CSP).
