@@ -157,3 +157,34 @@ def test_a_worker_that_ignores_the_stop_is_killed_after_the_grace(
     run.supervisor.stop()
     assert run.result() == 1
     assert time.monotonic() - asked >= 1.0
+
+
+LEAVES = """
+import asyncio, sys, time
+from samtale.cli.workers import run_then_exit
+
+async def main():
+    asyncio.get_running_loop().run_in_executor(None, time.sleep, 120)  # a model training
+    await asyncio.sleep(0.1)
+    if sys.argv[1] == "fails":
+        sys.exit(3)
+
+run_then_exit(main)
+"""
+
+
+@pytest.mark.parametrize(("how", "code"), [("stops", 0), ("fails", 3)])
+def test_a_worker_leaves_at_once_whatever_its_threads_are_doing(how: str, code: int) -> None:
+    """A stopped worker does not wait for work in its threads (minutes of training): the
+    supervisor's grace is for requests, and a worker stuck after its server stopped would
+    outlive it."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo / "src"), str(repo)])}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", LEAVES, how], env=env, timeout=60)
+    assert done.returncode == code
+    assert time.monotonic() - started < 30

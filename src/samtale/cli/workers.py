@@ -56,12 +56,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from types import FrameType
-from typing import NoReturn, cast
+from typing import Any, NoReturn, cast
 
 import uvicorn
 
@@ -348,13 +348,28 @@ def worker_main(settings: Settings, sock: socket.socket, index: int, parent: int
         finally:
             watch.cancel()
 
-    with asyncio.Runner(loop_factory=loop_factory()) as runner:
-        runner.run(serve())
-    # Stopped and closed. The interpreter's own tear-down would only garbage-collect the bots'
-    # objects, which takes seconds of a stop.
+    run_then_exit(serve, loop_factory())
+
+
+def run_then_exit(
+    main: Callable[[], Coroutine[Any, Any, None]], loop_factory: Any = None
+) -> NoReturn:
+    """Run a worker's `main` and end the process as soon as it returns (0), exits (its code) or
+    fails (1). A worker's `main` has stopped its server and closed its container by then;
+    closing the event loop would wait for work still running in threads (a model being
+    trained, a catalogue being embedded: minutes), and the interpreter's tear-down would spend
+    seconds collecting the bots' objects."""
+    code = 0
+    try:
+        asyncio.Runner(loop_factory=loop_factory).run(main())
+    except SystemExit as exc:  # uvicorn's, when the app's start-up failed
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        log.exception("worker_failed")
+        code = 1
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(code)
 
 
 async def _leave_when_orphaned(server: uvicorn.Server, parent: int) -> None:
