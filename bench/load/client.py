@@ -33,7 +33,7 @@ import resource
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
@@ -298,15 +298,18 @@ class Runner:
         await asyncio.gather(*(opener(todo[i::parallel]) for i in range(parallel)))
 
     async def _take(self, pool: Pool | None = None) -> _Live | None:
+        """A prepared conversation, else one opened now (within the request timeout)."""
         if self.prepared:
             return self.prepared.popleft()
         if not self.fresh:
+            self.out.statuses["no conversation left"] += 1
             return None
         self.out.created_inline += 1
         try:
-            return await self.open_conversation(self.fresh.popleft(), pool)
-        except HttpError:
-            self.out.statuses["conn"] += 1
+            async with asyncio.timeout(self.plan.timeout):
+                return await self.open_conversation(self.fresh.popleft(), pool)
+        except (HttpError, TimeoutError):
+            self.out.statuses["opening failed"] += 1
             return None
 
     def _needs_turns(self) -> bool:
@@ -325,7 +328,6 @@ class Runner:
         async def arrival(scheduled: float) -> None:
             live = ready.popleft() if ready else await self._take()
             if live is None:
-                self.out.statuses["no conversation left"] += 1
                 return
             await self.send(live, scheduled)
             if live.turns or not self._needs_turns():
@@ -410,8 +412,14 @@ def worker(plan: Plan, pipe: Pipe) -> None:
         runner.run(main())
 
 
-def run(plans: Sequence[Plan], setup_timeout: float = 600) -> Outcome:
-    """Run the plans in one worker process each, started together; their outcomes merged."""
+def run(
+    plans: Sequence[Plan],
+    sample: Callable[[], tuple[float, ...]] | None = None,
+    setup_timeout: float = 900,
+) -> tuple[Outcome, tuple[float, ...], tuple[float, ...]]:
+    """Run the plans in one worker process each, started together once all are prepared; their
+    outcomes merged. `sample` (CPU counters, say) is called at the start of the window and when
+    the last worker is done, so that what it measures covers the window and nothing else."""
     ctx = multiprocessing.get_context("spawn")
     workers = []
     for plan in plans:
@@ -429,13 +437,16 @@ def run(plans: Sequence[Plan], setup_timeout: float = 600) -> Outcome:
         start = time.time() + 0.3
         for _proc, pipe in workers:
             pipe.send(start)
+        time.sleep(max(0.0, start - time.time()))
+        before = sample() if sample else ()
         total = Outcome()
         for _proc, pipe in workers:
             if not pipe.poll(max(p.seconds for p in plans) + max(p.timeout for p in plans) + 60):
                 raise RuntimeError("a load worker did not finish")
             kind, outcome = pipe.recv()
             total.merge(outcome)
-        return total
+        after = sample() if sample else ()
+        return total, before, after
     finally:
         for proc, _pipe in workers:
             proc.join(5)
