@@ -93,6 +93,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy so far, all processes (Linux's
+    /proc/stat): over a window, divided by its length, how many cores were in use."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def settle(pid: int, busy: float = 0.2, window: float = 2.0, timeout: float = 600) -> float:
     """Wait until a freshly started server has finished its start-up work (the demo indexes its
     help pages in the background after it reports ready): its CPU use over `window` seconds
