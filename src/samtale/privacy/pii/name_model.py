@@ -33,6 +33,7 @@ import re
 from pathlib import Path
 
 from .names import _PARTICLES, _SURNAME_SHAPE, _Reader, _Token
+from .word_classes import classes_of, word_classes
 
 MODEL_PATH = Path(__file__).with_name("names.crfsuite")
 PERSON = "P"
@@ -63,7 +64,12 @@ CUES = _cues(
     kaptein kapteeni captain general politimester advokat lawyer dommer domare judge
     redaktør redaktör redaktø päätoimittaja editor psykolog psychologist læge läkare lege
     lääkäri sygeplejerske agent konsulent kollega kollegan kollegaen kundeservice
-    medarbejder medarbetare medarbeider sælger säljare selger myyjä seller""",
+    medarbejder medarbetare medarbeider sælger säljare selger myyjä seller kansler
+    förbundskansler forbundskansler chancellor senator senaattori governor guvernør guvernör
+    ambassadør ambassadör ambassador suurlähettiläs oberst överste colonel eversti løjtnant
+    löjtnant lieutenant konsul consul rektor lektor docent dosentti overlæge överläkare
+    fuldmægtig pave påve paavi pope kardinal cardinal ærkebiskop ärkebiskop archbishop
+    sheikh emir""",
     say="""siger sagde sige fortæller fortalte mener mente skriver skrev spørger spurgte svarer
     svarede forklarer forklarede tilføjer tilføjede understreger säger sade sa berättar
     berättade menar skrev frågar svarar förklarar sier sa forteller fortalte mener skriver
@@ -144,6 +150,68 @@ def _kind(tok: _Token, reader: _Reader) -> list[str]:
 LEXICAL = ("fn=", "sn", "snshape", "city")
 
 
+_READERS: dict[bool, _Reader] = {}
+_OFFSETS = (-2, -1, 1, 2)
+
+
+def _reader(finnish: bool) -> _Reader:
+    reader = _READERS.get(finnish)
+    if reader is None:
+        reader = _READERS[finnish] = _Reader(("fi",) if finnish else ())
+    return reader
+
+
+@functools.lru_cache(maxsize=4096)
+def _word(
+    text: str, initial: bool, finnish: bool, hidden: bool
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """What a word says of itself wherever it stands, and what it says as the neighbour at each
+    of `_OFFSETS`: computed once per word, since messages repeat their words."""
+    low = text.lower()
+    cap = text[0].isupper()
+    tok = _Token(0, len(text), text, low, cap, initial, False)
+    kind = _kind(tok, _reader(finnish))
+    classes = () if hidden else classes_of(text, word_classes())
+    if hidden:
+        kind = [k for k in kind if not k.startswith(LEXICAL)]
+    f = ["b", *kind, "len=" + str(min(len(text), 9)), "suf3=" + low[-3:], "suf2=" + low[-2:]]
+    if cap and len(low) > 4:
+        f.append("suf4=" + low[-4:])
+    f.append("shape=" + _shape(text))
+    if "-" in text:
+        f.append("hyphen")
+    if "'" in text or "’" in text:
+        f.append("apos")
+    if not cap or "stop" in kind:
+        f.append("w=" + low)
+    if _SURNAME_SHAPE.match(low):
+        f.append("sshape")
+    if classes:
+        fine, coarse, casing, freq = classes
+        f += ["wc=" + fine, "wc1=" + coarse, "case=" + casing, "fq=" + freq]
+        if cap:
+            f.append("capcase=" + casing)
+    elif not hidden:
+        f.append("wc=none")
+    around: list[tuple[str, ...]] = []
+    cue = CUES.get(low.rstrip("."))
+    for d in _OFFSETS:
+        near = abs(d) == 1
+        g = [f"{d}:{k}" for k in kind if near or not k.startswith("cue=")]
+        if not cap:
+            g.append(f"{d}:w={low}")
+            if near:
+                g.append(f"{d}:suf3={low[-3:]}")
+        if classes:
+            g.append(f"{d}:wc1={classes[1]}")
+            if near:
+                g.append(f"{d}:wc={classes[0]}")
+        if not near and cue:
+            g.append(f"{d}:cue={cue}")
+        around.append(tuple(g))
+    return tuple(f), tuple(around)
+
+
 def features(
     text: str,
     tokens: list[_Token],
@@ -152,34 +220,18 @@ def features(
     hide: frozenset[int] = frozenset(),
 ) -> list[list[str]]:
     """One list of feature strings per token. The tokens in `hide` are shown without what the
-    name lists say of them (training uses it, so that the model learns context too)."""
+    name lists and the word classes say of them, and without what the rules decided
+    (training uses it, so that the model learns context too)."""
     n = len(tokens)
     mail = mail_parts(text)
-    kinds = [_kind(t, reader) for t in tokens]
-    for i in hide:
-        kinds[i] = [k for k in kinds[i] if not k.startswith(LEXICAL)]
+    words = [_word(t.text, t.initial, reader.finnish, i in hide) for i, t in enumerate(tokens)]
     out: list[list[str]] = []
     for i, tok in enumerate(tokens):
-        low = tok.low
-        f = ["b", *kinds[i]]
-        f.append("len=" + str(min(len(tok.text), 9)))
-        f.append("suf3=" + low[-3:])
-        f.append("suf2=" + low[-2:])
-        if tok.cap and len(low) > 4:
-            f.append("suf4=" + low[-4:])
-        f.append("shape=" + _shape(tok.text))
-        if "-" in tok.text:
-            f.append("hyphen")
-        if "'" in tok.text or "’" in tok.text:
-            f.append("apos")
-        if not tok.cap or "stop" in kinds[i]:
-            f.append("w=" + low)
+        f = list(words[i][0])
         if tok.sent_start:
             f.append("bos")
         if tok.after_article:
             f.append("art")
-        if _SURNAME_SHAPE.match(low):
-            f.append("sshape")
         before = text[tokens[i - 1].end if i else 0 : tok.start]
         after = text[tok.end : tokens[i + 1].start if i + 1 < n else len(text)]
         f.append("pb=" + before.strip()[-1:])
@@ -202,22 +254,16 @@ def features(
                     run += 1
                     j += step
             f.append("crun=" + str(min(run, 4)))
-        if low in mail:
+        if tok.low in mail:
             f.append("inmail")
-        for s, e, how in rules:
-            if s <= tok.start and tok.end <= e:
-                f.append(f"rule={how}")
-        for d in (-2, -1, 1, 2):
+        if i not in hide:
+            for s, e, how in rules:
+                if s <= tok.start and tok.end <= e:
+                    f.append(f"rule={how}")
+        for k, d in enumerate(_OFFSETS):
             j = i + d
             if 0 <= j < n:
-                o = tokens[j]
-                f.extend(f"{d}:{k}" for k in kinds[j] if not k.startswith("cue=") or abs(d) == 1)
-                if not o.cap:
-                    f.append(f"{d}:w={o.low}")
-                if abs(d) == 2:
-                    cue = CUES.get(o.low.rstrip("."))
-                    if cue:
-                        f.append(f"{d}:cue={cue}")
+                f.extend(words[j][1][k])
             else:
                 f.append(f"{d}:none")
         out.append(f)

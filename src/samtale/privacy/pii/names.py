@@ -211,6 +211,17 @@ _ARTICLES = frozenset(
 )
 
 
+# Lowercase particles joined to a capitalised name: "al-Assad", "el-Sisi", "d'Artagnan".
+_JOINED_PARTICLES = ("al-", "el-", "ul-", "ad-", "as-", "bin-", "ibn-", "abu-", "d'", "d’", "l'")
+
+
+def _particle_cap(word: str) -> bool:
+    for p in _JOINED_PARTICLES:
+        if word.startswith(p) and len(word) > len(p) + 1:
+            return word[len(p)].isupper()
+    return False
+
+
 def _tokens(text: str) -> list[_Token]:
     out: list[_Token] = []
     for m in _WORD.finditer(text):
@@ -229,9 +240,8 @@ def _tokens(text: str) -> list[_Token]:
         if prev == "." and out and out[-1].initial and out[-1].end == j + 1:
             sent_start = False
         after_article = bool(out) and out[-1].low in _ARTICLES and text[out[-1].end : s] == " "
-        out.append(
-            _Token(s, e, word, word.lower(), word[0].isupper(), initial, sent_start, after_article)
-        )
+        cap = word[0].isupper() or _particle_cap(word)
+        out.append(_Token(s, e, word, word.lower(), cap, initial, sent_start, after_article))
     return out
 
 
