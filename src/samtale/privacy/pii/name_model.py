@@ -32,7 +32,7 @@ import functools
 import re
 from pathlib import Path
 
-from .names import _PARTICLES, _SURNAME_SHAPE, _Reader, _Token
+from .names import _PARTICLES, _SURNAME_SHAPE, _Reader, _Token, reader_for
 from .word_classes import classes_of, word_classes
 
 MODEL_PATH = Path(__file__).with_name("names.crfsuite")
@@ -150,15 +150,7 @@ def _kind(tok: _Token, reader: _Reader) -> list[str]:
 LEXICAL = ("fn=", "sn", "snshape", "city")
 
 
-_READERS: dict[bool, _Reader] = {}
 _OFFSETS = (-2, -1, 1, 2)
-
-
-def _reader(finnish: bool) -> _Reader:
-    reader = _READERS.get(finnish)
-    if reader is None:
-        reader = _READERS[finnish] = _Reader(("fi",) if finnish else ())
-    return reader
 
 
 @functools.lru_cache(maxsize=4096)
@@ -170,7 +162,7 @@ def _word(
     low = text.lower()
     cap = text[0].isupper()
     tok = _Token(0, len(text), text, low, cap, initial, False)
-    kind = _kind(tok, _reader(finnish))
+    kind = _kind(tok, reader_for(("fi",) if finnish else ()))
     classes = () if hidden else classes_of(text, word_classes())
     if hidden:
         kind = [k for k in kind if not k.startswith(LEXICAL)]
