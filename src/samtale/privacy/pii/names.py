@@ -24,14 +24,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 from .lexicon import AMBIGUOUS_FIRST, BRANDS, COMMON_WORDS, MONTHS_AND_DAYS, NOT_NAMES, name_lists
 from .model import NAME, Finding
-
-T = TypeVar("T")
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*")
 _PARTICLES = frozenset(
@@ -243,34 +240,18 @@ def _tokens(text: str) -> list[_Token]:
         if prev == "." and out and out[-1].initial and out[-1].end == j + 1:
             sent_start = False
         after_article = bool(out) and out[-1].low in _ARTICLES and text[out[-1].end : s] == " "
-        cap = word[0].isupper() or (not word[1:4].isalpha() and _particle_cap(word))
+        joined = "-" in word or "'" in word or "’" in word
+        cap = word[0].isupper() or (joined and _particle_cap(word))
         out.append(_Token(s, e, word, word.lower(), cap, initial, sent_start, after_article))
     return out
 
 
 class _Reader:
-    """Classifies words against the name lists. Its answers depend on the word alone, so they
-    are kept (a bounded memo per question): the rules and the model ask about the same word
-    many times, and messages repeat their words."""
-
-    _MEMO = 32_768
+    """Classifies the words of one text against the name lists."""
 
     def __init__(self, languages: Sequence[str]) -> None:
         self.lists = name_lists()
         self.finnish = "fi" in languages
-        self._memo: dict[tuple[str, str], object] = {}
-
-    def _ask(self, question: str, low: str, answer: Callable[[str], T]) -> T:
-        key = (question, low)
-        try:
-            return self._memo[key]  # type: ignore[return-value]
-        except KeyError:
-            pass
-        value = answer(low)
-        if len(self._memo) >= self._MEMO:
-            self._memo.clear()
-        self._memo[key] = value
-        return value
 
     def _base(self, low: str) -> str:
         return low.replace("’", "'").removesuffix("'s").removesuffix("'")
@@ -289,17 +270,11 @@ class _Reader:
                         yield stem[:-2] + "nen"
 
     def is_stop(self, low: str) -> bool:
-        return self._ask("is_stop", low, self._is_stop)
-
-    def _is_stop(self, low: str) -> bool:
         base = self._base(low)
         return base in COMMON_WORDS or base in MONTHS_AND_DAYS or base in NOT_NAMES
 
     def first(self, low: str) -> str:
         """'core', 'wide', 'ambiguous' or ''."""
-        return self._ask("first", low, self._first)
-
-    def _first(self, low: str) -> str:
         for i, v in enumerate(self._variants(low)):
             if v in AMBIGUOUS_FIRST:
                 return "ambiguous" if i == 0 else ""
@@ -310,14 +285,6 @@ class _Reader:
         return ""
 
     def surname(self, low: str, shape: bool = True) -> bool:
-        return self._ask(
-            "surname" if shape else "listed", low, self._surname if shape else self._listed
-        )
-
-    def _listed(self, low: str) -> bool:
-        return self._surname(low, shape=False)
-
-    def _surname(self, low: str, shape: bool = True) -> bool:
         if self.is_stop(low):
             return False
         for v in self._variants(low):
@@ -328,9 +295,6 @@ class _Reader:
 
     def world(self, low: str) -> str:
         """'first' or 'surname' when only the lists of the world's other locales know the word."""
-        return self._ask("world", low, self._world)
-
-    def _world(self, low: str) -> str:
         base = self._base(low)
         if base in self.lists.world_first:
             return "first"
@@ -339,15 +303,9 @@ class _Reader:
         return ""
 
     def city(self, low: str) -> bool:
-        return self._ask("city", low, self._city)
-
-    def _city(self, low: str) -> bool:
         return self._base(low) in self.lists.cities
 
     def strong_surname(self, low: str) -> bool:
-        return self._ask("strong_surname", low, self._strong_surname)
-
-    def _strong_surname(self, low: str) -> bool:
         base = self._base(low)
         if self.is_stop(base) or self.city(base):
             return False
@@ -600,7 +558,7 @@ _READERS: dict[bool, _Reader] = {}
 
 
 def reader_for(languages: Sequence[str]) -> _Reader:
-    """The reader of the lists for `languages`, one per process (it keeps its answers)."""
+    """The reader of the lists for `languages` (one with Finnish cases, one without)."""
     finnish = "fi" in languages
     reader = _READERS.get(finnish)
     if reader is None:
