@@ -27,7 +27,7 @@ AGAIN = 41  # a word of a name found elsewhere in the same text
 # The model's probability above which a word is part of a name: chosen by 5-fold
 # cross-validation on the training sentences (`train_names --folds 5`), as the threshold of the
 # highest recall that masks at most 0.4 % of the other words. Never tuned on a dev split.
-THRESHOLD = 0.4
+THRESHOLD = 0.5
 # Words that the lists call a place, and words in capitals (headlines, acronyms), need the
 # model's plain majority whatever the threshold; so does a lone word opening a sentence.
 SURE = 0.5
@@ -62,8 +62,11 @@ def _supported(
         tok = toks[0]
         if _given(tok, reader) or _STRONG_SURNAME_SHAPE.match(tok.low):
             return True
-        # Any listed given name ("Lise", "Adolf") when the model is confident of it.
-        given = bool(reader.first(tok.low)) or reader.world(tok.low) == "first"
+        # A given name of the wider lists ("Adolf", "Gheorge") when the model is confident of
+        # it; not one that is also an everyday word ("Rose er en flot farve"): that needs more
+        # evidence than its place (a surname, an introduction, a closing).
+        kind = reader.first(tok.low)
+        given = kind == "wide" or (not kind and reader.world(tok.low) == "first")
         return given and probs is not None and probs[0] >= CONFIDENT
     return True
 

@@ -14,12 +14,18 @@ Features are chosen to carry across the five languages rather than to remember D
   one, a listed surname or one shaped like a surname, a city, a common word or a month);
 * a few classes of context words in all five languages (titles, verbs of saying, greetings,
   prepositions of place) and the identity of lowercase neighbours;
+* the word's class, fine and coarse, and the coarse class of the words next to it
+  (`word_classes`: clusters of the e5 vocabulary's word vectors), and for a capitalised word
+  whether it is mostly written with a capital, so that what the model learnt of a word
+  carries to the words like it;
 * whether the word is in one of the message's e-mail local parts ("karen.holm@…");
 * what the rules decided for the word (context, signature, run): the model learns when to
   trust them and when to add to them.
 
 Capitalised words are never features by their identity, so the model cannot learn the names of
-its training text by heart; it has to recognise them by shape, lists and context.
+its training text by heart; it has to recognise them by shape, lists, classes and context.
+Besides people (`P`) and other words (`O`) the model knows places (`L`), organisations (`G`)
+and other names (`M`); the redactor reads only its probability of `P`.
 
 The model is trained by `python -m samtale.privacy.pii.train_names` (see that module for the
 data and its licence) and ships as `names.crfsuite` beside this file. Tagging a message costs a
@@ -179,10 +185,10 @@ def _word(
     if _SURNAME_SHAPE.match(low):
         f.append("sshape")
     if classes:
-        fine, coarse, casing, freq = classes
-        f += ["wc=" + fine, "wc1=" + coarse, "case=" + casing, "fq=" + freq]
+        fine, coarse, casing, _ = classes
+        f += ["wc=" + fine, "wc1=" + coarse]
         if cap:
-            f.append("capcase=" + casing)
+            f.append("case=" + casing)
     elif not hidden:
         f.append("wc=none")
     around: list[tuple[str, ...]] = []
@@ -192,12 +198,8 @@ def _word(
         g = [f"{d}:{k}" for k in kind if near or not k.startswith("cue=")]
         if not cap:
             g.append(f"{d}:w={low}")
-            if near:
-                g.append(f"{d}:suf3={low[-3:]}")
-        if classes:
+        if classes and near:
             g.append(f"{d}:wc1={classes[1]}")
-            if near:
-                g.append(f"{d}:wc={classes[0]}")
         if not near and cue:
             g.append(f"{d}:cue={cue}")
         around.append(tuple(g))

