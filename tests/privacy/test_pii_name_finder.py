@@ -107,3 +107,37 @@ def test_the_shops_words_are_never_names_but_its_customers_are() -> None:
 def test_a_name_in_an_email_local_part_goes_with_the_address_and_stays_a_name_outside() -> None:
     result = redact("skriv til lars.pedersen@outlook.dk, Lars Pedersen", ["da"])
     assert result.text == "skriv til [EMAIL], [NAME]"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "found"),
+    [
+        (
+            "da",
+            "Jeg har talt med Karen Holm i går. Holm lovede at ringe tilbage.",
+            ["Karen Holm", "Holm"],
+        ),
+        (
+            "en",
+            "I spoke to Mark Wahlberg yesterday. Wahlberg said it would ship Monday.",
+            ["Mark Wahlberg", "Wahlberg"],
+        ),
+    ],
+)
+def test_a_name_found_once_is_masked_where_it_stands_again(
+    lang: str, text: str, found: list[str]
+) -> None:
+    assert names(text, lang) == found
+
+
+def test_a_word_of_a_name_that_is_also_the_shops_word_stays_elsewhere() -> None:
+    from samtale.privacy.pii import ShopVocabulary
+
+    text = "Hej, jeg hedder Mette Hav. Har I Hav sandaler i str 38?"
+    spans = redact(text, ["da"], keep=ShopVocabulary.from_words(["Hav"])).spans
+    assert [s.value for s in spans if s.type == "NAME"] == ["Mette Hav"]
+
+
+def test_a_lowercase_particle_joined_to_a_name_is_part_of_it() -> None:
+    text = "Syriens præsident Hafez al-Assad indledte i går en rundrejse ."
+    assert names(text, "da") == ["Hafez al-Assad"]

@@ -241,6 +241,8 @@ COMMON_WORDS = _set(
     ystävällisin parhain terveisin venlig venlige vennlig vänliga vänlig bedste beste best
     kind kindly sincerely yours cheers bil skær bank pool job lang sagen høj kina aids
     danske svenske norske finske danish swedish norwegian finnish prisen ring
+    i'm i'd i'll i've you're you've you'll it's that's there's here's what's let's we're
+    we've they're he's she's don't doesn't didn't can't won't isn't aren't wasn't
     """
 )
 

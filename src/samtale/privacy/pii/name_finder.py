@@ -23,10 +23,11 @@ from .names import _STRONG_SURNAME_SHAPE, CONTEXT, RUN, _Reader, _Token, prepare
 from .vocabulary import ShopVocabulary, places
 
 MODEL = 41  # how a name found by the model alone ranks against the rules' findings
+AGAIN = 41  # a word of a name found elsewhere in the same text
 # The model's probability above which a word is part of a name: chosen by 5-fold
 # cross-validation on the training sentences (`train_names --folds 5`), as the threshold of the
 # highest recall that masks at most 0.4 % of the other words. Never tuned on a dev split.
-THRESHOLD = 0.15
+THRESHOLD = 0.5
 # Words that the lists call a place, and words in capitals (headlines, acronyms), need the
 # model's plain majority whatever the threshold; so does a lone word opening a sentence.
 SURE = 0.5
@@ -61,19 +62,26 @@ def _supported(
         tok = toks[0]
         if _given(tok, reader) or _STRONG_SURNAME_SHAPE.match(tok.low):
             return True
-        # Any listed given name ("Lise", "Adolf") when the model is confident of it.
-        given = bool(reader.first(tok.low)) or reader.world(tok.low) == "first"
+        # A given name of the wider lists ("Adolf", "Gheorge") when the model is confident of
+        # it; not one that is also an everyday word ("Rose er en flot farve"): that needs more
+        # evidence than its place (a surname, an introduction, a closing).
+        kind = reader.first(tok.low)
+        given = kind == "wide" or (not kind and reader.world(tok.low) == "first")
         return given and probs is not None and probs[0] >= CONFIDENT
     return True
 
 
-def _opener(tok: _Token, reader: _Reader, prob: float) -> bool:
+def _opener(tok: _Token, nxt: _Token, reader: _Reader, prob: float) -> bool:
     """Whether the first word of a run, opening a sentence, is a capitalised everyday word
-    rather than part of the name: no list knows it and the model is not confident of it."""
-    if not tok.sent_start or prob >= CONFIDENT:
+    rather than part of the name: no list knows it, and the model is not confident of it or
+    the word after it is a given name (a name starts with its given name: "Voiko Arjun",
+    "Mieheni Impi", "Spørg Karen")."""
+    if not tok.sent_start:
         return False
     low = tok.low
-    return not (reader.known(low) or reader.world(low) or _STRONG_SURNAME_SHAPE.match(low))
+    if reader.known(low) or reader.world(low) or _STRONG_SURNAME_SHAPE.match(low):
+        return False
+    return prob < CONFIDENT or bool(reader.first(nxt.low))
 
 
 def _bar(tok: _Token, reader: _Reader, threshold: float) -> float:
@@ -110,7 +118,7 @@ def model_names(
         if inside and (not run or text[tokens[run[-1]].end : tokens[i].start] in _JOINS):
             run.append(i)
             continue
-        if len(run) > 1 and _opener(tokens[run[0]], reader, probs[run[0]]):
+        if len(run) > 1 and _opener(tokens[run[0]], tokens[run[1]], reader, probs[run[0]]):
             run = run[1:]  # "Mieheni Impi", "Voiko Leila": the sentence's first word is not
         if run:
             toks = [tokens[j] for j in run]
@@ -172,9 +180,47 @@ def find_person_names(
             text, tokens, reader, rules, threshold=threshold, tagger=tagger, zones=zones
         )
     ]
+    kept: list[tuple[int, int, int]] = []
     for s, e, how in found:
         if how == CONTEXT or not zones:
-            yield Finding(NAME, s, e, priority=how)
+            kept.append((s, e, how))
             continue
-        for ps, pe in _cut(s, e, zones, text):
-            yield Finding(NAME, ps, pe, priority=how)
+        kept += [(ps, pe, how) for ps, pe in _cut(s, e, zones, text)]
+    kept += _again(tokens, reader, kept, zones)
+    for s, e, how in kept:
+        yield Finding(NAME, s, e, priority=how)
+
+
+def _again(
+    tokens: list[_Token],
+    reader: _Reader,
+    found: list[tuple[int, int, int]],
+    zones: list[tuple[int, int]],
+) -> list[tuple[int, int, int]]:
+    """The other places in the text where a word of a name found stands again, capitalised as
+    it was: a message that says "Diemar" once as a name means the same person the second time
+    ("Sine Diemar har anket … Diemar siger …"). Common words and the shop's words stay."""
+    if not found or len(tokens) < 3:
+        return []
+    inside = [t for t in tokens if any(s <= t.start and t.end <= e for s, e, _ in found)]
+    names = {
+        _stem(t.text)
+        for t in inside
+        if t.cap and len(t.text) >= 3 and not t.text.isupper() and not reader.is_stop(t.low)
+    }
+    if not names:
+        return []
+    out: list[tuple[int, int, int]] = []
+    for t in tokens:
+        if _stem(t.text) not in names or any(s < t.end and t.start < e for s, e, _ in found):
+            continue
+        if any(s < t.end and t.start < e for s, e in zones):
+            continue
+        out.append((t.start, t.end, AGAIN))
+    return out
+
+
+def _stem(word: str) -> str:
+    """A name without its genitive ending: "Diemars", "Diemar's" -> "Diemar"."""
+    word = word.replace("’", "'").removesuffix("'s").removesuffix("'")
+    return word[:-1] if word.endswith("s") and len(word) > 4 else word

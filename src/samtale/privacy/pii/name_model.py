@@ -14,12 +14,18 @@ Features are chosen to carry across the five languages rather than to remember D
   one, a listed surname or one shaped like a surname, a city, a common word or a month);
 * a few classes of context words in all five languages (titles, verbs of saying, greetings,
   prepositions of place) and the identity of lowercase neighbours;
+* the word's class, fine and coarse, and the coarse class of the words next to it
+  (`word_classes`: clusters of the e5 vocabulary's word vectors), and for a capitalised word
+  whether it is mostly written with a capital, so that what the model learnt of a word
+  carries to the words like it;
 * whether the word is in one of the message's e-mail local parts ("karen.holm@…");
 * what the rules decided for the word (context, signature, run): the model learns when to
   trust them and when to add to them.
 
 Capitalised words are never features by their identity, so the model cannot learn the names of
-its training text by heart; it has to recognise them by shape, lists and context.
+its training text by heart; it has to recognise them by shape, lists, classes and context.
+Besides people (`P`) and other words (`O`) the model knows places (`L`), organisations (`G`)
+and other names (`M`); the redactor reads only its probability of `P`.
 
 The model is trained by `python -m samtale.privacy.pii.train_names` (see that module for the
 data and its licence) and ships as `names.crfsuite` beside this file. Tagging a message costs a
@@ -32,7 +38,8 @@ import functools
 import re
 from pathlib import Path
 
-from .names import _PARTICLES, _SURNAME_SHAPE, _Reader, _Token
+from .names import _PARTICLES, _SURNAME_SHAPE, _Reader, _Token, reader_for
+from .word_classes import classes_of, word_classes
 
 MODEL_PATH = Path(__file__).with_name("names.crfsuite")
 PERSON = "P"
@@ -63,7 +70,12 @@ CUES = _cues(
     kaptein kapteeni captain general politimester advokat lawyer dommer domare judge
     redaktør redaktör redaktø päätoimittaja editor psykolog psychologist læge läkare lege
     lääkäri sygeplejerske agent konsulent kollega kollegan kollegaen kundeservice
-    medarbejder medarbetare medarbeider sælger säljare selger myyjä seller""",
+    medarbejder medarbetare medarbeider sælger säljare selger myyjä seller kansler
+    förbundskansler forbundskansler chancellor senator senaattori governor guvernør guvernör
+    ambassadør ambassadör ambassador suurlähettiläs oberst överste colonel eversti løjtnant
+    löjtnant lieutenant konsul consul rektor lektor docent dosentti overlæge överläkare
+    fuldmægtig pave påve paavi pope kardinal cardinal ærkebiskop ärkebiskop archbishop
+    sheikh emir""",
     say="""siger sagde sige fortæller fortalte mener mente skriver skrev spørger spurgte svarer
     svarede forklarer forklarede tilføjer tilføjede understreger säger sade sa berättar
     berättade menar skrev frågar svarar förklarar sier sa forteller fortalte mener skriver
@@ -144,6 +156,56 @@ def _kind(tok: _Token, reader: _Reader) -> list[str]:
 LEXICAL = ("fn=", "sn", "snshape", "city")
 
 
+_OFFSETS = (-2, -1, 1, 2)
+
+
+@functools.lru_cache(maxsize=4096)
+def _word(
+    text: str, initial: bool, finnish: bool, hidden: bool
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """What a word says of itself wherever it stands, and what it says as the neighbour at each
+    of `_OFFSETS`: computed once per word, since messages repeat their words."""
+    low = text.lower()
+    cap = text[0].isupper()
+    tok = _Token(0, len(text), text, low, cap, initial, False)
+    kind = _kind(tok, reader_for(("fi",) if finnish else ()))
+    classes = () if hidden else classes_of(text, word_classes())
+    if hidden:
+        kind = [k for k in kind if not k.startswith(LEXICAL)]
+    f = ["b", *kind, "len=" + str(min(len(text), 9)), "suf3=" + low[-3:], "suf2=" + low[-2:]]
+    if cap and len(low) > 4:
+        f.append("suf4=" + low[-4:])
+    f.append("shape=" + _shape(text))
+    if "-" in text:
+        f.append("hyphen")
+    if "'" in text or "’" in text:
+        f.append("apos")
+    if not cap or "stop" in kind:
+        f.append("w=" + low)
+    if _SURNAME_SHAPE.match(low):
+        f.append("sshape")
+    if classes:
+        fine, coarse, casing, _ = classes
+        f += ["wc=" + fine, "wc1=" + coarse]
+        if cap:
+            f.append("case=" + casing)
+    elif not hidden:
+        f.append("wc=none")
+    around: list[tuple[str, ...]] = []
+    cue = CUES.get(low.rstrip("."))
+    for d in _OFFSETS:
+        near = abs(d) == 1
+        g = [f"{d}:{k}" for k in kind if near or not k.startswith("cue=")]
+        if not cap:
+            g.append(f"{d}:w={low}")
+        if classes and near:
+            g.append(f"{d}:wc1={classes[1]}")
+        if not near and cue:
+            g.append(f"{d}:cue={cue}")
+        around.append(tuple(g))
+    return tuple(f), tuple(around)
+
+
 def features(
     text: str,
     tokens: list[_Token],
@@ -152,34 +214,18 @@ def features(
     hide: frozenset[int] = frozenset(),
 ) -> list[list[str]]:
     """One list of feature strings per token. The tokens in `hide` are shown without what the
-    name lists say of them (training uses it, so that the model learns context too)."""
+    name lists and the word classes say of them, and without what the rules decided
+    (training uses it, so that the model learns context too)."""
     n = len(tokens)
     mail = mail_parts(text)
-    kinds = [_kind(t, reader) for t in tokens]
-    for i in hide:
-        kinds[i] = [k for k in kinds[i] if not k.startswith(LEXICAL)]
+    words = [_word(t.text, t.initial, reader.finnish, i in hide) for i, t in enumerate(tokens)]
     out: list[list[str]] = []
     for i, tok in enumerate(tokens):
-        low = tok.low
-        f = ["b", *kinds[i]]
-        f.append("len=" + str(min(len(tok.text), 9)))
-        f.append("suf3=" + low[-3:])
-        f.append("suf2=" + low[-2:])
-        if tok.cap and len(low) > 4:
-            f.append("suf4=" + low[-4:])
-        f.append("shape=" + _shape(tok.text))
-        if "-" in tok.text:
-            f.append("hyphen")
-        if "'" in tok.text or "’" in tok.text:
-            f.append("apos")
-        if not tok.cap or "stop" in kinds[i]:
-            f.append("w=" + low)
+        f = list(words[i][0])
         if tok.sent_start:
             f.append("bos")
         if tok.after_article:
             f.append("art")
-        if _SURNAME_SHAPE.match(low):
-            f.append("sshape")
         before = text[tokens[i - 1].end if i else 0 : tok.start]
         after = text[tok.end : tokens[i + 1].start if i + 1 < n else len(text)]
         f.append("pb=" + before.strip()[-1:])
@@ -202,22 +248,16 @@ def features(
                     run += 1
                     j += step
             f.append("crun=" + str(min(run, 4)))
-        if low in mail:
+        if tok.low in mail:
             f.append("inmail")
-        for s, e, how in rules:
-            if s <= tok.start and tok.end <= e:
-                f.append(f"rule={how}")
-        for d in (-2, -1, 1, 2):
+        if i not in hide:
+            for s, e, how in rules:
+                if s <= tok.start and tok.end <= e:
+                    f.append(f"rule={how}")
+        for k, d in enumerate(_OFFSETS):
             j = i + d
             if 0 <= j < n:
-                o = tokens[j]
-                f.extend(f"{d}:{k}" for k in kinds[j] if not k.startswith("cue=") or abs(d) == 1)
-                if not o.cap:
-                    f.append(f"{d}:w={o.low}")
-                if abs(d) == 2:
-                    cue = CUES.get(o.low.rstrip("."))
-                    if cue:
-                        f.append(f"{d}:cue={cue}")
+                f.extend(words[j][1][k])
             else:
                 f.append(f"{d}:none")
         out.append(f)

@@ -211,6 +211,17 @@ _ARTICLES = frozenset(
 )
 
 
+# Lowercase particles joined to a capitalised name: "al-Assad", "el-Sisi", "d'Artagnan".
+_JOINED_PARTICLES = ("al-", "el-", "ul-", "ad-", "as-", "bin-", "ibn-", "abu-", "d'", "d’", "l'")
+
+
+def _particle_cap(word: str) -> bool:
+    for p in _JOINED_PARTICLES:
+        if word.startswith(p) and len(word) > len(p) + 1:
+            return word[len(p)].isupper()
+    return False
+
+
 def _tokens(text: str) -> list[_Token]:
     out: list[_Token] = []
     for m in _WORD.finditer(text):
@@ -229,9 +240,9 @@ def _tokens(text: str) -> list[_Token]:
         if prev == "." and out and out[-1].initial and out[-1].end == j + 1:
             sent_start = False
         after_article = bool(out) and out[-1].low in _ARTICLES and text[out[-1].end : s] == " "
-        out.append(
-            _Token(s, e, word, word.lower(), word[0].isupper(), initial, sent_start, after_article)
-        )
+        joined = "-" in word or "'" in word or "’" in word
+        cap = word[0].isupper() or (joined and _particle_cap(word))
+        out.append(_Token(s, e, word, word.lower(), cap, initial, sent_start, after_article))
     return out
 
 
@@ -543,9 +554,21 @@ SIGNATURE = 42
 RUN = 40
 
 
+_READERS: dict[bool, _Reader] = {}
+
+
+def reader_for(languages: Sequence[str]) -> _Reader:
+    """The reader of the lists for `languages` (one with Finnish cases, one without)."""
+    finnish = "fi" in languages
+    reader = _READERS.get(finnish)
+    if reader is None:
+        reader = _READERS[finnish] = _Reader(("fi",) if finnish else ())
+    return reader
+
+
 def prepare(text: str, languages: Sequence[str]) -> tuple[list[_Token], _Reader]:
     """The words of `text` that may be names (brands taken out) and the reader of the lists."""
-    reader = _Reader(languages)
+    reader = reader_for(languages)
     brands = [(m.start(), m.end()) for m in _BRAND_RE.finditer(text)]
     tokens = [t for t in _tokens(text) if not any(s <= t.start < e for s, e in brands)]
     return tokens, reader

@@ -38,6 +38,7 @@ from .payment import find_bank_accounts, find_cards, find_ibans
 from .phones import e164, find_phones, parse_phone, regions_for
 from .shop_numbers import find_shop_numbers
 from .vocabulary import ShopVocabulary, as_vocabulary, places
+from .word_classes import word_classes
 
 _PERSONAL_URL_RANK = 101
 
@@ -119,11 +120,13 @@ def resolve(findings: Iterable[Finding], text: str) -> list[Finding]:
 
 @functools.cache
 def warm_up() -> None:
-    """Load once what the first message would otherwise wait for: the name lists and model, the
-    place names, the phone metadata of the regions tried and the IBAN registry."""
+    """Load once what the first message would otherwise wait for: the name lists, model and
+    word classes, the place names, the phone metadata of the regions tried and the IBAN
+    registry."""
     name_lists()
     places()
     model_available()
+    word_classes()
     for sample in ("+4522334455", "+46701234567", "+4791234567", "+358401234567", "+447911123456"):
         parse_phone(sample, ())
     find_ibans("DK5000400440116243 SE4550000000058398257466 NO9386011117947 FI2112345600000785")
