@@ -1,16 +1,18 @@
-"""`samtale serve --workers N`: messages per second and latency with one worker process and with
-more, and the resident memory of each process.
+"""`samtale serve --workers N`: bot turns per second and latency with one worker process and
+with more, and the resident memory of each process.
 
 One run, one fresh PostgreSQL database with the demo shop and its bot, Redis with a key prefix
-of its own; the server is started with `--workers 1` (the baseline: one process, as
-`samtale serve` runs by default) and then with each larger count, on the same database and the
-same trained models. Each gets a short warm-up, then the load: concurrent conversations posting
-visitor messages (a bot turn each), and the cheapest authenticated read as the HTTP floor, from
-`wrk` when installed (a C load generator; else httpx in this process, which takes a core's
-share itself: the table says which). Memory is read from /proc after the load: each worker
-holds its own container and bots; the supervisor holds none.
+of its own; the server is started with `--workers 1` (the baseline: one process, as `samtale
+serve` runs by default) and then with each larger count, on the same database and the same
+trained models. Each waits until every process has loaded its bots and embedded the demo
+shop's catalogue, gets a warm-up that is not reported, then the loads of `bench/api.py`'s
+closed loop: N clients sending new customer text back to back (a bot turn each), and the GET
+floor (token check and one read). The generator is `bench/load/client.py` in worker processes
+on the same cores; 'server cores' sums every serving process. Memory is read from /proc after
+the loads: each worker holds its own container and bots; the supervisor holds none.
 
-    .venv/bin/python -m bench.workers [--workers 1,2] [--conversations 16] [--seconds 15]
+    PYTHONPATH=src:. .venv/bin/python -m bench.workers [--workers 1,2] [--clients 16]
+        [--seconds 10] [--postgres URL] [--redis URL]
 """
 
 from __future__ import annotations
@@ -20,16 +22,28 @@ import asyncio
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
-from bench.api import run_httpx, run_wrk, start_conversations
-from bench.common import REPO, machine, postgres_database, resident_mb, server, settle, table
+from bench.api import HEADERS, Load, Row
+from bench.common import (
+    REPO,
+    cpu_seconds,
+    machine,
+    machine_busy_seconds,
+    postgres_database,
+    resident_mb,
+    server,
+    settle,
+    table,
+)
+from bench.load import client
+from bench.load.texts import Conversation, CustomerText
 
 
 def workers_of(pid: int) -> list[int]:
@@ -89,10 +103,41 @@ def wait_warm(log: Path, processes: int, timeout: float = 1800) -> None:
     raise RuntimeError("the server did not finish starting")
 
 
-def measure(url: str, convs: list[dict[str, str]], kind: str, seconds: int) -> dict[str, float]:
-    if shutil.which("wrk"):
-        return run_wrk(url, convs, kind, seconds)
-    return asyncio.run(run_httpx(url, convs, kind, seconds))
+def measure(
+    url: str, pids: list[int], load: Load, texts: CustomerText, args: argparse.Namespace, name: str
+) -> Row:
+    """One closed-loop load against the server, as a row; the CPU of every serving process and
+    of the machine is counted over the window."""
+    p = args.processes
+    convs = texts.conversations(load.prepared + load.spare) if load.kind == "turns" else []
+    plans = []
+    for i in range(p):
+        clients = int(load.value) // p + (1 if i < int(load.value) % p else 0)
+        mine = convs[i::p] if convs else [Conversation("da", (), ())] * max(clients, 1)
+        plans.append(
+            client.Plan(
+                url=url,
+                kind=load.kind,
+                mode="closed",
+                seconds=args.seconds,
+                clients=clients,
+                conversations=mine,
+                prepare=len(mine) if load.kind == "turns" else clients,
+                address=(i + 1) * 2_000_000 + int(time.time() * 1000) % 1_000_000,
+                seed=zlib.crc32(f"{load.label} {name} {i}".encode()),
+                timeout=args.timeout,
+            )
+        )
+    for pid in pids:
+        settle(pid, busy=0.3, window=1.0, timeout=60)
+
+    def sample() -> tuple[float, ...]:
+        return time.time(), sum(cpu_seconds(pid) for pid in pids), machine_busy_seconds()
+
+    outcome, (t0, c0, b0), (t1, c1, b1) = client.run(plans, sample)
+    row = Row(name, "PostgreSQL", load.label, None, outcome, c1 - c0, b1 - b0, max(t1 - t0, 1e-9))
+    print("  " + " | ".join(str(c) for c in row.cells()), flush=True)
+    return row
 
 
 def main() -> None:
@@ -100,8 +145,11 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--workers", default="1,2", help="worker counts to compare, in order")
-    parser.add_argument("--conversations", type=int, default=16)
-    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--clients", type=int, default=16, help="closed loop's concurrency")
+    parser.add_argument("--seconds", type=float, default=10, help="per row")
+    parser.add_argument("--processes", type=int, default=2, help="load generator processes")
+    parser.add_argument("--timeout", type=float, default=20, help="per request, seconds")
+    parser.add_argument("--seed", type=int, default=1, help="of the customer texts")
     parser.add_argument(
         "--postgres",
         default=os.environ.get(
@@ -117,12 +165,20 @@ def main() -> None:
     # The trained demo bot is kept between runs (the database is new every run).
     data = args.data or str(REPO / ".cache" / "bench-demo")
     Path(data).mkdir(parents=True, exist_ok=True)
+    n = args.clients
+    per_client = max(2, int(args.seconds))  # conversations; more are opened if needed
+    loads = [
+        Load("turns", "closed", n, f"new text, {n} clients", n * per_client, n * per_client),
+        Load("get", "closed", n, f"GET floor, {n} clients"),
+    ]
 
-    rows: list[list[Any]] = []
+    load_start = os.getloadavg()
+    rows: list[Row] = []
     memory: list[list[Any]] = []
     with postgres_database(args.postgres) as db_url, tempfile.TemporaryDirectory() as tmp:
         prepare(db_url, data)
         for count in counts:
+            name = f"{count} worker" + ("s" if count > 1 else "")
             env = {
                 # Info: the start-up's events tell when it is done (every request is logged too,
                 # in every row alike, as a server at its default level does).
@@ -130,35 +186,39 @@ def main() -> None:
                 "SAMTALE_WORKERS": str(count),
                 "SAMTALE_REDIS_URL": args.redis,
                 "SAMTALE_REDIS_PREFIX": f"samtale-bench-workers-{os.getpid()}:",
+                # Each simulated customer from an address of its own, as behind a proxy.
+                "SAMTALE_TRUSTED_PROXIES": "127.0.0.1",
             }
             log = Path(tmp) / f"server-{count}.log"
+            print(f"{name}: starting `samtale serve`…", flush=True)
             with server(db_url, env, demo=False, data_dir=data, log_path=str(log)) as running:
                 pids = workers_of(running.pid) if count > 1 else [running.pid]
                 wait_warm(log, count)
-                for pid in pids:
-                    settle(pid)
-                convs = start_conversations(running.url, args.conversations)
-                measure(running.url, convs, "post", 3)  # warm-up: every worker answers once
-                for kind, label in (("get", "GET conversation (floor)"), ("post", "POST message")):
-                    res = measure(running.url, convs, kind, args.seconds)
-                    rows.append([count, label, f"{res['rps']:.0f}", f"{res['p50']:.1f}",
-                                 f"{res['p99']:.1f}", int(res["n"])])  # fmt: skip
+                texts = CustomerText(seed=args.seed)
+                warm = Load("turns", "closed", n, "warm-up", n * 2, n * 2)
+                measure(running.url, pids, warm, texts, args, name)  # not reported
+                rows += [measure(running.url, pids, load, texts, args, name) for load in loads]
                 for i, pid in enumerate(pids):
-                    name = "the server" if count == 1 else f"worker {i}"
-                    memory.append([count, name, f"{resident_mb(pid):.0f}"])
+                    process = "the server" if count == 1 else f"worker {i}"
+                    memory.append([name, process, f"{resident_mb(pid):.0f}"])
                 if count > 1:
-                    memory.append([count, "supervisor", f"{resident_mb(running.pid):.0f}"])
+                    memory.append([name, "supervisor", f"{resident_mb(running.pid):.0f}"])
 
-    load = "wrk" if shutil.which("wrk") else "httpx in this process (wrk not installed)"
+    print()
     print(
-        f"bench/workers.py — `samtale serve` on PostgreSQL and Redis with the demo shop's bot; "
-        f"{args.conversations} concurrent conversations on loopback for {args.seconds} s per "
-        f"row; load: {load}"
+        "bench/workers.py — `samtale serve` on PostgreSQL and Redis with the demo shop's bot;"
+        f" closed loop of bench/load/client.py in {args.processes} processes, {args.seconds:g} s"
+        " per row; 'server cores' sums every serving process"
     )
     print(f"machine: {machine()}")
-    print(table(["workers", "request", "req/s", "p50 ms", "p99 ms", "requests"], rows))
+    print(
+        "load average at start {:.1f} {:.1f} {:.1f}, at end {:.1f} {:.1f} {:.1f}".format(
+            *load_start, *os.getloadavg()
+        )
+    )
+    print(table(["server", *HEADERS[1:]], [r.cells() for r in rows]))
     print()
-    print(table(["workers", "process", "resident MB"], memory))
+    print(table(["server", "process", "resident MB"], memory))
 
 
 if __name__ == "__main__":
