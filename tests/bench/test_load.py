@@ -117,4 +117,7 @@ async def test_open_loop_counts_the_backlog_of_a_slow_server_in_the_latency() ->
         # for the backlog, which a client measuring from its send (about the service time
         # each) would not see.
         assert percentile(done, 0.9) > 0.3
-        assert percentile(opened.out.lags, 0.99) < 0.05
+        # (Sending keeps to the clock: a typical send is on time, and even a late one, on a
+        # busy machine, is far later than nothing next to the backlog it measures.)
+        assert percentile(opened.out.lags, 0.5) < 0.05
+        assert percentile(opened.out.lags, 0.99) < percentile(done, 0.9) / 2
