@@ -540,10 +540,15 @@ async def test_the_demo_shop_page(browser: Any, widget_server: WidgetServer) -> 
         await page.locator('[data-samtale="launcher"]').click()
         await page.locator('[data-samtale="greeting"]').wait_for()
         assert "Nora" in await page.locator("#sw-title").inner_text()
-        loaded = await page.locator("img.avatar").evaluate(
-            "img => img.complete && img.naturalWidth > 0"
+        # The portrait loads after the greeting is drawn; it must arrive and decode (a broken
+        # address or a CSP refusal never does, and the wait times out).
+        # (The widget lives in a shadow root: the locator finds the image, the page waits on it.)
+        portrait = await page.locator("img.avatar").element_handle()
+        await page.wait_for_function(
+            "img => img.isConnected && img.complete && img.naturalWidth > 0",
+            arg=portrait,
+            timeout=15_000,
         )
-        assert loaded
         await page.locator('[data-samtale="composer"]').fill("Hej Nora")
         await page.locator('[data-samtale="composer"]').press("Enter")
         await page.locator('[data-samtale="reply"]', has_text="Svar: Hej Nora").wait_for()
