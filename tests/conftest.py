@@ -25,6 +25,7 @@ import pytest
 import uvicorn
 
 from samtale.app.container import Container
+from samtale.cli.server import uvicorn_config
 from samtale.conversations.responder import (
     ConversationContext,
     IncomingMessage,
@@ -244,9 +245,11 @@ async def serve() -> AsyncIterator[Callable[[Container], Any]]:
     async def start(rt: Container) -> Server:
         app = create_app(rt, manage_runtime=False)
         port = free_port()
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_config=None, lifespan="off", ws_ping_interval=None
+        # The product's own uvicorn settings (websocket compression and frame limits included).
+        config = uvicorn_config(
+            app, rt.settings.model_copy(update={"host": "127.0.0.1", "port": port})
         )
+        config.lifespan = "off"
         userver = uvicorn.Server(config)
         task = asyncio.create_task(userver.serve())
         for _ in range(500):

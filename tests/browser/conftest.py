@@ -30,6 +30,7 @@ import uvicorn
 from fastapi.responses import HTMLResponse
 
 from samtale.app.container import Container
+from samtale.cli.server import uvicorn_config
 from samtale.conversations.responder import (
     ConversationContext,
     IncomingMessage,
@@ -180,6 +181,7 @@ class WidgetServer:
     tenant: Tenant
     shop: str  # the shop's pages, at http://localhost:<port>: another origin, same machine
     pages: dict[str, tuple[str, bool]] = field(default_factory=dict)  # site → (html, strict CSP)
+    app: Any = None  # Samtale's app, as uvicorn serves it
 
     @property
     def script_tag(self) -> str:
@@ -238,16 +240,11 @@ async def widget_server(
         return HTMLResponse(html, headers=headers)
 
     app.add_api_route("/__shop/{site}/{rest:path}", shop_page_route, include_in_schema=False)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            log_config=None,
-            lifespan="off",
-            ws_ping_interval=None,
-        )
-    )
+    widget_server.app = app
+    # The product's own uvicorn settings (websocket compression and frame limits included).
+    config = uvicorn_config(app, rt.settings.model_copy(update={"host": "127.0.0.1", "port": port}))
+    config.lifespan = "off"
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

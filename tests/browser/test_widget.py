@@ -402,6 +402,45 @@ async def test_websockets_blocked_the_conversation_works_by_polling(
         await context.close()
 
 
+async def test_a_full_server_the_conversation_follows_by_polling(
+    visit: Any, widget_server: WidgetServer
+) -> None:
+    # The server holds all the visitor sockets it may: a new one is refused with 4429.
+    state = widget_server.app.state
+    full = widget_server.runtime.settings.ws_max_visitor_sockets
+    state.visitor_sockets = getattr(state, "visitor_sockets", 0) + full
+    try:
+        v = await visit()
+        closes: list[int] = []
+        await v.page.evaluate(
+            """() => {
+              const Real = window.WebSocket;
+              window.__closes = [];
+              window.WebSocket = class extends Real {
+                constructor(...a) {
+                  super(...a);
+                  this.addEventListener("close", (e) => window.__closes.push(e.code));
+                }
+              };
+            }"""
+        )
+        await v.open()
+        await v.say("Hej fra en fuld server")
+        await v.reply("Svar: Hej fra en fuld server")
+        stored = await v.stored()
+        # A message the widget did not ask for arrives by polling.
+        await widget_server.runtime.conversations.add_message(
+            widget_server.tenant.id, uuid.UUID(stored["id"]), "bot", "Kommer frem alligevel."
+        )
+        await v.reply("Kommer frem alligevel.")
+        closes = await v.page.evaluate("window.__closes")
+        assert closes and set(closes) == {4429}
+        assert len(closes) == 1  # refused once, then polling: no retry storm against it
+        assert await v.part("status").is_hidden()  # no "connection lost"
+    finally:
+        state.visitor_sockets -= full
+
+
 async def test_html_in_a_message_is_shown_as_text(visit: Any) -> None:
     v = await visit()
     await v.open()

@@ -183,14 +183,14 @@ async def test_ready_carries_a_state_change_made_while_the_socket_subscribed(liv
     real_subscribe = rt.hub.subscribe
 
     @asynccontextmanager
-    async def subscribe_late(*channels: str):  # type: ignore[no-untyped-def]
+    async def subscribe_late(*channels: str, **kw):  # type: ignore[no-untyped-def]
         # Another request queues the conversation just before this socket subscribes.
         async with rt.db.transaction() as session:
             await session.execute(
                 update(Conversation).where(Conversation.id == cid).values(state="queued")
             )
         await rt.hub.publish(conversation_channel(cid), state_event("queued"))
-        async with real_subscribe(*channels) as sub:
+        async with real_subscribe(*channels, **kw) as sub:
             yield sub
 
     rt.hub.subscribe = subscribe_late

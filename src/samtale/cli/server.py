@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import resource
 import sys
 from typing import Any
 from urllib.parse import urlsplit
@@ -137,9 +139,28 @@ def uvicorn_config(app: Any, settings: Settings) -> uvicorn.Config:
         port=settings.port,
         log_config=None,
         access_log=False,
+        # The app pings itself (JSON frames the widget answers), not with protocol pings.
         ws_ping_interval=None,
+        # Chat frames are a few hundred bytes of JSON: compressing them saves little on the wire
+        # and costs each socket its own zlib state (about 40 KB resident once frames flow, more
+        # per socket than the rest of an idle socket together), and CPU on every frame.
+        ws_per_message_deflate=False,
+        # Frames are refused by size at the protocol layer, before they are read into memory:
+        # the apps' own limit (a few KB) is checked after.
+        ws_max_size=64 * 1024,
         lifespan="on",
     )
+
+
+def raise_file_limit() -> None:
+    """Every open websocket is a file descriptor: lift the soft limit (often 1,024) to the hard
+    one the operator allows, so that an instance can hold `ws_max_visitor_sockets`."""
+    with contextlib.suppress(ValueError, OSError):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard == resource.RLIM_INFINITY:
+            hard = 1 << 20
+        if soft != resource.RLIM_INFINITY and soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def quick_switches() -> None:
@@ -152,6 +173,7 @@ def quick_switches() -> None:
 def run_server(settings: Settings, demo: bool, simulate_traffic: bool = False) -> None:
     configure_logging(settings.log_level)
     quick_switches()
+    raise_file_limit()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     catcher = start_mail_catcher(settings) if demo else None
     runtime = Container.build(

@@ -329,10 +329,11 @@ def worker_main(settings: Settings, sock: socket.socket, index: int, parent: int
     # SIGTERM, so before serving a worker ignores it (and while serving stops gracefully).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from samtale.app.container import Container
-    from samtale.cli.server import loop_factory, quick_switches, uvicorn_config
+    from samtale.cli.server import loop_factory, quick_switches, raise_file_limit, uvicorn_config
     from samtale.web.app import create_app
 
     quick_switches()
+    raise_file_limit()
     try:
         runtime = Container.build(settings)
         app = create_app(runtime)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
@@ -36,14 +36,34 @@ def tenant_channel(tenant_id: object) -> str:
 
 
 class Subscription:
-    """Events of the subscribed channels, in the order they were published."""
+    """Events of the subscribed channels, in the order they were published.
 
-    def __init__(self, channels: tuple[str, ...]) -> None:
+    Read them with `get()` / `async for`, or give a `listener`: a plain function called with
+    each event as it arrives (it must not block; it may schedule work). A listener costs an idle
+    subscriber nothing beyond this object, which matters when an instance holds ten thousand
+    visitor sockets; the queue is made only when something reads it.
+    """
+
+    __slots__ = ("_queue", "channels", "listener", "overflowed")
+
+    def __init__(
+        self, channels: tuple[str, ...], listener: Callable[[Event], None] | None = None
+    ) -> None:
         self.channels = channels
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_SIZE)
+        self.listener = listener
         self.overflowed = False
+        self._queue: asyncio.Queue[Event] | None = None
+
+    @property
+    def queue(self) -> asyncio.Queue[Event]:
+        if self._queue is None:
+            self._queue = asyncio.Queue(QUEUE_SIZE)
+        return self._queue
 
     def deliver(self, event: Event) -> None:
+        if self.listener is not None:
+            self.listener(event)
+            return
         try:
             self.queue.put_nowait(event)
         except asyncio.QueueFull:
@@ -54,6 +74,9 @@ class Subscription:
         """Events may have been missed (the hub reconnected, a publish failed): mark the
         subscriber to catch up from the database, and wake it with a `resync` event."""
         self.overflowed = True
+        if self.listener is not None:
+            self.listener({"type": "resync"})
+            return
         with contextlib.suppress(asyncio.QueueFull):
             self.queue.put_nowait({"type": "resync"})
 
@@ -71,8 +94,9 @@ class Subscription:
 class Hub(Protocol):
     async def publish(self, channel: str, event: Event) -> None: ...
 
-    def subscribe(self, *channels: str) -> Any:
-        """An async context manager yielding a `Subscription`."""
+    def subscribe(self, *channels: str, listener: Callable[[Event], None] | None = None) -> Any:
+        """An async context manager yielding a `Subscription` (with `listener`, events are
+        handed to it instead of queued)."""
         ...
 
     async def start(self) -> None: ...
@@ -137,8 +161,10 @@ class InProcessHub:
         self._fanout.dispatch(channel, json.loads(json.dumps(event, default=str)))
 
     @asynccontextmanager
-    async def subscribe(self, *channels: str) -> AsyncIterator[Subscription]:
-        sub = Subscription(channels)
+    async def subscribe(
+        self, *channels: str, listener: Callable[[Event], None] | None = None
+    ) -> AsyncIterator[Subscription]:
+        sub = Subscription(channels, listener)
         self._fanout.add(sub)
         try:
             yield sub
@@ -268,9 +294,11 @@ class RedisHub:
             self._fanout.resync(channel)
 
     @asynccontextmanager
-    async def subscribe(self, *channels: str) -> AsyncIterator[Subscription]:
+    async def subscribe(
+        self, *channels: str, listener: Callable[[Event], None] | None = None
+    ) -> AsyncIterator[Subscription]:
         await self.start()
-        sub = Subscription(channels)
+        sub = Subscription(channels, listener)
         async with self._lock:
             new = self._fanout.add(sub)
             if new:

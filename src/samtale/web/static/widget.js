@@ -640,6 +640,7 @@
         this.ws = null;
         clearInterval(this.beat);
         if (e.code === 4404) return gone();
+        if (e.code === 4429) return this.fallback(); // the server holds all the sockets it may
         // A socket that served a while resets the backoff; one the server closes at once
         // (1013: its database or Redis is away) keeps backing off, and is no sign that
         // websockets are blocked.

@@ -14,6 +14,14 @@ Catch-up never relies on the hub: the socket subscribes first, then reads the co
 state and what it missed from the database, and skips hub events it has already sent (by
 cursor). A gap in cursors (an event that travelled faster through another instance) is filled
 from the database as well.
+
+An instance holds one of these per customer with the chat open, nearly all of them idle, so an
+idle socket is kept small: one task (the one reading the client's frames, with the heartbeat as
+its timeout), the hub handing events to a listener rather than a queue, and a short-lived task
+only while events are being sent; the conversation is kept as the few fields the socket needs,
+not as a database object. Frames are not compressed (see `cli.server.uvicorn_config`). Past
+`ws_max_visitor_sockets` on an instance, a new socket is refused with 4429 and the widget
+follows the conversation over HTTP instead.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ import contextlib
 import json
 import time
 import uuid
+from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -30,7 +40,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from samtale.app.container import Container
 from samtale.conversations.events import message_dict
 from samtale.conversations.repository import authenticate
-from samtale.infra.hub import Subscription, conversation_channel
+from samtale.infra.hub import QUEUE_SIZE, conversation_channel
 from samtale.kernel.logs import get_logger
 from samtale.model import Conversation
 from samtale.web.errors import close_on_failure
@@ -42,20 +52,51 @@ MAX_FRAME = 4096
 CLOSE_NOT_FOUND = 4404
 CLOSE_BAD_REQUEST = 4400
 CLOSE_IDLE = 4408
+CLOSE_FULL = 4429
 
 
 class _Closed(Exception):
     pass
 
 
+@dataclass(slots=True)
+class _Watched:
+    """What a socket keeps of its conversation."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    state: str
+    language: str
+    last_seq: int
+
+
 class VisitorSocket:
-    def __init__(self, ws: WebSocket, runtime: Container, conv: Conversation, after: int) -> None:
+    __slots__ = (
+        "_closed",
+        "_live",
+        "_pending",
+        "_sender",
+        "conv",
+        "last_sent",
+        "last_typing",
+        "overflowed",
+        "runtime",
+        "state",
+        "ws",
+    )
+
+    def __init__(self, ws: WebSocket, runtime: Container, conv: _Watched, after: int) -> None:
         self.ws = ws
         self.runtime = runtime
         self.conv = conv
         self.last_sent = after
         self.last_typing = 0.0
-        self.state = str(conv.state)
+        self.state = conv.state
+        self.overflowed = False
+        self._pending: deque[dict[str, Any]] | None = None
+        self._sender: asyncio.Task[None] | None = None
+        self._closed = False
+        self._live = False  # events wait until `ready` and the catch-up are sent
 
     async def send(self, frame: dict[str, Any]) -> None:
         await self.ws.send_text(json.dumps(frame, default=str))
@@ -88,6 +129,49 @@ class VisitorSocket:
         except Exception as exc:  # a lost presence write is no reason to drop the socket
             log.warning("visitor_presence_failed", error=type(exc).__name__)
 
+    # -- events from the hub: queued here, sent in order by one short-lived task ---------------
+
+    def listen(self, event: dict[str, Any]) -> None:
+        """The hub's listener: runs in the hub's dispatch, so it only queues."""
+        if self._closed:
+            return
+        if event.get("type") == "resync":
+            self.overflowed = True
+        if self._pending is None:
+            self._pending = deque()
+        if len(self._pending) >= QUEUE_SIZE:
+            # This far behind, the socket catches up from the database instead.
+            self._pending.clear()
+            self.overflowed = True
+            event = {"type": "resync"}
+        self._pending.append(event)
+        if self._sender is None and self._live:
+            self._sender = asyncio.create_task(self._send_pending())
+
+    async def _send_pending(self) -> None:
+        try:
+            while self._pending and not self._closed:
+                event = self._pending.popleft()
+                if self.overflowed:
+                    self.overflowed = False
+                    await self.catch_up()
+                await self.on_event(event)
+            await self.present()  # written at most every few seconds
+        except _Closed:
+            self._closed = True
+            with contextlib.suppress(Exception):
+                await self.ws.close(1000)
+        except Exception as exc:
+            # The client went away mid-send, or the database failed catching up: the socket
+            # ends (the widget reconnects and catches up).
+            self._closed = True
+            log.info("visitor_socket_send_failed", error=type(exc).__name__)
+            with contextlib.suppress(Exception):
+                await self.ws.close(1011)
+        finally:
+            self._pending = None
+            self._sender = None
+
     async def on_event(self, event: dict[str, Any]) -> None:
         kind = event.get("type")
         if kind == "state" and isinstance(event.get("state"), str):
@@ -105,14 +189,16 @@ class VisitorSocket:
         elif kind in ("typing", "read") and event.get("author") == "visitor":
             return  # the visitor's own signals, echoed by the hub
         elif kind == "resync":
-            # The hub reconnected: `run` has caught up the messages from the database; the
-            # client reads the rest (the state, the queue position) itself.
+            # The hub reconnected: the messages were caught up from the database just before;
+            # the client reads the rest (the state, the queue position) itself.
             await self.send({"type": "resync"})
         elif kind == "deleted":
             await self.send(event)
             raise _Closed
         else:
             await self.send(event)
+
+    # -- frames from the client ----------------------------------------------------------------
 
     async def on_frame(self, raw: str) -> None:
         if len(raw) > MAX_FRAME:
@@ -158,7 +244,9 @@ class VisitorSocket:
                 }
             )
 
-    async def run(self, sub: Subscription) -> None:
+    async def run(self) -> None:
+        """Send `ready` and what the client missed, then read its frames until it leaves; the
+        hub's events arrive meanwhile through `listen`."""
         heartbeat = self.runtime.settings.ws_heartbeat_seconds
         await self.send(
             {
@@ -170,41 +258,37 @@ class VisitorSocket:
         )
         await self.catch_up()
         await self.present()
-        recv = asyncio.create_task(self.ws.receive_text())
-        event = asyncio.create_task(sub.get())
+        self._live = True
+        if self._pending:
+            self._sender = asyncio.create_task(self._send_pending())
         last_heard = time.monotonic()
         try:
-            while True:
-                done, _ = await asyncio.wait(
-                    {recv, event}, timeout=heartbeat, return_when=asyncio.FIRST_COMPLETED
-                )
-                if recv in done:
-                    try:
-                        raw = recv.result()
-                    except (WebSocketDisconnect, RuntimeError):
+            while not self._closed:
+                try:
+                    async with asyncio.timeout(heartbeat):
+                        raw = await self.ws.receive_text()
+                except TimeoutError:
+                    if self._closed:
                         return
-                    last_heard = time.monotonic()
-                    await self.on_frame(raw)
-                    recv = asyncio.create_task(self.ws.receive_text())
-                if event in done:
-                    if sub.overflowed:
-                        sub.overflowed = False
-                        await self.catch_up()
-                    await self.on_event(event.result())
-                    event = asyncio.create_task(sub.get())
-                await self.present()  # written at most every few seconds
-                if not done:
                     if time.monotonic() - last_heard > 3 * heartbeat:
+                        self._closed = True
                         await self.ws.close(CLOSE_IDLE)
                         return
                     await self.send({"type": "ping"})
-        except _Closed:
-            await self.ws.close(1000)
+                    await self.present()
+                    continue
+                except (WebSocketDisconnect, RuntimeError):
+                    return
+                last_heard = time.monotonic()
+                await self.on_frame(raw)
+                await self.present()  # written at most every few seconds
         finally:
-            for task in (recv, event):
-                task.cancel()
+            self._closed = True
+            sender = self._sender
+            if sender is not None and sender is not asyncio.current_task():
+                sender.cancel()
                 with contextlib.suppress(BaseException):
-                    await task
+                    await sender
 
 
 async def _close_with_error(ws: WebSocket, code: str, message: str, close_code: int) -> None:
@@ -218,12 +302,27 @@ async def _close_with_error(ws: WebSocket, code: str, message: str, close_code: 
 @router.websocket("/conversations/{conversation_id}/ws")
 async def conversation_socket(ws: WebSocket, conversation_id: str) -> None:
     await ws.accept()
+    runtime: Container = ws.app.state.runtime
+    state = ws.app.state
+    held = getattr(state, "visitor_sockets", 0)
+    if held >= runtime.settings.ws_max_visitor_sockets:
+        log.warning("visitor_sockets_full", sockets=held)
+        await _close_with_error(
+            ws,
+            "too_many_sockets",
+            "This server holds all the live connections it may; follow the chat over HTTP.",
+            CLOSE_FULL,
+        )
+        return
+    state.visitor_sockets = held + 1
     try:
         await _conversation_socket(ws, conversation_id)
     except WebSocketDisconnect:
         pass
     except Exception as exc:
         await close_on_failure(ws, exc)
+    finally:
+        state.visitor_sockets -= 1
 
 
 async def _conversation_socket(ws: WebSocket, conversation_id: str) -> None:
@@ -257,31 +356,49 @@ async def _conversation_socket(ws: WebSocket, conversation_id: str) -> None:
             ws, "bad_request", "Bad conversation id or cursor.", CLOSE_BAD_REQUEST
         )
         return
-    async with runtime.db.session() as session:
+    async with runtime.db.reader() as session:
         conv = await authenticate(session, cid, token)
     if conv is None:
         await _close_with_error(
             ws, "conversation_not_found", "No such conversation.", CLOSE_NOT_FOUND
         )
         return
+    conv = None  # not kept for the socket's life: `_serve` reads what it needs afresh
     runtime.metrics.websockets.inc()
     try:
-        await _serve(ws, runtime, cid, conv, after)
+        await _serve(ws, runtime, cid, after)
     finally:
         runtime.metrics.websockets.dec()
 
 
-async def _serve(
-    ws: WebSocket, runtime: Container, cid: uuid.UUID, conv: Conversation, after: int
-) -> None:
-    async with runtime.hub.subscribe(conversation_channel(conv.id)) as sub:
+async def _serve(ws: WebSocket, runtime: Container, cid: uuid.UUID, after: int) -> None:
+    socket: VisitorSocket | None = None
+
+    def listen(event: dict[str, Any]) -> None:
+        if socket is not None:
+            socket.listen(event)
+        else:  # between subscribing and the fresh read: caught up from the database below
+            early.append(event)
+
+    early: list[dict[str, Any]] = []
+    async with runtime.hub.subscribe(conversation_channel(cid), listener=listen):
         # Read again once subscribed: a state change between the first read and the
         # subscription would otherwise be in neither the `ready` frame nor the hub.
-        async with runtime.db.session() as session:
+        async with runtime.db.reader() as session:
             fresh = await session.get(Conversation, cid)
-        if fresh is None:
+            watched = (
+                None
+                if fresh is None
+                else _Watched(
+                    fresh.id, fresh.tenant_id, str(fresh.state), fresh.language, fresh.last_seq
+                )
+            )
+        if watched is None:
             await _close_with_error(
                 ws, "conversation_not_found", "No such conversation.", CLOSE_NOT_FOUND
             )
             return
-        await VisitorSocket(ws, runtime, fresh, after).run(sub)
+        socket = VisitorSocket(ws, runtime, watched, after)
+        for event in early:
+            socket.listen(event)
+        await socket.run()
