@@ -276,20 +276,15 @@ def serve_instance(port: int) -> None:
     import uvicorn
 
     from samtale.app.container import Container
+    from samtale.cli.server import uvicorn_config
     from samtale.conversations.responder import StaticRegistry
     from samtale.kernel.config import Settings
     from samtale.web.app import create_app
 
-    runtime = Container.build(Settings(port=port), responders=StaticRegistry())
-    uvicorn.run(
-        create_app(runtime),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        access_log=False,
-        ws_ping_interval=None,
-        lifespan="on",
-    )
+    settings = Settings(host="127.0.0.1", port=port)
+    runtime = Container.build(settings, responders=StaticRegistry())
+    # The product's own uvicorn settings (websocket compression and frame limits included).
+    uvicorn.Server(uvicorn_config(create_app(runtime), settings)).run()
 
 
 @contextlib.contextmanager

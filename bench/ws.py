@@ -20,8 +20,11 @@ socket has it. Measured with no idle sockets and again with all of them, in the 
 
 The load generator is this Python process on the same machine.
 
+`--baseline REV` measures another git revision the same way in the same run (served from a
+temporary worktree with the same virtualenv); the tables show both.
+
     PYTHONPATH=src:. .venv/bin/python -m bench.ws [--sockets 1000,2500,5000,10000]
-        [--sqlite] [--probes 40] [--postgres URL] [--redis URL] [--json]
+        [--baseline REV] [--sqlite] [--probes 40] [--postgres URL] [--redis URL] [--json]
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import contextlib
 import json
 import os
 import resource
+import sys
 import tempfile
 import time
 import uuid
@@ -44,6 +48,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from bench.common import machine, percentile, postgres_database, resident_mb, server, settle, table
 from bench.live import ANSWERS, AgentLogin, prepare
+from bench.load.revisions import Tree, checkout, this_tree
 
 
 @dataclass
@@ -272,6 +277,19 @@ def database(sqlite: bool, postgres: str) -> Iterator[str]:
             yield url
 
 
+def run_tree(
+    tree: Tree, args: argparse.Namespace, marks: list[int], env: dict[str, str]
+) -> tuple[list[Mark], Delivery, Delivery, int]:
+    with database(args.sqlite, args.postgres) as db_url:
+        key, logins = asyncio.run(prepare(db_url, 1, 5))
+        print(f"{tree.label}: {max(marks):,} sockets…", file=sys.stderr, flush=True)
+        with server(db_url, env | tree.env, demo=False) as running:
+            settle(running.pid)
+            return asyncio.run(
+                measure(running.url, running.pid, key, logins[0], marks, args.probes)
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -279,6 +297,7 @@ def main() -> None:
     parser.add_argument("--sockets", default="1000,2500,5000,10000", help="marks, ascending")
     parser.add_argument("--sqlite", action="store_true", help="the embedded default instead")
     parser.add_argument("--probes", type=int, default=40, help="live messages per measurement")
+    parser.add_argument("--baseline", help="git revision to measure too, from a worktree")
     parser.add_argument(
         "--postgres",
         default=os.environ.get(
@@ -306,57 +325,74 @@ def main() -> None:
             "SAMTALE_REDIS_PREFIX": f"samtale-bench-{uuid.uuid4().hex[:6]}:",
         }
     setup = "SQLite, in-process hub" if args.sqlite else "PostgreSQL, Redis hub"
-    with database(args.sqlite, args.postgres) as db_url:
-        key, logins = asyncio.run(prepare(db_url, 1, 5))
-        with server(db_url, env, demo=False) as running:
-            settle(running.pid)
-            marks_out, quiet, busy, still_open = asyncio.run(
-                measure(running.url, running.pid, key, logins[0], marks, args.probes)
-            )
-    base = marks_out[0].rss_mb
-    rows = [
-        [
-            f"{m.sockets:,}",
-            f"{m.rss_mb:,.0f}",
-            f"{m.rss_mb - base:,.0f}",
-            f"{(m.rss_mb - base) * 1024 / m.sockets:.1f}" if m.sockets else "",
-            f"{m.opened_seconds:.1f}" if m.sockets else "",
-        ]
-        for m in marks_out
-    ]
+    results: list[tuple[str, tuple[list[Mark], Delivery, Delivery, int]]] = []
+    with contextlib.ExitStack() as stack:
+        trees = [this_tree()]
+        if args.baseline:
+            trees.insert(0, stack.enter_context(checkout(args.baseline)))
+        for tree in trees:
+            results.append((tree.label, run_tree(tree, args, marks, env)))
     print(
         f"bench/ws.py — idle visitor websockets on one `samtale serve` instance ({setup}); "
         "the customers and the probe from one Python process on the same machine"
     )
     print(f"machine: {machine()}; load average now {os.getloadavg()[0]:.1f}")
-    print(
-        table(
-            ["idle sockets", "server RSS MB", "above 0 sockets MB", "KB per socket", "opened in s"],
-            rows,
+    rows = []
+    figures: list[dict[str, Any]] = []
+    for label, (marks_out, _, _, still_open) in results:
+        base = marks_out[0].rss_mb
+        for m in marks_out:
+            rows.append(
+                [
+                    label,
+                    f"{m.sockets:,}",
+                    f"{m.rss_mb:,.0f}",
+                    f"{m.rss_mb - base:,.0f}",
+                    f"{(m.rss_mb - base) * 1024 / m.sockets:.1f}" if m.sockets else "",
+                    f"{m.opened_seconds:.1f}" if m.sockets else "",
+                ]
+            )
+        rows.append(
+            [label, "still open at the end", f"{still_open:,} of {marks[-1]:,}", "", "", ""]
         )
-    )
-    print(f"sockets still open at the end: {still_open:,} of {marks[-1]:,}")
-    delivery_rows = []
-    figures: dict[str, Any] = {
-        "setup": setup,
-        "marks": [m.__dict__ for m in marks_out],
-        "still_open": still_open,
-    }
-    for label, attr in (
-        ("customer → own socket", "to_own"),
-        ("customer → agent's socket", "to_agent"),
-        ("agent → customer's socket", "to_customer"),
-    ):
-        row: list[object] = [label]
-        for name, d in (("0 idle", quiet), (f"{marks[-1]:,} idle", busy)):
-            values = getattr(d, attr)
-            p50, p99 = percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
-            row += [f"{p50:.1f}", f"{p99:.1f}"]
-            figures[f"{attr}_{name.split()[0]}"] = {"p50_ms": p50, "p99_ms": p99}
-        delivery_rows.append(row)
     print(
         table(
             [
+                "tree",
+                "idle sockets",
+                "server RSS MB",
+                "above 0 sockets MB",
+                "KB per socket",
+                "opened in s",
+            ],
+            rows,
+        )
+    )
+    delivery_rows = []
+    for label, (marks_out, quiet, busy, still_open) in results:
+        tree_figures: dict[str, Any] = {
+            "tree": label,
+            "setup": setup,
+            "marks": [m.__dict__ for m in marks_out],
+            "still_open": still_open,
+        }
+        for what, attr in (
+            ("customer → own socket", "to_own"),
+            ("customer → agent's socket", "to_agent"),
+            ("agent → customer's socket", "to_customer"),
+        ):
+            row: list[object] = [label, what]
+            for name, d in (("idle_0", quiet), ("idle_all", busy)):
+                values = getattr(d, attr)
+                p50, p99 = percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
+                row += [f"{p50:.1f}", f"{p99:.1f}"]
+                tree_figures[f"{attr}_{name}"] = {"p50_ms": p50, "p99_ms": p99}
+            delivery_rows.append(row)
+        figures.append(tree_figures)
+    print(
+        table(
+            [
+                "tree",
                 "live message",
                 "p50 ms, 0 idle",
                 "p99 ms, 0 idle",

@@ -161,13 +161,13 @@ class VisitorSocket:
             self._closed = True
             with contextlib.suppress(Exception):
                 await self.ws.close(1000)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self._closed = True  # the client went away mid-send: the reading task ends too
         except Exception as exc:
-            # The client went away mid-send, or the database failed catching up: the socket
-            # ends (the widget reconnects and catches up).
+            # Catching up from the database failed: the socket ends the way any failure does
+            # (1013 when the database is away); the widget reconnects and catches up.
             self._closed = True
-            log.info("visitor_socket_send_failed", error=type(exc).__name__)
-            with contextlib.suppress(Exception):
-                await self.ws.close(1011)
+            await close_on_failure(self.ws, exc)
         finally:
             self._pending = None
             self._sender = None
