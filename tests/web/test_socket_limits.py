@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -87,6 +88,47 @@ async def test_a_burst_of_events_arrives_complete_and_in_order(small) -> None:
             await server.runtime.hub.publish(channel, {"type": "typing", "author": "agent", "n": i})
         seen = [(await recv(ws, "typing"))["n"] for _ in range(50)]
         assert seen == list(range(50))
+
+
+async def test_events_arriving_while_the_sender_waits_are_sent_too(small) -> None:
+    """While queued, sending ends with a presence write that waits on the database; what the
+    hub delivers meanwhile must not be dropped with the sender's buffer."""
+    from sqlalchemy import update
+
+    from samtale.model import Conversation
+
+    server, tenant, http = small
+    rt = server.runtime
+    conv = await start_conversation(http, tenant.widget_key)
+    cid = conv["conversation_id"]
+    async with rt.db.transaction() as session:
+        await session.execute(
+            update(Conversation).where(Conversation.id == uuid.UUID(cid)).values(state="queued")
+        )
+    writing = asyncio.Event()
+    real_present = rt.live.visitor_present
+
+    async def slow_present(*args: Any) -> None:
+        writing.set()
+        await asyncio.sleep(0.2)
+        await real_present(*args)
+
+    rt.live.visitor_present = slow_present
+    try:
+        async with connect(socket_url(server, conv)) as ws:
+            await auth(ws, conv["token"])
+            await asyncio.wait_for(writing.wait(), 5)  # the socket's first presence write
+            await asyncio.sleep(0.4)  # … done: the socket is live
+            channel = conversation_channel(cid)
+            writing.clear()
+            await rt.hub.publish(channel, {"type": "typing", "author": "agent", "n": 0})
+            await asyncio.wait_for(writing.wait(), 5)  # the sender, after sending, is writing
+            for i in range(1, 4):
+                await rt.hub.publish(channel, {"type": "typing", "author": "agent", "n": i})
+            seen = [(await recv(ws, "typing"))["n"] for _ in range(4)]
+            assert seen == [0, 1, 2, 3]
+    finally:
+        rt.live.visitor_present = real_present
 
 
 async def test_a_socket_far_behind_is_told_to_resync(small) -> None:

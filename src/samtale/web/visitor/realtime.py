@@ -150,13 +150,16 @@ class VisitorSocket:
 
     async def _send_pending(self) -> None:
         try:
+            # Events that arrive while this task awaits are appended to `_pending` and sent by
+            # it too: it ends only when none is left after its last await.
             while self._pending and not self._closed:
-                event = self._pending.popleft()
-                if self.overflowed:
-                    self.overflowed = False
-                    await self.catch_up()
-                await self.on_event(event)
-            await self.present()  # written at most every few seconds
+                while self._pending and not self._closed:
+                    event = self._pending.popleft()
+                    if self.overflowed:
+                        self.overflowed = False
+                        await self.catch_up()
+                    await self.on_event(event)
+                await self.present()  # written at most every few seconds
         except _Closed:
             self._closed = True
             with contextlib.suppress(Exception):
@@ -169,8 +172,9 @@ class VisitorSocket:
             self._closed = True
             await close_on_failure(self.ws, exc)
         finally:
-            self._pending = None
             self._sender = None
+            if not self._pending or self._closed:
+                self._pending = None  # nothing left, or the socket is ending: keep no buffer
 
     async def on_event(self, event: dict[str, Any]) -> None:
         kind = event.get("type")
