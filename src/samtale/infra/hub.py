@@ -62,7 +62,10 @@ class Subscription:
 
     def deliver(self, event: Event) -> None:
         if self.listener is not None:
-            self.listener(event)
+            try:
+                self.listener(event)
+            except Exception:  # one subscriber's fault must not stop the others' delivery
+                log.exception("hub_listener_failed")
             return
         try:
             self.queue.put_nowait(event)
@@ -75,7 +78,7 @@ class Subscription:
         subscriber to catch up from the database, and wake it with a `resync` event."""
         self.overflowed = True
         if self.listener is not None:
-            self.listener({"type": "resync"})
+            self.deliver({"type": "resync"})
             return
         with contextlib.suppress(asyncio.QueueFull):
             self.queue.put_nowait({"type": "resync"})
