@@ -35,14 +35,18 @@ def socket_url(server: Any, conv: dict[str, Any]) -> str:
     return f"{server.ws_url}/api/v1/conversations/{conv['conversation_id']}/ws"
 
 
+SOCKET_CODE = ("/samtale/web/visitor/realtime.py", "/samtale/infra/hub.py")
+
+
 def app_tasks() -> int:
-    """Tasks running the app's own code somewhere in their chain of awaits."""
+    """Tasks with the visitor socket's or the hub's code somewhere in their chain of awaits
+    (other background work of the server comes and goes without touching either)."""
 
     def runs_app(task: asyncio.Task[Any]) -> bool:
         coro: Any = task.get_coro()
         while coro is not None:
             code = getattr(coro, "cr_code", None) or getattr(coro, "ag_code", None)
-            if code is not None and "/samtale/" in code.co_filename:
+            if code is not None and code.co_filename.endswith(SOCKET_CODE):
                 return True
             coro = getattr(coro, "cr_await", None)
         return False
