@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     # Websocket heartbeat: a ping every `ws_heartbeat_seconds`; a client silent for three
     # intervals is disconnected.
     ws_heartbeat_seconds: float = Field(default=20.0, gt=0)
-    # Visitor websockets one instance holds at most (an idle one costs about 30 KB); past it a
+    # Visitor websockets one instance holds at most (an idle one costs about 44 KB); past it a
     # new socket is refused (close code 4429) and the widget follows its chat over HTTP.
     ws_max_visitor_sockets: int = Field(default=20_000, ge=1)
     # Behind a reverse proxy, trust X-Forwarded-For from these addresses (comma-separated).
