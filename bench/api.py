@@ -53,6 +53,7 @@ import httpx
 
 from bench.common import (
     REPO,
+    add_service_arguments,
     cpu_seconds,
     free_port,
     machine,
@@ -413,12 +414,10 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2, help="load generator processes")
     parser.add_argument("--timeout", type=float, default=20, help="per request, seconds")
     parser.add_argument("--warmup", type=float, default=5, help="seconds of turns, not reported")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get(
-            "SAMTALE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-        ),
-        help="server to make the run's database on; empty to skip PostgreSQL",
+    add_service_arguments(
+        parser,
+        redis=False,
+        postgres_help="server to make the run's database on; empty to skip PostgreSQL",
     )
     parser.add_argument("--baseline", help="git revision to measure too, from a worktree")
     parser.add_argument(

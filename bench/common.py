@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import platform
@@ -19,6 +20,25 @@ import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "bench-data"
+
+
+def add_service_arguments(
+    parser: argparse.ArgumentParser, *, redis: bool = True, postgres_help: str | None = None
+) -> None:
+    """`--postgres` (and `--redis`): the servers a benchmark runs against, by default the test
+    suite's (`SAMTALE_TEST_POSTGRES_URL`, `SAMTALE_TEST_REDIS_URL`) or the local ones."""
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "SAMTALE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
+        help=postgres_help,
+    )
+    if redis:
+        parser.add_argument(
+            "--redis",
+            default=os.environ.get("SAMTALE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        )
 
 
 def machine() -> str:

@@ -43,7 +43,14 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import connect
 
-from bench.common import free_port, machine, percentile, postgres_database, table
+from bench.common import (
+    add_service_arguments,
+    free_port,
+    machine,
+    percentile,
+    postgres_database,
+    table,
+)
 
 ANSWERS = {"name": "Bench Kunde", "email": "bench@kunde.example"}
 
@@ -346,15 +353,7 @@ def main() -> None:
         help="seconds between a customer's messages (a brisk chat; 200 customers at 10 s are "
         "20 messages a second)",
     )
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get(
-            "SAMTALE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-        ),
-    )
-    parser.add_argument(
-        "--redis", default=os.environ.get("SAMTALE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    )
+    add_service_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
     capacity = min(50, -(-args.conversations // args.agents))

@@ -32,7 +32,14 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.common import machine, percentile, postgres_database, server_process, table
+from bench.common import (
+    add_service_arguments,
+    machine,
+    percentile,
+    postgres_database,
+    server_process,
+    table,
+)
 
 SECRET = "bench-retention-secret-key"
 
@@ -259,12 +266,7 @@ def main() -> None:
     parser.add_argument("--baseline-seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=4, help="live conversations of the client")
     parser.add_argument("--rate", type=float, default=10, help="messages per second per worker")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get(
-            "SAMTALE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-        ),
-    )
+    add_service_arguments(parser, redis=False)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
 

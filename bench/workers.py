@@ -33,6 +33,7 @@ from typing import Any
 from bench.api import HEADERS, Load, Row
 from bench.common import (
     REPO,
+    add_service_arguments,
     cpu_seconds,
     machine,
     machine_busy_seconds,
@@ -150,15 +151,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2, help="load generator processes")
     parser.add_argument("--timeout", type=float, default=20, help="per request, seconds")
     parser.add_argument("--seed", type=int, default=1, help="of the customer texts")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get(
-            "SAMTALE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-        ),
-    )
-    parser.add_argument(
-        "--redis", default=os.environ.get("SAMTALE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    )
+    add_service_arguments(parser)
     parser.add_argument("--data", default="", help="the servers' data folder (their models)")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]

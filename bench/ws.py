@@ -46,7 +46,16 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.common import machine, percentile, postgres_database, resident_mb, server, settle, table
+from bench.common import (
+    add_service_arguments,
+    machine,
+    percentile,
+    postgres_database,
+    resident_mb,
+    server,
+    settle,
+    table,
+)
 from bench.live import ANSWERS, AgentLogin, prepare
 from bench.load.revisions import Tree, checkout, this_tree
 
@@ -298,15 +307,7 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="the embedded default instead")
     parser.add_argument("--probes", type=int, default=40, help="live messages per measurement")
     parser.add_argument("--baseline", help="git revision to measure too, from a worktree")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get(
-            "SAMTALE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-        ),
-    )
-    parser.add_argument(
-        "--redis", default=os.environ.get("SAMTALE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    )
+    add_service_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
     marks = [int(x) for x in args.sockets.split(",")]
