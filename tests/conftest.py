@@ -50,6 +50,9 @@ os.environ.setdefault("SAMTALE_BOT_FAST_START", "false")
 RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
 
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+# For what only several processes on one database can show (a lock one of them holds): SQLite
+# is one process's database, where such a test would prove nothing.
+ON_POSTGRES_ONLY = pytest.mark.parametrize("backend", [b for b in BACKENDS if b == "postgres"])
 
 
 def pytest_report_header(config: Any) -> list[str]:

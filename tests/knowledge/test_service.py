@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from samtale.infra.database import Database
 from samtale.knowledge.service import KnowledgeService
 from samtale.model import KnowledgePage, KnowledgePassage, KnowledgeSource, Tenant
-from tests.conftest import new_tenant
+from tests.conftest import ON_POSTGRES_ONLY, new_tenant
 from tests.knowledge.site import Site
 
 
@@ -276,18 +276,16 @@ async def test_the_periodic_check_sees_what_the_index_would(
     assert after != full and await service._fingerprint(tenant.id) == after
 
 
+@ON_POSTGRES_ONLY
 async def test_a_recrawl_round_runs_in_one_process_at_a_time(
     db: Database, site: Site, make_service: Callable[..., KnowledgeService]
 ) -> None:
     """Every worker and instance runs the schedule; the one holding the lock crawls what is
     due, the others skip the round (and find nothing due afterwards)."""
-    import pytest
 
     from samtale.infra.locks import exclusive
     from samtale.knowledge.service import RECRAWL_LOCK_KEY
 
-    if db.dialect != "postgresql":
-        pytest.skip("one process on SQLite: the lock is always granted")
     tenant = await new_tenant(db, languages=["en"], default_language="en")
     service = make_service(dense=False)
     source = await service.add_source(tenant.id, f"{site.url}/sitemap.xml")

@@ -14,7 +14,7 @@ from samtale.infra.locks import exclusive
 from samtale.kernel.clock import ManualClock
 from samtale.model import ShopCatalogue, Tenant
 from samtale.shop.service import SYNC_LOCK_KEY, ShopService
-from tests.conftest import new_tenant
+from tests.conftest import ON_POSTGRES_ONLY, new_tenant
 
 
 async def _connected(db: Database, clock: ManualClock) -> Tenant:
@@ -60,11 +60,10 @@ async def test_a_round_leaves_out_shops_synced_lately(
     assert {due.id, fresh.id} <= set(synced)
 
 
+@ON_POSTGRES_ONLY
 async def test_a_round_runs_in_one_process_at_a_time(
     db: Database, clock: ManualClock, shops: ShopService, synced: list[uuid.UUID]
 ) -> None:
-    if db.dialect != "postgresql":
-        pytest.skip("one process on SQLite: the lock is always granted")
     tenant = await _connected(db, clock)
     other = Database(db.url)  # another worker's connection
     try:
