@@ -240,14 +240,6 @@ async def client(runtime: Container) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-def loopback_server(app: Any, rt: Container, port: int) -> uvicorn.Server:
-    """uvicorn for `app` on loopback with the product's own settings (websocket compression and
-    frame limits included); the test owns the runtime, so no lifespan."""
-    config = uvicorn_config(app, rt.settings.model_copy(update={"host": "127.0.0.1", "port": port}))
-    config.lifespan = "off"
-    return uvicorn.Server(config)
-
-
 @pytest.fixture
 async def serve() -> AsyncIterator[Callable[[Container], Any]]:
     """Start real uvicorn servers on loopback: `server = await serve(runtime)`."""
@@ -256,7 +248,12 @@ async def serve() -> AsyncIterator[Callable[[Container], Any]]:
     async def start(rt: Container) -> Server:
         app = create_app(rt, manage_runtime=False)
         port = free_port()
-        userver = loopback_server(app, rt, port)
+        # The product's own uvicorn settings (websocket compression and frame limits included).
+        config = uvicorn_config(
+            app, rt.settings.model_copy(update={"host": "127.0.0.1", "port": port})
+        )
+        config.lifespan = "off"
+        userver = uvicorn.Server(config)
         task = asyncio.create_task(userver.serve())
         for _ in range(500):
             if userver.started:

@@ -26,9 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.responses import HTMLResponse
 
 from samtale.app.container import Container
+from samtale.cli.server import uvicorn_config
 from samtale.conversations.responder import (
     ConversationContext,
     IncomingMessage,
@@ -38,7 +40,7 @@ from samtale.conversations.responder import (
 from samtale.demo.tenant import demo_origins, ensure_demo
 from samtale.model import Tenant
 from samtale.web.app import create_app
-from tests.conftest import free_port, loopback_server, make_settings, new_tenant
+from tests.conftest import free_port, make_settings, new_tenant
 
 CHROMIUM = "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
@@ -239,7 +241,10 @@ async def widget_server(
 
     app.add_api_route("/__shop/{site}/{rest:path}", shop_page_route, include_in_schema=False)
     widget_server.app = app
-    server = loopback_server(app, rt, port)
+    # The product's own uvicorn settings (websocket compression and frame limits included).
+    config = uvicorn_config(app, rt.settings.model_copy(update={"host": "127.0.0.1", "port": port}))
+    config.lifespan = "off"
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
